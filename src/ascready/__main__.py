@@ -1,0 +1,3 @@
+from ascready.cli import main
+
+main()
