@@ -1,0 +1,144 @@
+"""Personal data must never be in an evidence repository.
+
+Every text value of every file is scanned for NHS numbers (with a valid modulus-11 check digit),
+National Insurance numbers, email addresses and UK phone numbers, home addresses (a house number
+and a full postcode) and dates of birth. The council's own published contact details can be
+allowed in ``ascready.yaml`` under ``personal_data.allow``.
+
+Messages never repeat what was found in full: CI logs are not a safe place for it either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ascready.checks import Check, CheckContext, _add, iter_strings, register
+from ascready.findings import Finding, Severity
+
+E = Severity.ERROR
+
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_NHS = re.compile(r"(?<![\d£$/-])(?<!\d[.,])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d|[.,]\d|%|/)")
+_NI = re.compile(
+    r"\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r" ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?![\d])")
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})\b")
+_HOUSE = re.compile(
+    r"(?:\b(?:flat|apartment|apt)\.?\s*\d+[A-Za-z]?\b|(?<![\d£$.,])\b\d{1,4}[A-Za-z]?,?\s+"
+    r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\s+(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Close|Drive|Dr|"
+    r"Way|Place|Court|Crescent|Gardens|Terrace|Grove|Hill|Park|Square|View|Walk|Row|Mews)\b)",
+)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*"
+_DOB = re.compile(
+    r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|born(?:\s+on)?)\s*[:\-]?\s*"
+    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+\d{{4}})",
+    re.IGNORECASE,
+)
+
+
+def nhs_number_valid(digits: str) -> bool:
+    """The NHS number modulus-11 check."""
+    if len(digits) != 10 or not digits.isdigit() or len(set(digits)) == 1:
+        return False
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def mask(value: str) -> str:
+    """Show only the last two characters, so the finding does not copy the data."""
+    visible = re.sub(r"\s", "", value)
+    return "*" * max(0, len(visible) - 2) + visible[-2:]
+
+
+@dataclass(frozen=True)
+class Hit:
+    check: str
+    what: str
+    value: str
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[\s()-]", "", text).casefold()
+
+
+def scan(text: str, allowed: frozenset[str]) -> list[Hit]:
+    """Personal data in one text, minus what the council allows."""
+    if not any(ch.isdigit() for ch in text) and "@" not in text:
+        return []
+    hits: list[Hit] = []
+    for match in _EMAIL.finditer(text):
+        if _normal(match.group()) not in allowed:
+            hits.append(Hit("email-address", "an email address", match.group()))
+    bare = _URL.sub(" ", _EMAIL.sub(" ", text))
+    for match in _NHS.finditer(bare):
+        digits = "".join(match.groups())
+        if nhs_number_valid(digits):
+            hits.append(Hit("nhs-number", "an NHS number", digits))
+    for match in _NI.finditer(bare):
+        hits.append(Hit("ni-number", "a National Insurance number", match.group()))
+    for match in _PHONE.finditer(bare):
+        digits = re.sub(r"\D", "", match.group())
+        if len(digits) in (10, 11, 12) and _normal(match.group()) not in allowed:
+            hits.append(Hit("phone-number", "a phone number", match.group()))
+    for match in _POSTCODE.finditer(bare):
+        before = bare[max(0, match.start() - 80) : match.start()]
+        if _HOUSE.search(before) and _normal(match.group()) not in allowed:
+            hits.append(Hit("home-address", "a home address (house number and postcode)",
+                            match.group()))
+    for match in _DOB.finditer(bare):
+        hits.append(Hit("date-of-birth", "a date of birth", match.group()))
+    return hits
+
+
+_DESCRIPTIONS = {
+    "nhs-number": "An NHS number (10 digits with a valid check digit) in any text.",
+    "ni-number": "A National Insurance number in any text.",
+    "email-address": "An email address not allowed in ascready.yaml.",
+    "phone-number": "A UK phone number not allowed in ascready.yaml.",
+    "home-address": "A house number followed by a full postcode.",
+    "date-of-birth": "A date of birth ('DOB', 'born on' and a date).",
+}
+
+
+def _scan_project(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    from ascready.checks import REGISTRY
+
+    profile = ctx.project.profile
+    allowed = frozenset(_normal(a) for a in (profile.personal_data.allow if profile else []))
+    for doc in ctx.project.documents:
+        if doc.data is None:
+            continue
+        for loc, text in iter_strings(doc.data):
+            if doc.kind == "profile" and loc[:2] == ("personal_data", "allow"):
+                continue
+            for hit in scan(text, allowed):
+                yield REGISTRY[hit.check].finding(
+                    f"{hit.what} ({mask(hit.value)}) is in '{'.'.join(map(str, loc))}': "
+                    "personal data must never be in the evidence repository",
+                    _hint(hit.check), doc.path, loc=loc)
+
+
+def _hint(check: str) -> str:
+    if check in ("email-address", "phone-number", "home-address"):
+        return ("Remove it. If it is the council's own published contact, add it to "
+                "personal_data.allow in ascready.yaml. Also remove it from the git history.")
+    return ("Remove it now, and ask whoever manages the repository to remove it from the git "
+            "history too; describe people without identifying them.")
+
+
+# One pass over every text value serves all six ids: the scan is registered under the first,
+# and the others are listed so that every id a finding can carry is in the registry.
+_FIRST, *_OTHERS = _DESCRIPTIONS
+register(_FIRST, E, "repository", _DESCRIPTIONS[_FIRST])(_scan_project)
+for _id in _OTHERS:
+    _add(Check(_id, E, "repository", _DESCRIPTIONS[_id]))

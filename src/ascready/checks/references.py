@@ -1,0 +1,270 @@
+"""Cross-file checks: ids, references, framework terms, dates and classification."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from ascready import models
+from ascready.checks import Check, CheckContext, register
+from ascready.findings import Finding, Loc, Severity
+from ascready.framework import Framework
+from ascready.loader import PROFILE_FILE, Document, Project
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    found = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.5)
+    return f"Did you mean '{found[0]}'? " if found else ""
+
+
+def statements(project: Project) -> Iterator[tuple[Document, str, int, models.Statement]]:
+    """Every strength and area for improvement, with its file, list name and index."""
+    for doc in project.of_kind("rating"):
+        rating: models.Rating = doc.model
+        for i, s in enumerate(rating.strengths):
+            yield doc, "strengths", i, s
+        for i, a in enumerate(rating.areas_for_improvement):
+            yield doc, "areas_for_improvement", i, a
+
+
+@register("duplicate-id", E, "repository", "Two files or entries use the same id or number.")
+def duplicate_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    project = ctx.project
+    seen: dict[tuple[str, str], list[tuple[str, Loc]]] = defaultdict(list)
+    for doc in project.of_kind("evidence"):
+        seen[("evidence item", doc.model.id)].append((doc.path, ("id",)))
+    for doc in project.of_kind("action"):
+        seen[("improvement action", doc.model.id)].append((doc.path, ("id",)))
+    for doc in project.of_kind("return"):
+        seen[("information-return item number", str(doc.model.number))].append(
+            (doc.path, ("number",)))
+    for doc, field, i, s in statements(project):
+        seen[("strength or area for improvement", s.id)].append((doc.path, (field, i, "id")))
+    fw = project.framework
+    for doc in project.of_kind("rating"):
+        qs = fw.resolve_quality_statement(doc.model.quality_statement)
+        if qs:
+            seen[("rating of quality statement", qs)].append((doc.path, ("quality_statement",)))
+    for (what, ident), places in sorted(seen.items()):
+        if len(places) < 2:
+            continue
+        first_file = places[0][0]
+        for file, loc in places[1:]:
+            yield check.finding(
+                f"{what} '{ident}' is already used in {first_file}",
+                "Give each one its own id (or number), or merge the two.", file, loc=loc)
+
+
+def _resolve_all(
+    ctx: CheckContext,
+) -> Iterator[tuple[str, Document, Loc, str]]:
+    """(term kind, document, loc, written value) for every framework term in the repository."""
+    for doc in ctx.project.of_kind("evidence"):
+        item: models.EvidenceItem = doc.model
+        for i, ref in enumerate(item.quality_statements):
+            yield "quality statement", doc, ("quality_statements", i), ref
+        for i, ref in enumerate(item.categories):
+            yield "evidence category", doc, ("categories", i), ref
+        for i, ref in enumerate(item.care_act_duties):
+            yield "Care Act duty", doc, ("care_act_duties", i), ref
+        for i, ref in enumerate(item.expected_evidence):
+            yield "expected evidence", doc, ("expected_evidence", i), ref
+    for doc in ctx.project.of_kind("return"):
+        for i, ref in enumerate(doc.model.quality_statements):
+            yield "quality statement", doc, ("quality_statements", i), ref
+    for doc in ctx.project.of_kind("rating"):
+        rating: models.Rating = doc.model
+        yield "quality statement", doc, ("quality_statement",), rating.quality_statement
+        for ref in rating.category_scores:
+            yield "evidence category", doc, ("category_scores", ref), ref
+    for doc, field, i, s in statements(ctx.project):
+        for j, ref in enumerate(s.related_quality_statements):
+            yield "quality statement", doc, (field, i, "related_quality_statements", j), ref
+        if s.presented_under is not None:
+            yield "theme", doc, (field, i, "presented_under"), s.presented_under
+
+
+def resolve(framework: Framework, what: str, ref: str) -> str | None:
+    if what == "quality statement":
+        return framework.resolve_quality_statement(ref)
+    if what == "evidence category":
+        return framework.resolve_category(ref)
+    if what == "Care Act duty":
+        return framework.resolve_duty(ref)
+    if what == "theme":
+        return framework.resolve_theme(ref)
+    return ref if ref in framework.expected_ids else None
+
+
+@register("unknown-term", E, "repository",
+          "A quality statement, evidence category, theme, Care Act duty or expected-evidence "
+          "id that the framework does not define.")
+def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    fw = ctx.project.framework
+    for what, doc, loc, ref in _resolve_all(ctx):
+        if resolve(fw, what, ref) is None:
+            yield check.finding(
+                f"'{ref}' is not a {what} in the framework '{fw.id}'",
+                f"{_did_you_mean(ref, fw.names_of(what))}Known: {', '.join(fw.names_of(what)[:12])}"
+                f"{'…' if len(fw.names_of(what)) > 12 else ''}.",
+                doc.path, loc=loc)
+
+
+@register("category-not-applied", W, "repository",
+          "Evidence filed only under a category CQC does not apply to local authorities.")
+def categories_not_applied(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    fw = ctx.project.framework
+    for doc in ctx.project.of_kind("evidence"):
+        resolved = [fw.resolve_category(c) for c in doc.model.categories]
+        known = [c for c in resolved if c]
+        if known and not any(fw.category_by_id[c].applied for c in known):
+            names = ", ".join(fw.category_by_id[c].title for c in known)
+            yield check.finding(
+                f"this evidence is filed only under {names}, which CQC does not use for local "
+                "authorities, so it will count towards no category",
+                "Add the category it informs as well (e.g. processes, or people's experience for "
+                "survey data).", doc.path, loc=("categories",))
+
+
+@register("unknown-reference", E, "repository",
+          "A reference to an evidence item, information-return item, improvement action or "
+          "area for improvement that does not exist.")
+def unknown_references(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    project = ctx.project
+    evidence = {d.model.id for d in project.of_kind("evidence")}
+    actions = {d.model.id for d in project.of_kind("action")}
+    returns = {d.model.number for d in project.of_kind("return")}
+    afis = {s.id for _, f, _, s in statements(project) if f == "areas_for_improvement"}
+    strengths = {s.id for _, f, _, s in statements(project) if f == "strengths"}
+
+    def missing(what: str, ref: object, known: set[str], file: str, loc: Loc) -> Finding:
+        return check.finding(
+            f"{what} '{ref}' does not exist",
+            f"{_did_you_mean(str(ref), sorted(known))}Check the id, or add the {what}.",
+            file, loc=loc)
+
+    for doc in project.of_kind("return"):
+        for i, ref in enumerate(doc.model.evidence):
+            if ref not in evidence:
+                yield missing("evidence item", ref, evidence, doc.path, ("evidence", i))
+    for doc in project.of_kind("evidence"):
+        for i, num in enumerate(doc.model.information_return):
+            if num not in returns:
+                yield check.finding(
+                    f"information-return item {num} does not exist",
+                    "Add it under information-return/, or correct the number.",
+                    doc.path, loc=("information_return", i))
+    for doc, field, i, s in statements(project):
+        for j, ref in enumerate(s.evidence):
+            if ref not in evidence:
+                yield missing("evidence item", ref, evidence, doc.path, (field, i, "evidence", j))
+        if isinstance(s, models.AreaForImprovement):
+            for j, ref in enumerate(s.actions):
+                if ref not in actions:
+                    yield missing("improvement action", ref, actions, doc.path,
+                                  (field, i, "actions", j))
+    for doc in project.of_kind("action"):
+        for i, ref in enumerate(doc.model.answers):
+            if ref in strengths:
+                yield check.finding(
+                    f"'{ref}' is a strength, not an area for improvement",
+                    "An improvement action answers areas for improvement.",
+                    doc.path, loc=("answers", i))
+            elif ref not in afis:
+                yield missing("area for improvement", ref, afis, doc.path, ("answers", i))
+
+
+@register("date-order", E, "repository", "A review-by date earlier than the as-of date.")
+def date_order(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    for doc in ctx.project.of_kind("evidence"):
+        item: models.EvidenceItem = doc.model
+        if item.as_of and item.review_by and item.review_by < item.as_of:
+            yield check.finding(
+                f"review_by ({item.review_by}) is before as_of ({item.as_of})",
+                "Check both dates; review_by is when the evidence must next be checked.",
+                doc.path, loc=("review_by",))
+
+
+@register("review-overdue", W, "repository", "An evidence item's review-by date has passed.")
+def review_overdue(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    for doc in ctx.project.of_kind("evidence"):
+        item: models.EvidenceItem = doc.model
+        if item.status is models.EvidenceStatus.CURRENT and item.review_by and (
+            item.review_by < ctx.today
+        ):
+            days = (ctx.today - item.review_by).days
+            yield check.finding(
+                f"'{item.id}' was due for review on {item.review_by} ({days} days ago)",
+                f"Ask {item.owner or 'its owner'} to check it is still true, then update as_of "
+                "and review_by.", doc.path, loc=("review_by",))
+
+
+@register("public-cites-sensitive", W, "repository",
+          "Something that will be published relies on official-sensitive evidence.")
+def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    project = ctx.project
+    by_id = {d.model.id: d.model for d in project.of_kind("evidence")}
+    sensitive = models.Classification.OFFICIAL_SENSITIVE
+    for doc, field, i, s in statements(project):
+        for j, ref in enumerate(s.evidence):
+            item = by_id.get(ref)
+            if item is not None and item.classification is sensitive:
+                yield check.finding(
+                    f"this {'strength' if field == 'strengths' else 'area for improvement'} is "
+                    f"part of the self-assessment but cites '{ref}', which is official-sensitive",
+                    "The public self-assessment will leave that evidence out; cite a public "
+                    "summary of it as well, or confirm it can be reclassified.",
+                    doc.path, loc=(field, i, "evidence", j))
+    by_source: dict[str, list[tuple[str, models.EvidenceItem]]] = defaultdict(list)
+    for doc in project.of_kind("evidence"):
+        if doc.model.source:
+            by_source[doc.model.source].append((doc.path, doc.model))
+    for items in by_source.values():
+        worst = max(items, key=lambda pair: pair[1].classification.rank)
+        if worst[1].classification is not sensitive:
+            continue
+        for path, item in items:
+            if item.classification is models.Classification.PUBLIC:
+                yield check.finding(
+                    f"'{item.id}' is public but its source is also the source of "
+                    f"'{worst[1].id}', which is official-sensitive",
+                    "One of the two classifications is wrong: a file cannot be both.",
+                    path, loc=("classification",))
+
+
+@register("information-return-count", W, "repository",
+          "The information-return items are not numbered 1 to the number CQC asked for.")
+def information_return_count(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    project = ctx.project
+    numbers = {d.model.number for d in project.of_kind("return")}
+    if not numbers or project.profile is None:
+        return
+    expected = project.profile.information_return_items
+    missing = sorted(set(range(1, expected + 1)) - numbers)
+    extra = sorted(n for n in numbers if n > expected)
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + ("…" if len(missing) > 10 else "")
+        yield check.finding(
+            f"the information return has {len(numbers)} of {expected} items; missing: {shown}",
+            "Add a file under information-return/ for each item in CQC's request.",
+            PROFILE_FILE, loc=("information_return_items",))
+    if extra:
+        yield check.finding(
+            f"information-return items numbered above {expected}: "
+            f"{', '.join(map(str, extra))}",
+            "Correct the numbers, or set information_return_items in ascready.yaml.",
+            PROFILE_FILE, loc=("information_return_items",))
+
+
+@register("portal-uploaders", W, "repository",
+          "ascready.yaml does not name the two people who upload to the CQC portal.")
+def portal_uploaders(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    profile = ctx.project.profile
+    if profile is not None and len(profile.portal_uploaders) != 2:
+        yield check.finding(
+            f"{len(profile.portal_uploaders)} portal uploaders are named; CQC asks for two",
+            "List the roles of the two people who will upload evidence under portal_uploaders.",
+            PROFILE_FILE, loc=("portal_uploaders",))

@@ -1,0 +1,81 @@
+"""Checks on ``source:``: a path inside the repository, or a web link."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from ascready.checks import Check, CheckContext, register
+from ascready.findings import Finding, Severity
+
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+
+
+def classify_source(source: str) -> str:
+    """'url', 'path', or 'bad' for a source string, without touching the disk."""
+    if _URL.match(source):
+        return "url"
+    if _SCHEME.match(source) and not _WINDOWS_ABSOLUTE.match(source):
+        return "bad"
+    return "path"
+
+
+@register("source-outside", Severity.ERROR, "repository",
+          "A source path that leaves the repository (.., an absolute path, a link outside), "
+          "or a source that is neither a path nor an http(s) link.")
+def source_outside(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    for doc, source, problem in _sources(ctx):
+        if problem == "outside":
+            yield check.finding(
+                f"source '{source}' points outside the repository",
+                "Copy the file into the repository (for example under files/) and give its path "
+                "from the repository's top folder, or use an https:// link to the published "
+                "document.", doc, loc=("source",))
+        elif problem == "bad":
+            yield check.finding(
+                f"source '{source}' is neither a path in the repository nor a web link",
+                "Use a path such as files/policy.pdf, or a link starting https://. Network "
+                "drives and SharePoint paths cannot be checked or given to CQC.",
+                doc, loc=("source",))
+
+
+@register("source-missing", Severity.ERROR, "repository",
+          "A source path inside the repository that does not exist.")
+def source_missing(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    for doc, source, problem in _sources(ctx):
+        if problem == "missing":
+            hint = "Add the file, or correct the path (it starts at the repository's top folder)."
+            if "\\" in source:
+                hint = "Write the path with forward slashes (/), as git does."
+            yield check.finding(f"source '{source}' does not exist", hint, doc, loc=("source",))
+
+
+def _sources(ctx: CheckContext) -> Iterator[tuple[str, str, str]]:
+    """(file, source, problem) for every evidence source with a problem."""
+    root = ctx.project.root.resolve()
+    for doc in ctx.project.of_kind("evidence"):
+        source = doc.model.source
+        if not source:
+            continue
+        kind = classify_source(source)
+        if kind == "url":
+            continue
+        if kind == "bad":
+            yield doc.path, source, "bad"
+            continue
+        if _WINDOWS_ABSOLUTE.match(source) or PurePosixPath(source).is_absolute():
+            yield doc.path, source, "outside"
+            continue
+        target = root / source
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            yield doc.path, source, "outside"
+            continue
+        if not resolved.is_relative_to(root):
+            yield doc.path, source, "outside"
+        elif not Path(resolved).exists():
+            yield doc.path, source, "missing"

@@ -1,0 +1,183 @@
+"""The command line. Parses flags, calls the core, prints, and maps results to exit codes.
+
+Only ``typer`` is imported at start-up; everything else is imported by the command that needs
+it, so ``ascready --version`` answers as fast as Typer itself can start.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ascready import __version__
+
+app = typer.Typer(
+    name="ascready",
+    help="Keep a council's CQC adult social care assessment evidence as YAML in git, "
+    "and check it.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ascready {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """ascready: evidence for the CQC assessment of adult social care, kept in git."""
+
+
+def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True)
+    return typer.Exit(code)
+
+
+def _display_prefix(root: Path) -> str:
+    """How to write the repository's files from where the user is, for clickable paths."""
+    try:
+        rel = os.path.relpath(root, Path.cwd())
+    except ValueError:  # another drive on Windows
+        return f"{root}{os.sep}"
+    if rel == ".":
+        return ""
+    if rel.startswith(".."):
+        return f"{root.as_posix()}/"
+    return f"{Path(rel).as_posix()}/"
+
+
+@app.command()
+def validate(
+    repo: Annotated[
+        Path,
+        typer.Argument(
+            help="The evidence repository (default: the current folder; ascready.yaml is "
+            "found by walking up).",
+            show_default=False,
+        ),
+    ] = Path("."),
+    output_format: Annotated[
+        str,
+        typer.Option("--format", "-f", help="text, json or github (GitHub Actions annotations)."),
+    ] = "text",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 on warnings as well as errors.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing (default: cores)."),
+    ] = None,
+) -> None:
+    """Check every file in the evidence repository and report all problems at once.
+
+    Exit status: 0 clean (warnings allowed unless --strict), 1 problems found, 2 usage error.
+    """
+    from ascready import report as fmt
+    from ascready.errors import AscreadyError
+
+    if output_format not in fmt.FORMATS:
+        raise _fail(f"unknown --format '{output_format}'; use one of: {', '.join(fmt.FORMATS)}")
+    from ascready.validate import validate_repository
+
+    try:
+        project, result = validate_repository(repo, jobs=jobs)
+    except AscreadyError as exc:
+        raise _fail(exc.message, int(exc.exit_code)) from None
+    prefix = _display_prefix(project.root)
+    if output_format == "json":
+        sys.stdout.write(fmt.render_json(result))
+    elif output_format == "github":
+        sys.stdout.write(fmt.render_github(result, prefix))
+    else:
+        _console().print(fmt.render_text(result, prefix))
+    raise typer.Exit(result.exit_code(strict=strict))
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the JSON Schemas into.")
+    ] = Path("schemas"),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace schema files that differ.")
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if the files are missing or stale."),
+    ] = False,
+) -> None:
+    """Write one JSON Schema per kind of file, for editor autocomplete and checking."""
+    from ascready.errors import AscreadyError
+    from ascready.schema import stale_schemas, write_schemas
+
+    if check:
+        stale = stale_schemas(out)
+        if stale:
+            raise _fail(
+                f"out of date in {out}: {', '.join(stale)}. Run: ascready schema --force", 1
+            )
+        typer.echo(f"The schemas in {out} are up to date.")
+        return
+    try:
+        written = write_schemas(out, force=force)
+    except AscreadyError as exc:
+        raise _fail(exc.message, int(exc.exit_code)) from None
+    typer.echo(
+        f"Wrote {len(written)} schema(s) to {out}: {', '.join(written)}"
+        if written
+        else f"The schemas in {out} are already up to date."
+    )
+
+
+@app.command("checks")
+def list_checks() -> None:
+    """List every check ascready runs, with its id and severity."""
+    from ascready.checks import load_all_checks
+    from ascready.report import check_table
+
+    rows = [
+        (c.id, c.severity.value, c.stage, c.summary)
+        for c in sorted(load_all_checks().values(), key=lambda c: (c.stage, c.id))
+    ]
+    _console().print(check_table(rows))
+
+
+def main() -> None:
+    """Console entry point: no Python traceback reaches the user."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("Stopped.\n")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug in ascready, not in the user's files
+        if os.environ.get("ASCREADY_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"error: ascready hit an internal problem ({type(exc).__name__}: {exc}).\n"
+            "This is a bug in ascready, not in your files. Please report it; run again with "
+            "ASCREADY_DEBUG=1 to see the details.\n"
+        )
+        sys.exit(3)

@@ -1,0 +1,405 @@
+"""Read a whole evidence repository into a :class:`Project`, collecting every problem.
+
+Layout of a repository (all YAML files may end ``.yaml`` or ``.yml``)::
+
+    ascready.yaml              council profile (found by walking up from the given folder)
+    evidence/**.yaml           one evidence item per file
+    information-return/**.yaml one information-return item per file
+    ratings/**.yaml            one quality-statement self-assessment per file
+    actions/**.yaml            one improvement action per file
+
+Nothing here prints or raises on bad input: problems become findings. Only a missing
+repository raises :class:`~ascready.errors.RepositoryNotFoundError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ascready import models, yamlsafe
+from ascready.errors import RepositoryNotFoundError
+from ascready.findings import Finding, Loc, Severity
+from ascready.framework import BUILTIN_FRAMEWORKS, Framework, builtin_framework_text
+
+PROFILE_FILE = "ascready.yaml"
+
+#: Folder -> (kind, model). The folder name is how a file's kind is known.
+KINDS: dict[str, tuple[str, type[models.StrictModel]]] = {
+    "evidence": ("evidence", models.EvidenceItem),
+    "information-return": ("return", models.ReturnItem),
+    "ratings": ("rating", models.Rating),
+    "actions": ("action", models.Action),
+}
+KIND_LABEL = {
+    "profile": "council profile",
+    "evidence": "evidence item",
+    "return": "information-return item",
+    "rating": "quality-statement rating",
+    "action": "improvement action",
+    "framework": "framework",
+}
+YAML_SUFFIXES = (".yaml", ".yml")
+#: Below this many files, parsing in one process is faster than starting workers.
+PARALLEL_THRESHOLD = 400
+
+
+@dataclass
+class Document:
+    """One parsed file: its repository-relative path, its kind, its data and its model."""
+
+    path: str
+    kind: str
+    data: Any
+    model: Any = None
+
+
+@dataclass
+class Project:
+    root: Path
+    framework: Framework
+    profile: models.CouncilProfile | None = None
+    framework_file: str | None = None
+    documents: list[Document] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Document]:
+        return [d for d in self.documents if d.kind == kind and d.model is not None]
+
+    @property
+    def files(self) -> int:
+        return len(self.documents)
+
+
+def find_repository(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds ``ascready.yaml``."""
+    start = start.resolve()
+    if not start.exists():
+        raise RepositoryNotFoundError(f"the folder '{start}' does not exist")
+    if start.is_file():
+        start = start.parent
+    for folder in (start, *start.parents):
+        if (folder / PROFILE_FILE).is_file():
+            return folder
+    raise RepositoryNotFoundError(
+        f"no {PROFILE_FILE} in '{start}' or any folder above it. Run ascready inside an evidence "
+        f"repository, or name one: ascready validate path/to/repository"
+    )
+
+
+def discover(root: Path) -> list[tuple[str, str]]:
+    """(relative path, kind) of every document file, in a stable order."""
+    found: list[tuple[str, str]] = [(PROFILE_FILE, "profile")]
+    for folder, (kind, _) in KINDS.items():
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith(".") or not name.lower().endswith(YAML_SUFFIXES):
+                    continue
+                rel = Path(dirpath, name).relative_to(root).as_posix()
+                found.append((rel, kind))
+    return found
+
+
+def read_and_parse(path: str) -> tuple[Any, list[yamlsafe.Problem]]:
+    """Read one file and parse it; an unreadable file is a problem, not an exception."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return None, [
+            yamlsafe.Problem(
+                "unreadable-file",
+                f"the file cannot be read ({exc.strerror or exc})",
+                "Check that it exists and that you may read it.",
+            )
+        ]
+    return yamlsafe.parse_bytes(raw)
+
+
+def _parse_all(paths: Sequence[str], jobs: int | None) -> list[tuple[Any, list[yamlsafe.Problem]]]:
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        return [read_and_parse(p) for p in paths]
+    chunk = max(16, len(paths) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(read_and_parse, paths, chunksize=chunk))
+
+
+# --- pydantic errors in plain English ---------------------------------------------------------
+
+
+def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Field names of the (sub)model at ``loc``, for 'did you mean' suggestions."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return []
+        current = _inner_model(info.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The BaseModel inside list[X], X | None and the like, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return matches[0] if matches else ""
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "a mapping (keys and values)"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
+
+
+def schema_findings(
+    exc: ValidationError, model: type[BaseModel], file: str, kind_label: str
+) -> list[Finding]:
+    """Turn a Pydantic ValidationError into findings a non-programmer can act on."""
+    from ascready.checks import REGISTRY
+
+    out: list[Finding] = []
+    for err in exc.errors(include_url=False):
+        loc: Loc = tuple(err["loc"])
+        etype = err["type"]
+        value = err.get("input")
+        where = ".".join(str(p) for p in loc) or "the file"
+        key = str(loc[-1]) if loc else ""
+        if etype == "extra_forbidden":
+            guess = _suggest(key, _fields_at(model, loc[:-1]))
+            hint = f"Did you mean '{guess}'?" if guess else (
+                "Remove it, or check the spelling against the documentation of this kind of file."
+            )
+            out.append(REGISTRY["unknown-key"].finding(
+                f"'{where}' is not a key {_article(kind_label)} {kind_label} can have", hint,
+                file, loc=loc))
+        elif etype == "missing":
+            out.append(REGISTRY["missing-key"].finding(
+                f"'{where}' is required but missing", f"Add a line '{key}: ...'.", file, loc=loc))
+        elif etype in ("enum", "literal_error"):
+            expected = err.get("ctx", {}).get("expected", "")
+            options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
+            guess = _suggest(str(value), options)
+            hint = f"Did you mean '{guess}'? " if guess else ""
+            out.append(REGISTRY["bad-value"].finding(
+                f"'{where}' is {_describe(value)}, which is not one of the allowed values",
+                f"{hint}Allowed: {expected}.", file, loc=loc))
+        elif etype == "value_error" and "date" in err["msg"]:
+            out.append(REGISTRY["bad-date"].finding(
+                f"'{where}': {err['msg'].removeprefix('Value error, ')}",
+                "Write dates as YYYY-MM-DD, for example 2025-03-31.", file, loc=loc))
+        elif etype in ("string_type", "int_type", "int_parsing", "float_type", "bool_type",
+                       "date_type", "dict_type", "list_type", "model_type", "model_attributes_type",
+                       "int_from_float"):
+            out.append(_wrong_type(err, loc, where, value, file, kind_label))
+        elif etype == "string_pattern_mismatch":
+            out.append(REGISTRY["bad-value"].finding(
+                f"'{where}' is {_describe(value)}, which is not in the expected form",
+                _pattern_hint(key), file, loc=loc))
+        elif etype in ("too_short", "string_too_short"):
+            what = "text" if etype == "string_too_short" else "list"
+            out.append(REGISTRY["missing-key"].finding(
+                f"'{where}' is empty", f"Give at least one entry in this {what}.", file, loc=loc))
+        elif etype in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+            ctx = err.get("ctx", {})
+            bound = " and ".join(
+                f"{'at least' if k.startswith('g') else 'at most'} {v}" for k, v in ctx.items())
+            out.append(REGISTRY["bad-value"].finding(
+                f"'{where}' is {_describe(value)}, but it must be {bound}",
+                "Correct the number.", file, loc=loc))
+        else:
+            message, _, hint = err["msg"].removeprefix("Value error, ").partition("|")
+            out.append(REGISTRY["bad-value"].finding(
+                f"'{where}': {message}" if loc else message,
+                hint or "Correct the value; see the README for what this kind of file holds.",
+                file, loc=loc))
+    return out
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeio" else "a"
+
+
+def _pattern_hint(key: str) -> str:
+    if key == "ons_code":
+        return ("Use the council's ONS code: E06 (unitary), E08 (metropolitan), E09 (London) "
+                "or E10 (county) and six digits, e.g. E06000022.")
+    return ("Ids use letters, digits, '.', '_' and '-' only, and start with a letter or digit, "
+            "for example EV-001.")
+
+
+def _wrong_type(
+    err: Any, loc: Loc, where: str, value: Any, file: str, kind_label: str
+) -> Finding:
+    from ascready.checks import REGISTRY
+
+    etype = err["type"]
+    wanted = {
+        "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
+        "int_from_float": "a whole number", "float_type": "a number", "bool_type": "true or false",
+        "date_type": "a date", "dict_type": "a mapping of keys and values", "list_type": "a list",
+        "model_type": "a mapping of keys and values",
+        "model_attributes_type": "a mapping of keys and values",
+    }[etype]
+    if not loc:
+        return REGISTRY["wrong-type"].finding(
+            f"the file holds {_describe(value)}, but a {kind_label} is a mapping of keys and "
+            "values", "Write it as 'key: value' lines, one item per file.", file, line=1, column=1)
+    hint = "Correct the value."
+    if etype == "string_type" and isinstance(value, (bool, int, float)):
+        hint = ("YAML read this as a number or a yes/no value; put the text in quotes, "
+                f"for example {loc[-1]}: \"{str(value).lower() if isinstance(value, bool) else value}\".")
+    elif etype == "string_type" and value is None:
+        hint = "Write the text after the colon, or remove the key."
+    elif etype == "list_type":
+        hint = f"Write it as a list, for example {loc[-1]}: [{_describe(value)}] or '- ' lines."
+    return REGISTRY["wrong-type"].finding(
+        f"'{where}' is {_describe(value)}, but it should be {wanted}", hint, file, loc=loc)
+
+
+# --- the whole repository -----------------------------------------------------------------------
+
+
+def _validate(
+    model: type[models.StrictModel], data: Any, file: str, kind: str, findings: list[Finding]
+) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        findings.extend(schema_findings(exc, model, file, KIND_LABEL[kind]))
+        return None
+
+
+def _problem_findings(problems: Iterable[yamlsafe.Problem], file: str) -> list[Finding]:
+    from ascready.checks import REGISTRY
+
+    return [
+        REGISTRY[p.check].finding(p.message, p.hint, file, line=p.line, column=p.column)
+        for p in problems
+    ]
+
+
+def load_framework(
+    root: Path, profile: models.CouncilProfile | None, findings: list[Finding]
+) -> tuple[Framework, str | None]:
+    """The framework the profile names: built in, or a file in the repository."""
+    from ascready.checks import REGISTRY
+
+    builtin = Framework.model_validate(_builtin_data(BUILTIN_FRAMEWORKS[0]))
+    name = profile.framework if profile else BUILTIN_FRAMEWORKS[0]
+    if name in BUILTIN_FRAMEWORKS:
+        return (builtin if name == BUILTIN_FRAMEWORKS[0]
+                else Framework.model_validate(_builtin_data(name))), None
+    if not name.lower().endswith(YAML_SUFFIXES):
+        findings.append(REGISTRY["unknown-framework"].finding(
+            f"framework '{name}' is neither a built-in framework nor a YAML file",
+            f"Use one of: {', '.join(BUILTIN_FRAMEWORKS)}, or a path such as ./framework.yaml.",
+            PROFILE_FILE, loc=("framework",)))
+        return builtin, None
+    path = (root / name).resolve()
+    rel = name.removeprefix("./")
+    if not path.is_relative_to(root.resolve()) or not path.is_file():
+        findings.append(REGISTRY["unknown-framework"].finding(
+            f"the framework file '{name}' does not exist inside the repository",
+            "Check the path in ascready.yaml; it is relative to the folder holding it.",
+            PROFILE_FILE, loc=("framework",)))
+        return builtin, None
+    data, problems = read_and_parse(str(path))
+    rel = path.relative_to(root.resolve()).as_posix()
+    findings.extend(_problem_findings(problems, rel))
+    if data is None:
+        return builtin, rel
+    framework = _validate(Framework, data, rel, "framework", findings)
+    return (framework or builtin), rel
+
+
+def _builtin_data(framework_id: str) -> Any:
+    data, problems = yamlsafe.parse_bytes(builtin_framework_text(framework_id))
+    if problems:  # a packaging bug, never the user's input
+        raise RuntimeError(f"built-in framework {framework_id} is broken: {problems}")
+    return data
+
+
+def load_project(
+    root: Path, *, jobs: int | None = None
+) -> tuple[Project, list[Finding]]:
+    """Parse and validate every document. Returns the project and the problems found so far."""
+    findings: list[Finding] = []
+    entries = discover(root)
+    results = _parse_all([str(root / rel) for rel, _ in entries], jobs)
+    documents: list[Document] = []
+    profile: models.CouncilProfile | None = None
+    for (rel, kind), (data, problems) in zip(entries, results, strict=True):
+        findings.extend(_problem_findings(problems, rel))
+        doc = Document(rel, kind, data)
+        documents.append(doc)
+        if data is None:
+            continue
+        model = models.CouncilProfile if kind == "profile" else KINDS[rel.split("/", 1)[0]][1]
+        doc.model = _validate(model, data, rel, kind, findings)
+        if kind == "profile":
+            profile = doc.model
+    framework, framework_file = load_framework(root, profile, findings)
+    project = Project(root, framework, profile, framework_file, documents)
+    return project, findings
+
+
+def locate_findings(root: Path, findings: Iterable[Finding]) -> list[Finding]:
+    """Give findings that carry a document location their line and column.
+
+    Only files with such findings are read again, so clean files cost nothing.
+    """
+    out: list[Finding] = []
+    texts: dict[str, str | None] = {}
+    for f in findings:
+        if f.loc is None or f.line:
+            out.append(f if f.line or not f.file else f.at(f.line or 1, f.column or 1))
+            continue
+        if f.file not in texts:
+            try:
+                texts[f.file] = (root / f.file).read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                texts[f.file] = None
+        text = texts[f.file]
+        line, column = yamlsafe.locate(text, f.loc) if text is not None else (1, 1)
+        out.append(f.at(line, column))
+    return out
+
+
+def severity_of(check: str) -> Severity:
+    from ascready.checks import REGISTRY
+
+    return REGISTRY[check].severity

@@ -1,0 +1,338 @@
+"""The document kinds of an evidence repository, as strict Pydantic models.
+
+Every model forbids unknown keys. References to quality statements, evidence categories and
+Care Act duties are kept as written here and resolved against the repository's framework by the
+checks, because the framework is itself repository data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date_from_text(value: Any) -> Any:
+    """Accept only a date object or text written YYYY-MM-DD (no Unix timestamps, no 15/04/24)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not _ISO_DATE.match(text):
+            raise ValueError(f"'{value}' is not a date written YYYY-MM-DD")
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a real calendar date") from None
+    raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_from_text)]
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"),
+    Field(description="Letters, digits, '.', '_' or '-', starting with a letter or digit."),
+]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _qs_from_number(value: Any) -> Any:
+    # Councils tag statements "(4)": accept a bare number as QS4.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"QS{value}"
+    return value
+
+
+QsRef = Annotated[
+    str,
+    BeforeValidator(_qs_from_number),
+    Field(description="A quality statement: its id (QS1), slug, number, or title."),
+]
+CategoryRef = Annotated[str, Field(description="An evidence category id or title.")]
+DutyRef = Annotated[str, Field(description="A Care Act duty id, or a section such as 's42'.")]
+ThemeRef = Annotated[str, Field(description="A theme id (T1-T4) or title.")]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=False, use_enum_values=False)
+
+
+# --- council profile -----------------------------------------------------------------------
+
+
+class Region(str, Enum):
+    NORTH_EAST = "North East"
+    NORTH_WEST = "North West"
+    YORKSHIRE = "Yorkshire and The Humber"
+    EAST_MIDLANDS = "East Midlands"
+    WEST_MIDLANDS = "West Midlands"
+    EAST = "East of England"
+    LONDON = "London"
+    SOUTH_EAST = "South East"
+    SOUTH_WEST = "South West"
+
+
+class ReviewPolicy(StrictModel):
+    stale_after_months: int = Field(
+        12, ge=1, le=120, description="Evidence older than this (from as_of) is stale."
+    )
+    due_soon_days: int = Field(
+        30, ge=0, le=365, description="Warn this many days before an item's review_by date."
+    )
+
+
+class KeyDates(StrictModel):
+    notified: Date | None = Field(None, description="When CQC gave notice of assessment.")
+    information_return_due: Date | None = Field(
+        None, description="When the information return and self-assessment are due."
+    )
+    site_visit: Date | None = Field(None, description="First day of CQC's on-site activity.")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> KeyDates:
+        if self.notified and self.information_return_due and (
+            self.information_return_due < self.notified
+        ):
+            raise ValueError(
+                "information_return_due is before notified"
+                "|Check both dates against CQC's notification letter."
+            )
+        return self
+
+
+class Uploader(StrictModel):
+    role: Text = Field(description="Job title of a person named to upload to the CQC portal.")
+    name: str | None = Field(None, description="Optional; a role is enough.")
+
+
+class PersonalDataPolicy(StrictModel):
+    allow: list[str] = Field(
+        default_factory=list,
+        description="The council's own published contact addresses and numbers, which the "
+        "personal-data check may accept.",
+    )
+
+
+class CouncilProfile(StrictModel):
+    """``ascready.yaml`` at the root of an evidence repository."""
+
+    council: Text = Field(description="The council's name.")
+    ons_code: Annotated[str, StringConstraints(pattern=r"^E(06|08|09|10)\d{6}$")] = Field(
+        description="ONS code of an English council with adult social care duties, e.g. E06000022."
+    )
+    region: Region
+    framework: str = Field(
+        "cqc-la-2024",
+        description="A built-in framework id, or a path to the council's own framework file.",
+    )
+    information_return_items: int = Field(
+        38, ge=1, le=200, description="How many items CQC's information return request lists."
+    )
+    review_policy: ReviewPolicy = Field(default_factory=ReviewPolicy)  # type: ignore[arg-type]
+    dates: KeyDates = Field(default_factory=KeyDates)  # type: ignore[arg-type]
+    portal_uploaders: list[Uploader] = Field(
+        default_factory=list, description="The people named to upload to the CQC portal (two)."
+    )
+    personal_data: PersonalDataPolicy = Field(default_factory=PersonalDataPolicy)
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+
+class EvidenceKind(str, Enum):
+    DOCUMENT = "document"
+    POLICY = "policy"
+    STRATEGY = "strategy"
+    PLAN = "plan"
+    REPORT = "report"
+    MINUTES = "minutes"
+    DATA = "data"
+    DASHBOARD = "dashboard"
+    SURVEY = "survey"
+    AUDIT = "audit"
+    FEEDBACK = "feedback"
+    CASE_STUDY = "case-study"
+    QUOTE = "quote"
+    OTHER = "other"
+
+
+class Classification(str, Enum):
+    PUBLIC = "public"
+    OFFICIAL = "official"
+    OFFICIAL_SENSITIVE = "official-sensitive"
+
+    @property
+    def rank(self) -> int:
+        return {"public": 0, "official": 1, "official-sensitive": 2}[self.value]
+
+
+class EvidenceStatus(str, Enum):
+    DRAFT = "draft"
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+
+
+class EvidenceItem(StrictModel):
+    """One piece of evidence: a document, a dataset, feedback, a case study or a quote."""
+
+    id: Id
+    title: Text
+    summary: str = ""
+    kind: EvidenceKind
+    categories: list[CategoryRef] = Field(min_length=1)
+    quality_statements: list[QsRef] = Field(min_length=1)
+    information_return: list[int] = Field(
+        default_factory=list, description="Numbers of the information-return items it supports."
+    )
+    care_act_duties: list[DutyRef] = Field(default_factory=list)
+    expected_evidence: list[str] = Field(
+        default_factory=list,
+        description="Ids from the framework's expected-evidence catalogue that this item meets.",
+    )
+    source: str | None = Field(
+        None, description="A path inside the repository, or an https:// link."
+    )
+    attribution: str | None = Field(
+        None, description="For quotes and feedback: who said it, without naming them."
+    )
+    owner: str | None = None
+    as_of: Date | None = Field(None, description="The date the evidence describes.")
+    review_by: Date | None = None
+    classification: Classification
+    status: EvidenceStatus = EvidenceStatus.CURRENT
+
+
+# --- information return ----------------------------------------------------------------------
+
+
+class ReturnStatus(str, Enum):
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    READY = "ready"
+    UPLOADED = "uploaded"
+    NOT_APPLICABLE = "not-applicable"
+
+
+class ReturnItem(StrictModel):
+    """One item of CQC's information return request, as the council received it."""
+
+    number: int = Field(ge=1, le=999)
+    title: Text
+    quality_statements: list[QsRef] = Field(default_factory=list)
+    status: ReturnStatus = ReturnStatus.NOT_STARTED
+    reason: str | None = Field(None, description="Why the item is not applicable.")
+    owner: str | None = None
+    due: Date | None = None
+    evidence: list[Id] = Field(default_factory=list)
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _reason_when_not_applicable(self) -> ReturnItem:
+        if self.status is ReturnStatus.NOT_APPLICABLE and not (self.reason or "").strip():
+            raise ValueError(
+                "status is not-applicable but no reason is given"
+                "|Add a line 'reason: ...' saying why this item of CQC's request does not apply."
+            )
+        return self
+
+
+# --- ratings: self-assessment per quality statement -----------------------------------------
+
+
+def _no_duplicates(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"'{v}' is listed twice")
+        seen.add(v)
+    return values
+
+
+class Statement(StrictModel):
+    """A strength or an area for improvement.
+
+    It belongs to the rating file it is written in, and may evidence other quality statements
+    too (``related_quality_statements``) and be presented under a theme of the council's
+    choosing (``presented_under``), so nothing is written twice.
+    """
+
+    id: Id
+    text: Text
+    evidence: Annotated[list[Id], AfterValidator(_no_duplicates)] = Field(default_factory=list)
+    related_quality_statements: list[QsRef] = Field(default_factory=list)
+    presented_under: ThemeRef | None = Field(
+        None, description="The theme this is presented under, if not its own."
+    )
+
+
+class AreaForImprovement(Statement):
+    actions: list[Id] = Field(
+        default_factory=list, description="Improvement actions that answer it."
+    )
+
+
+Score = Annotated[int, Field(ge=1, le=4)]
+
+
+class Rating(StrictModel):
+    """The council's self-assessment of one quality statement."""
+
+    quality_statement: QsRef
+    self_score: Score | None = None
+    category_scores: dict[CategoryRef, Score] = Field(
+        default_factory=dict, description="Optional scores per evidence category (older method)."
+    )
+    narrative: str = Field("", description="Markdown.")
+    strengths: list[Statement] = Field(default_factory=list)
+    areas_for_improvement: list[AreaForImprovement] = Field(default_factory=list)
+
+
+# --- improvement actions ---------------------------------------------------------------------
+
+
+class ActionStatus(str, Enum):
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+
+
+class ProgressUpdate(StrictModel):
+    date: Date
+    note: Text
+
+
+class Action(StrictModel):
+    """An improvement action, usually part of an improvement programme workstream."""
+
+    id: Id
+    title: Text
+    workstream: str | None = None
+    owner: str | None = None
+    due: Date | None = None
+    status: ActionStatus = ActionStatus.NOT_STARTED
+    answers: list[Id] = Field(
+        default_factory=list, description="Ids of the areas for improvement it answers."
+    )
+    progress: list[ProgressUpdate] = Field(default_factory=list)
+
+
+DocumentModel = type[StrictModel]
+KindName = Literal["profile", "evidence", "return", "rating", "action"]

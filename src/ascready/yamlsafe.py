@@ -1,0 +1,446 @@
+"""A guarded YAML reader for files that non-programmers edit.
+
+PyYAML as shipped follows YAML 1.1 and trusts its input. This module keeps its speed (libyaml's
+C parser where available) and closes the traps a council's assurance team would fall into:
+
+* YAML 1.2 core rules for plain scalars: only ``true``/``false`` are booleans, only decimal
+  numbers without leading zeros are integers, and dates and ``1:30`` stay text. So
+  ``title: no`` stays ``"no"`` and ``id: 010`` stays ``"010"``; nothing is silently changed.
+* duplicate keys in a mapping are reported (PyYAML silently keeps the last one);
+* anchors and aliases are bounded (PyYAML has no limit on how far they expand) and an alias
+  that contains itself is refused;
+* nesting is bounded *before* libyaml's recursive composer runs, because a file of a few
+  hundred kilobytes of ``[`` crashes it outright;
+* size, encoding (UTF-8, with or without a byte-order mark), empty files and multi-document
+  files are checked, and every problem carries a line and column.
+
+Nothing here raises on bad input: :func:`parse_bytes` returns the data (or ``None``) and a list
+of :class:`Problem` values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+try:  # libyaml's parser: about ten times faster than the pure-Python one
+    from yaml import CParser as _Parser
+
+    WITH_LIBYAML = True
+except ImportError:  # pragma: no cover - exercised only where PyYAML was built without libyaml
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+    WITH_LIBYAML = False
+
+#: Files larger than this are refused: evidence files are a few kilobytes.
+MAX_FILE_BYTES = 1024 * 1024
+#: Deepest nesting of mappings and lists accepted.
+MAX_DEPTH = 64
+#: Most values a document may expand to through aliases.
+MAX_EXPANDED_NODES = 100_000
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A problem found while reading one file: a check id, a message, a hint, a position."""
+
+    check: str
+    message: str
+    hint: str
+    line: int = 0
+    column: int = 0
+
+
+class _CoreResolver(BaseResolver):
+    """Plain-scalar resolution by the YAML 1.2 core schema, minus octal and hex."""
+
+
+_CoreResolver.yaml_implicit_resolvers = {}
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"),
+    list("-+0123456789"),
+)
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[1-9][0-9]*|0)\.[0-9]+(?:[eE][-+]?[0-9]+)?
+            |[-+]?(?:[1-9][0-9]*|0)[eE][-+]?[0-9]+
+            |[-+]?\.(?:inf|Inf|INF)
+            |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null",
+    re.compile(r"^(?:~|null|Null|NULL|)$"),
+    ["~", "n", "N", ""],
+)
+_CoreResolver.add_implicit_resolver(MERGE_TAG, re.compile(r"^(?:<<)$"), ["<"])
+
+
+class _GuardedConstructor(SafeConstructor):
+    """SafeConstructor that records duplicate keys instead of silently keeping the last."""
+
+    duplicates: list[Problem]
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[tuple[str, str]] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.tag != MERGE_TAG:
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    mark = key_node.start_mark
+                    self.duplicates.append(
+                        Problem(
+                            "duplicate-key",
+                            f"the key '{key_node.value}' appears twice in the same mapping",
+                            "Keep one of them: YAML would silently use only the last one.",
+                            mark.line + 1,
+                            mark.column + 1,
+                        )
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise ConstructorError(None, None, f"impossible date: {exc}", node.start_mark) from exc
+
+
+_GuardedConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp
+)
+
+
+class GuardedLoader(_Parser, _GuardedConstructor, _CoreResolver):  # type: ignore[misc, valid-type]
+    """libyaml's parser with YAML 1.2 core resolution and the guards above."""
+
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        _GuardedConstructor.__init__(self)
+        _CoreResolver.__init__(self)
+        self.duplicates = []
+
+
+def decode(raw: bytes) -> tuple[str | None, Problem | None]:
+    """Decode a file's bytes as UTF-8 (a UTF-8 byte-order mark is accepted and dropped)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, Problem(
+            "encoding",
+            "the file is saved as UTF-16, not UTF-8",
+            "Save it again as UTF-8 (in Notepad or Excel: Save As, Encoding 'UTF-8').",
+            1,
+            1,
+        )
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = raw[exc.start : exc.start + 1].hex()
+        return None, Problem(
+            "encoding",
+            f"the file is not valid UTF-8 (byte 0x{bad} cannot be read)",
+            "Save it again as UTF-8; this often happens when text is pasted from an older "
+            "Word or Excel file saved in Windows-1252.",
+            line,
+            column,
+        )
+
+
+_STRUCTURE = re.compile(r"[\[{:\-?]")
+
+
+def _depth_problem(text: str) -> Problem | None:
+    """Refuse nesting deeper than MAX_DEPTH without running the recursive composer.
+
+    Every mapping or list needs at least one of ``[ { : - ?``, so a file with few of them cannot
+    nest deeply and is not scanned. Otherwise libyaml's event stream (iterative, no recursion)
+    gives the exact depth.
+    """
+    if len(_STRUCTURE.findall(text, 0, 200_000)) <= MAX_DEPTH and len(text) <= 200_000:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_EventLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return Problem(
+                        "too-deep",
+                        f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+                        "Evidence files need only a few levels; check the indentation and the "
+                        "brackets near here.",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the syntax error is reported, with its position, by the real parse
+    return None
+
+
+class _EventLoader(_Parser, _CoreResolver):  # type: ignore[misc, valid-type]
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        _CoreResolver.__init__(self)
+
+
+def _alias_problem(root: Node) -> Problem | None:
+    """Refuse aliases that expand past MAX_EXPANDED_NODES values, or that contain themselves."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            total = 1
+            if isinstance(node, SequenceNode):
+                total += sum(sizes[id(child)] for child in node.value)
+            elif isinstance(node, MappingNode):
+                total += sum(sizes[id(k)] + sizes[id(v)] for k, v in node.value)
+            if total > MAX_EXPANDED_NODES:
+                mark = node.start_mark
+                return Problem(
+                    "alias-bomb",
+                    f"anchors and aliases (& and *) here expand to more than "
+                    f"{MAX_EXPANDED_NODES:,} values",
+                    "Write the values out, or use far fewer aliases; evidence files do not need "
+                    "them.",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            mark = node.start_mark
+            return Problem(
+                "alias-bomb",
+                "an alias (*) refers to the mapping or list that contains it, which never ends",
+                "Remove the alias or point it at something outside itself.",
+                mark.line + 1,
+                mark.column + 1,
+            )
+        if isinstance(node, ScalarNode):
+            sizes[key] = 1
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        children: list[Node] = []
+        if isinstance(node, SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, MappingNode):
+            for k, v in node.value:
+                children.extend((k, v))
+        stack.extend((child, False) for child in reversed(children) if id(child) not in sizes)
+    return None
+
+
+_PLAIN_SYNTAX = (
+    (
+        "mapping values are not allowed here",
+        "a colon (:) here is read as the start of a new key",
+        "Check the indentation; if a text value contains ': ', put the whole text in quotes.",
+    ),
+    (
+        "found unexpected end of stream",
+        "the file ends in the middle of a quoted text",
+        "Close the quote that was opened on this line or earlier.",
+    ),
+    (
+        "did not find expected key",
+        "a line here is not indented like the keys around it",
+        "Line it up with the keys above it, using spaces.",
+    ),
+    (
+        "did not find expected '-' indicator",
+        "a line in this list is not indented like the items around it",
+        "Start every item of the list with '- ' at the same indentation.",
+    ),
+    (
+        "found undefined alias",
+        "an alias (*name) refers to an anchor (&name) that is not defined",
+        "Define the anchor before it is used, or write the value out.",
+    ),
+)
+
+
+def _syntax_problem(exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else 0
+    column = mark.column + 1 if mark is not None else 0
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    text = str(problem)
+    hint = "Check the indentation and punctuation on this line and the one before it."
+    if "expected a single document" in (context or "") or "expected a single document" in text:
+        return Problem(
+            "yaml-syntax",
+            "the file holds more than one YAML document (separated by ---)",
+            "Keep one item per file: move each document after a --- line into a file of its own.",
+            line,
+            column,
+        )
+    if "could not determine a constructor" in text or "could not determine a constructor" in (
+        context or ""
+    ):
+        return Problem(
+            "yaml-syntax",
+            "the file uses a YAML tag (a word starting with !) that ascready does not accept",
+            "Remove the tag; write the value as plain text.",
+            line,
+            column,
+        )
+    if "impossible date" in text:
+        return Problem(
+            "bad-date",
+            text,
+            "Use a real calendar date, written YYYY-MM-DD.",
+            line,
+            column,
+        )
+    if "found character '\\t'" in text:
+        hint = "Use spaces, not tabs, to indent YAML."
+    for jargon, plain, better_hint in _PLAIN_SYNTAX:
+        if jargon in text:
+            return Problem("yaml-syntax", plain, better_hint, line, column)
+    if context and context not in text:
+        text = f"{context}, {text}"
+    return Problem("yaml-syntax", f"the YAML cannot be read: {text}", hint, line, column)
+
+
+def parse_text(text: str) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document from text, returning the data and every problem found."""
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        return None, [
+            Problem(
+                "empty-file",
+                "the file is empty",
+                "Fill it in, or delete it if it is not needed.",
+                1,
+                1,
+            )
+        ]
+    deep = _depth_problem(text)
+    if deep is not None:
+        return None, [deep]
+    loader = GuardedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, [
+                Problem("empty-file", "the file is empty", "Fill it in, or delete it.", 1, 1)
+            ]
+        if "*" in text:
+            bomb = _alias_problem(node)
+            if bomb is not None:
+                return None, [bomb]
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        return None, [*loader.duplicates, _syntax_problem(exc)]
+    except RecursionError:
+        return None, [
+            Problem(
+                "too-deep",
+                "the file is nested too deeply to read",
+                "Check the indentation and brackets.",
+                1,
+                1,
+            )
+        ]
+    finally:
+        loader.dispose()
+    return data, list(loader.duplicates)
+
+
+def parse_bytes(raw: bytes) -> tuple[Any, list[Problem]]:
+    """Check size and encoding, then parse. Never raises on bad input."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [
+            Problem(
+                "file-too-large",
+                f"the file is {len(raw) / 1024 / 1024:.1f} MiB; ascready reads YAML files of up "
+                f"to {MAX_FILE_BYTES // 1024 // 1024} MiB",
+                "An evidence file describes a document; keep the document itself elsewhere and "
+                "point to it with 'source:'.",
+                1,
+                1,
+            )
+        ]
+    text, problem = decode(raw)
+    if text is None:
+        assert problem is not None
+        return None, [problem]
+    return parse_text(text)
+
+
+def locate(text: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
+    """Return the 1-based line and column of ``loc`` in a document, or of its nearest parent.
+
+    Used only for files that have findings, so clean files pay nothing for line numbers.
+    For a key that is there, the position is the key's; for a missing key, its mapping's.
+    """
+    loader = GuardedLoader(text)
+    try:
+        node: Node | None = loader.get_single_node()
+    except yaml.YAMLError:
+        return 1, 1
+    finally:
+        loader.dispose()
+    if node is None:
+        return 1, 1
+    mark = node.start_mark
+    for part in loc:
+        nxt: Node | None = None
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == str(part):
+                    nxt = value_node
+                    mark = key_node.start_mark
+                    break
+        elif isinstance(node, SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                nxt = node.value[part]
+                mark = nxt.start_mark
+        if nxt is None:
+            break
+        node = nxt
+    return mark.line + 1, mark.column + 1
