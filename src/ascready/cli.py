@@ -17,8 +17,7 @@ from ascready import __version__
 
 app = typer.Typer(
     name="ascready",
-    help="Keep a council's CQC adult social care assessment evidence as YAML in git, "
-    "and check it.",
+    help="Keep a council's CQC adult social care assessment evidence as YAML in git, and check it.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=False,

@@ -6,6 +6,7 @@ supply its own file, which is checked like every other document.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cached_property
 from importlib import resources
@@ -94,15 +95,16 @@ class Scoring(StrictModel):
 
     @model_validator(mode="after")
     def _bands_contiguous(self) -> Scoring:
-        for name, bands in (
+        named: list[tuple[str, list[ScoreBand] | list[RatingBand]]] = [
             ("quality_statement_bands", self.quality_statement_bands),
             ("rating_bands", self.rating_bands),
-        ):
-            ordered = sorted(bands, key=lambda b: b.min_percent)
+        ]
+        for name, bands in named:
+            ordered: list[ScoreBand | RatingBand] = sorted(bands, key=lambda b: b.min_percent)
             for band in ordered:
                 if band.min_percent > band.max_percent:
                     raise ValueError(f"{name}: a band starts above where it ends")
-            for lower, upper in zip(ordered, ordered[1:], strict=False):
+            for lower, upper in itertools.pairwise(ordered):
                 if upper.min_percent != lower.max_percent + 1:
                     raise ValueError(
                         f"{name}: bands must follow on from each other "
@@ -155,8 +157,7 @@ class Framework(StrictModel):
             unknown = sorted(set(exp.quality_statements) - set(qs_ids))
             if unknown:
                 raise ValueError(
-                    f"expected evidence '{exp.id}': unknown quality statements "
-                    f"{', '.join(unknown)}"
+                    f"expected evidence '{exp.id}': unknown quality statements {', '.join(unknown)}"
                 )
         return self
 
@@ -182,7 +183,13 @@ class Framework(StrictModel):
     def _theme_index(self) -> dict[str, str]:
         index: dict[str, str] = {}
         for theme in self.themes:
-            for name in (theme.id, theme.title, theme.short_title, str(theme.number), *theme.aliases):
+            for name in (
+                theme.id,
+                theme.title,
+                theme.short_title,
+                str(theme.number),
+                *theme.aliases,
+            ):
                 index.setdefault(normalise(name), theme.id)
         return index
 

@@ -200,52 +200,100 @@ def schema_findings(
         key = str(loc[-1]) if loc else ""
         if etype == "extra_forbidden":
             guess = _suggest(key, _fields_at(model, loc[:-1]))
-            hint = f"Did you mean '{guess}'?" if guess else (
-                "Remove it, or check the spelling against the documentation of this kind of file."
+            hint = (
+                f"Did you mean '{guess}'?"
+                if guess
+                else ("Remove it, or check the spelling against the README's list of keys.")
             )
-            out.append(REGISTRY["unknown-key"].finding(
-                f"'{where}' is not a key {_article(kind_label)} {kind_label} can have", hint,
-                file, loc=loc))
+            out.append(
+                REGISTRY["unknown-key"].finding(
+                    f"'{where}' is not a key {_article(kind_label)} {kind_label} can have",
+                    hint,
+                    file,
+                    loc=loc,
+                )
+            )
         elif etype == "missing":
-            out.append(REGISTRY["missing-key"].finding(
-                f"'{where}' is required but missing", f"Add a line '{key}: ...'.", file, loc=loc))
+            out.append(
+                REGISTRY["missing-key"].finding(
+                    f"'{where}' is required but missing", f"Add a line '{key}: ...'.", file, loc=loc
+                )
+            )
         elif etype in ("enum", "literal_error"):
             expected = err.get("ctx", {}).get("expected", "")
             options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
             guess = _suggest(str(value), options)
             hint = f"Did you mean '{guess}'? " if guess else ""
-            out.append(REGISTRY["bad-value"].finding(
-                f"'{where}' is {_describe(value)}, which is not one of the allowed values",
-                f"{hint}Allowed: {expected}.", file, loc=loc))
+            out.append(
+                REGISTRY["bad-value"].finding(
+                    f"'{where}' is {_describe(value)}, which is not one of the allowed values",
+                    f"{hint}Allowed: {expected}.",
+                    file,
+                    loc=loc,
+                )
+            )
         elif etype == "value_error" and "date" in err["msg"]:
-            out.append(REGISTRY["bad-date"].finding(
-                f"'{where}': {err['msg'].removeprefix('Value error, ')}",
-                "Write dates as YYYY-MM-DD, for example 2025-03-31.", file, loc=loc))
-        elif etype in ("string_type", "int_type", "int_parsing", "float_type", "bool_type",
-                       "date_type", "dict_type", "list_type", "model_type", "model_attributes_type",
-                       "int_from_float"):
+            out.append(
+                REGISTRY["bad-date"].finding(
+                    f"'{where}': {err['msg'].removeprefix('Value error, ')}",
+                    "Write dates as YYYY-MM-DD, for example 2025-03-31.",
+                    file,
+                    loc=loc,
+                )
+            )
+        elif etype in (
+            "string_type",
+            "int_type",
+            "int_parsing",
+            "float_type",
+            "bool_type",
+            "date_type",
+            "dict_type",
+            "list_type",
+            "model_type",
+            "model_attributes_type",
+            "int_from_float",
+        ):
             out.append(_wrong_type(err, loc, where, value, file, kind_label))
         elif etype == "string_pattern_mismatch":
-            out.append(REGISTRY["bad-value"].finding(
-                f"'{where}' is {_describe(value)}, which is not in the expected form",
-                _pattern_hint(key), file, loc=loc))
+            out.append(
+                REGISTRY["bad-value"].finding(
+                    f"'{where}' is {_describe(value)}, which is not in the expected form",
+                    _pattern_hint(key),
+                    file,
+                    loc=loc,
+                )
+            )
         elif etype in ("too_short", "string_too_short"):
             what = "text" if etype == "string_too_short" else "list"
-            out.append(REGISTRY["missing-key"].finding(
-                f"'{where}' is empty", f"Give at least one entry in this {what}.", file, loc=loc))
+            out.append(
+                REGISTRY["missing-key"].finding(
+                    f"'{where}' is empty", f"Give at least one entry in this {what}.", file, loc=loc
+                )
+            )
         elif etype in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
             ctx = err.get("ctx", {})
             bound = " and ".join(
-                f"{'at least' if k.startswith('g') else 'at most'} {v}" for k, v in ctx.items())
-            out.append(REGISTRY["bad-value"].finding(
-                f"'{where}' is {_describe(value)}, but it must be {bound}",
-                "Correct the number.", file, loc=loc))
+                f"{'at least' if k.startswith('g') else 'at most'} {v}" for k, v in ctx.items()
+            )
+            out.append(
+                REGISTRY["bad-value"].finding(
+                    f"'{where}' is {_describe(value)}, but it must be {bound}",
+                    "Correct the number.",
+                    file,
+                    loc=loc,
+                )
+            )
         else:
             message, _, hint = err["msg"].removeprefix("Value error, ").partition("|")
-            out.append(REGISTRY["bad-value"].finding(
-                f"'{where}': {message}" if loc else message,
-                hint or "Correct the value; see the README for what this kind of file holds.",
-                file, loc=loc))
+            out.append(
+                REGISTRY["bad-value"].finding(
+                    f"'{where}': {message}" if loc else message,
+                    hint or "Correct the value; see the README for what this kind of file holds.",
+                    file,
+                    loc=loc,
+                )
+            )
     return out
 
 
@@ -255,39 +303,56 @@ def _article(noun: str) -> str:
 
 def _pattern_hint(key: str) -> str:
     if key == "ons_code":
-        return ("Use the council's ONS code: E06 (unitary), E08 (metropolitan), E09 (London) "
-                "or E10 (county) and six digits, e.g. E06000022.")
-    return ("Ids use letters, digits, '.', '_' and '-' only, and start with a letter or digit, "
-            "for example EV-001.")
+        return (
+            "Use the council's ONS code: E06 (unitary), E08 (metropolitan), E09 (London) "
+            "or E10 (county) and six digits, e.g. E06000022."
+        )
+    return (
+        "Ids use letters, digits, '.', '_' and '-' only, and start with a letter or digit, "
+        "for example EV-001."
+    )
 
 
-def _wrong_type(
-    err: Any, loc: Loc, where: str, value: Any, file: str, kind_label: str
-) -> Finding:
+def _wrong_type(err: Any, loc: Loc, where: str, value: Any, file: str, kind_label: str) -> Finding:
     from ascready.checks import REGISTRY
 
     etype = err["type"]
     wanted = {
-        "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
-        "int_from_float": "a whole number", "float_type": "a number", "bool_type": "true or false",
-        "date_type": "a date", "dict_type": "a mapping of keys and values", "list_type": "a list",
+        "string_type": "text",
+        "int_type": "a whole number",
+        "int_parsing": "a whole number",
+        "int_from_float": "a whole number",
+        "float_type": "a number",
+        "bool_type": "true or false",
+        "date_type": "a date",
+        "dict_type": "a mapping of keys and values",
+        "list_type": "a list",
         "model_type": "a mapping of keys and values",
         "model_attributes_type": "a mapping of keys and values",
     }[etype]
     if not loc:
         return REGISTRY["wrong-type"].finding(
             f"the file holds {_describe(value)}, but a {kind_label} is a mapping of keys and "
-            "values", "Write it as 'key: value' lines, one item per file.", file, line=1, column=1)
+            "values",
+            "Write it as 'key: value' lines, one item per file.",
+            file,
+            line=1,
+            column=1,
+        )
     hint = "Correct the value."
     if etype == "string_type" and isinstance(value, (bool, int, float)):
-        hint = ("YAML read this as a number or a yes/no value; put the text in quotes, "
-                f"for example {loc[-1]}: \"{str(value).lower() if isinstance(value, bool) else value}\".")
+        shown = str(value).lower() if isinstance(value, bool) else value
+        hint = (
+            "YAML read this as a number or a yes/no value; put the text in quotes, "
+            f'for example {loc[-1]}: "{shown}".'
+        )
     elif etype == "string_type" and value is None:
         hint = "Write the text after the colon, or remove the key."
     elif etype == "list_type":
         hint = f"Write it as a list, for example {loc[-1]}: [{_describe(value)}] or '- ' lines."
     return REGISTRY["wrong-type"].finding(
-        f"'{where}' is {_describe(value)}, but it should be {wanted}", hint, file, loc=loc)
+        f"'{where}' is {_describe(value)}, but it should be {wanted}", hint, file, loc=loc
+    )
 
 
 # --- the whole repository -----------------------------------------------------------------------
@@ -321,21 +386,32 @@ def load_framework(
     builtin = Framework.model_validate(_builtin_data(BUILTIN_FRAMEWORKS[0]))
     name = profile.framework if profile else BUILTIN_FRAMEWORKS[0]
     if name in BUILTIN_FRAMEWORKS:
-        return (builtin if name == BUILTIN_FRAMEWORKS[0]
-                else Framework.model_validate(_builtin_data(name))), None
+        return (
+            builtin
+            if name == BUILTIN_FRAMEWORKS[0]
+            else Framework.model_validate(_builtin_data(name))
+        ), None
     if not name.lower().endswith(YAML_SUFFIXES):
-        findings.append(REGISTRY["unknown-framework"].finding(
-            f"framework '{name}' is neither a built-in framework nor a YAML file",
-            f"Use one of: {', '.join(BUILTIN_FRAMEWORKS)}, or a path such as ./framework.yaml.",
-            PROFILE_FILE, loc=("framework",)))
+        findings.append(
+            REGISTRY["unknown-framework"].finding(
+                f"framework '{name}' is neither a built-in framework nor a YAML file",
+                f"Use one of: {', '.join(BUILTIN_FRAMEWORKS)}, or a path such as ./framework.yaml.",
+                PROFILE_FILE,
+                loc=("framework",),
+            )
+        )
         return builtin, None
     path = (root / name).resolve()
     rel = name.removeprefix("./")
     if not path.is_relative_to(root.resolve()) or not path.is_file():
-        findings.append(REGISTRY["unknown-framework"].finding(
-            f"the framework file '{name}' does not exist inside the repository",
-            "Check the path in ascready.yaml; it is relative to the folder holding it.",
-            PROFILE_FILE, loc=("framework",)))
+        findings.append(
+            REGISTRY["unknown-framework"].finding(
+                f"the framework file '{name}' does not exist inside the repository",
+                "Check the path in ascready.yaml; it is relative to the folder holding it.",
+                PROFILE_FILE,
+                loc=("framework",),
+            )
+        )
         return builtin, None
     data, problems = read_and_parse(str(path))
     rel = path.relative_to(root.resolve()).as_posix()
@@ -353,9 +429,7 @@ def _builtin_data(framework_id: str) -> Any:
     return data
 
 
-def load_project(
-    root: Path, *, jobs: int | None = None
-) -> tuple[Project, list[Finding]]:
+def load_project(root: Path, *, jobs: int | None = None) -> tuple[Project, list[Finding]]:
     """Parse and validate every document. Returns the project and the problems found so far."""
     findings: list[Finding] = []
     entries = discover(root)

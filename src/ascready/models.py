@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -75,7 +75,7 @@ class StrictModel(BaseModel):
 # --- council profile -----------------------------------------------------------------------
 
 
-class Region(str, Enum):
+class Region(StrEnum):
     NORTH_EAST = "North East"
     NORTH_WEST = "North West"
     YORKSHIRE = "Yorkshire and The Humber"
@@ -105,8 +105,10 @@ class KeyDates(StrictModel):
 
     @model_validator(mode="after")
     def _in_order(self) -> KeyDates:
-        if self.notified and self.information_return_due and (
-            self.information_return_due < self.notified
+        if (
+            self.notified
+            and self.information_return_due
+            and (self.information_return_due < self.notified)
         ):
             raise ValueError(
                 "information_return_due is before notified"
@@ -143,8 +145,8 @@ class CouncilProfile(StrictModel):
     information_return_items: int = Field(
         38, ge=1, le=200, description="How many items CQC's information return request lists."
     )
-    review_policy: ReviewPolicy = Field(default_factory=ReviewPolicy)  # type: ignore[arg-type]
-    dates: KeyDates = Field(default_factory=KeyDates)  # type: ignore[arg-type]
+    review_policy: ReviewPolicy = Field(default_factory=ReviewPolicy)
+    dates: KeyDates = Field(default_factory=KeyDates)
     portal_uploaders: list[Uploader] = Field(
         default_factory=list, description="The people named to upload to the CQC portal (two)."
     )
@@ -154,7 +156,7 @@ class CouncilProfile(StrictModel):
 # --- evidence ------------------------------------------------------------------------------
 
 
-class EvidenceKind(str, Enum):
+class EvidenceKind(StrEnum):
     DOCUMENT = "document"
     POLICY = "policy"
     STRATEGY = "strategy"
@@ -171,7 +173,7 @@ class EvidenceKind(str, Enum):
     OTHER = "other"
 
 
-class Classification(str, Enum):
+class Classification(StrEnum):
     PUBLIC = "public"
     OFFICIAL = "official"
     OFFICIAL_SENSITIVE = "official-sensitive"
@@ -181,7 +183,7 @@ class Classification(str, Enum):
         return {"public": 0, "official": 1, "official-sensitive": 2}[self.value]
 
 
-class EvidenceStatus(str, Enum):
+class EvidenceStatus(StrEnum):
     DRAFT = "draft"
     CURRENT = "current"
     SUPERSEDED = "superseded"
@@ -221,7 +223,7 @@ class EvidenceItem(StrictModel):
 # --- information return ----------------------------------------------------------------------
 
 
-class ReturnStatus(str, Enum):
+class ReturnStatus(StrEnum):
     NOT_STARTED = "not-started"
     IN_PROGRESS = "in-progress"
     READY = "ready"
@@ -306,7 +308,7 @@ class Rating(StrictModel):
 # --- improvement actions ---------------------------------------------------------------------
 
 
-class ActionStatus(str, Enum):
+class ActionStatus(StrEnum):
     NOT_STARTED = "not-started"
     IN_PROGRESS = "in-progress"
     DONE = "done"

@@ -24,8 +24,10 @@ def summary_line(report: Report) -> str:
     if report.warnings:
         parts.append(f"{report.warnings} warning{'s' if report.warnings != 1 else ''}")
     files = len({f.file for f in report.findings})
-    return (f"{' and '.join(parts)} in {files} of {report.files_checked} "
-            f"file{'s' if report.files_checked != 1 else ''}.")
+    return (
+        f"{' and '.join(parts)} in {files} of {report.files_checked} "
+        f"file{'s' if report.files_checked != 1 else ''}."
+    )
 
 
 def _position(f: Finding, prefix: str = "") -> str:

@@ -31,7 +31,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 try:  # libyaml's parser: about ten times faster than the pure-Python one
-    from yaml import CParser as _Parser
+    from yaml import CParser as _Parser  # type: ignore[attr-defined]
 
     WITH_LIBYAML = True
 except ImportError:  # pragma: no cover - exercised only where PyYAML was built without libyaml
@@ -128,19 +128,19 @@ class _GuardedConstructor(SafeConstructor):
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
-    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
             raise ConstructorError(None, None, f"impossible date: {exc}", node.start_mark) from exc
 
 
-_GuardedConstructor.add_constructor(
+_GuardedConstructor.add_constructor(  # type: ignore[type-var]
     "tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp
 )
 
 
-class GuardedLoader(_Parser, _GuardedConstructor, _CoreResolver):  # type: ignore[misc, valid-type]
+class GuardedLoader(_Parser, _GuardedConstructor, _CoreResolver):  # type: ignore[misc]
     """libyaml's parser with YAML 1.2 core resolution and the guards above."""
 
     def __init__(self, stream: str) -> None:
@@ -195,8 +195,8 @@ def _depth_problem(text: str) -> Problem | None:
         for event in yaml.parse(text, Loader=_EventLoader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
+                mark = event.start_mark
+                if depth > MAX_DEPTH and mark is not None:
                     return Problem(
                         "too-deep",
                         f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
@@ -212,7 +212,7 @@ def _depth_problem(text: str) -> Problem | None:
     return None
 
 
-class _EventLoader(_Parser, _CoreResolver):  # type: ignore[misc, valid-type]
+class _EventLoader(_Parser, _CoreResolver):  # type: ignore[misc]
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
         _CoreResolver.__init__(self)
@@ -436,10 +436,9 @@ def locate(text: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
                     nxt = value_node
                     mark = key_node.start_mark
                     break
-        elif isinstance(node, SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                nxt = node.value[part]
-                mark = nxt.start_mark
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
+            nxt = node.value[part]
+            mark = nxt.start_mark
         if nxt is None:
             break
         node = nxt

@@ -57,20 +57,20 @@ def register(
     check_id: str, severity: Severity, stage: Stage, summary: str
 ) -> Callable[[CheckFunction], CheckFunction]:
     def add(function: CheckFunction) -> CheckFunction:
-        _add(Check(check_id, severity, stage, summary, function))
+        add_check(Check(check_id, severity, stage, summary, function))
         return function
 
     return add
 
 
-def _add(check: Check) -> None:
+def add_check(check: Check) -> None:
     if check.id in REGISTRY:
         raise ValueError(f"check id {check.id} registered twice")
     REGISTRY[check.id] = check
 
 
 E, W = Severity.ERROR, Severity.WARNING
-for _id, _sev, _stage, _summary in (
+_BUILT_IN: tuple[tuple[str, Severity, Stage, str], ...] = (
     ("yaml-syntax", E, "read", "The file is not valid YAML, or uses a YAML feature not accepted."),
     ("duplicate-key", E, "read", "A key appears twice in one mapping (YAML would keep the last)."),
     ("alias-bomb", E, "read", "Anchors and aliases expand too far, or an alias contains itself."),
@@ -85,8 +85,9 @@ for _id, _sev, _stage, _summary in (
     ("bad-value", E, "schema", "A value is not one of those allowed, or not in the right form."),
     ("wrong-type", E, "schema", "A value is the wrong type, e.g. a list where text belongs."),
     ("unknown-framework", E, "schema", "ascready.yaml names a framework that cannot be found."),
-):
-    _add(Check(_id, _sev, _stage, _summary))
+)
+for _id, _sev, _stage, _summary in _BUILT_IN:
+    add_check(Check(_id, _sev, _stage, _summary))
 
 
 def run_checks(project: Project, today: dt.date | None = None) -> list[Finding]:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ascready.checks import Check, CheckContext, _add, iter_strings, register
+from ascready.checks import Check, CheckContext, add_check, iter_strings, register
 from ascready.findings import Finding, Severity
 
 E = Severity.ERROR
@@ -93,8 +93,9 @@ def scan(text: str, allowed: frozenset[str]) -> list[Hit]:
     for match in _POSTCODE.finditer(bare):
         before = bare[max(0, match.start() - 80) : match.start()]
         if _HOUSE.search(before) and _normal(match.group()) not in allowed:
-            hits.append(Hit("home-address", "a home address (house number and postcode)",
-                            match.group()))
+            hits.append(
+                Hit("home-address", "a home address (house number and postcode)", match.group())
+            )
     for match in _DOB.finditer(bare):
         hits.append(Hit("date-of-birth", "a date of birth", match.group()))
     return hits
@@ -125,15 +126,22 @@ def _scan_project(ctx: CheckContext, check: Check) -> Iterator[Finding]:
                 yield REGISTRY[hit.check].finding(
                     f"{hit.what} ({mask(hit.value)}) is in '{'.'.join(map(str, loc))}': "
                     "personal data must never be in the evidence repository",
-                    _hint(hit.check), doc.path, loc=loc)
+                    _hint(hit.check),
+                    doc.path,
+                    loc=loc,
+                )
 
 
 def _hint(check: str) -> str:
     if check in ("email-address", "phone-number", "home-address"):
-        return ("Remove it. If it is the council's own published contact, add it to "
-                "personal_data.allow in ascready.yaml. Also remove it from the git history.")
-    return ("Remove it now, and ask whoever manages the repository to remove it from the git "
-            "history too; describe people without identifying them.")
+        return (
+            "Remove it. If it is the council's own published contact, add it to "
+            "personal_data.allow in ascready.yaml. Also remove it from the git history."
+        )
+    return (
+        "Remove it now, and ask whoever manages the repository to remove it from the git "
+        "history too; describe people without identifying them."
+    )
 
 
 # One pass over every text value serves all six ids: the scan is registered under the first,
@@ -141,4 +149,4 @@ def _hint(check: str) -> str:
 _FIRST, *_OTHERS = _DESCRIPTIONS
 register(_FIRST, E, "repository", _DESCRIPTIONS[_FIRST])(_scan_project)
 for _id in _OTHERS:
-    _add(Check(_id, E, "repository", _DESCRIPTIONS[_id]))
+    add_check(Check(_id, E, "repository", _DESCRIPTIONS[_id]))

@@ -40,7 +40,8 @@ def duplicate_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
         seen[("improvement action", doc.model.id)].append((doc.path, ("id",)))
     for doc in project.of_kind("return"):
         seen[("information-return item number", str(doc.model.number))].append(
-            (doc.path, ("number",)))
+            (doc.path, ("number",))
+        )
     for doc, field, i, s in statements(project):
         seen[("strength or area for improvement", s.id)].append((doc.path, (field, i, "id")))
     fw = project.framework
@@ -55,7 +56,10 @@ def duplicate_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
         for file, loc in places[1:]:
             yield check.finding(
                 f"{what} '{ident}' is already used in {first_file}",
-                "Give each one its own id (or number), or merge the two.", file, loc=loc)
+                "Give each one its own id (or number), or merge the two.",
+                file,
+                loc=loc,
+            )
 
 
 def _resolve_all(
@@ -99,9 +103,13 @@ def resolve(framework: Framework, what: str, ref: str) -> str | None:
     return ref if ref in framework.expected_ids else None
 
 
-@register("unknown-term", E, "repository",
-          "A quality statement, evidence category, theme, Care Act duty or expected-evidence "
-          "id that the framework does not define.")
+@register(
+    "unknown-term",
+    E,
+    "repository",
+    "A quality statement, evidence category, theme, Care Act duty or expected-evidence "
+    "id that the framework does not define.",
+)
 def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     fw = ctx.project.framework
     for what, doc, loc, ref in _resolve_all(ctx):
@@ -110,11 +118,17 @@ def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
                 f"'{ref}' is not a {what} in the framework '{fw.id}'",
                 f"{_did_you_mean(ref, fw.names_of(what))}Known: {', '.join(fw.names_of(what)[:12])}"
                 f"{'…' if len(fw.names_of(what)) > 12 else ''}.",
-                doc.path, loc=loc)
+                doc.path,
+                loc=loc,
+            )
 
 
-@register("category-not-applied", W, "repository",
-          "Evidence filed only under a category CQC does not apply to local authorities.")
+@register(
+    "category-not-applied",
+    W,
+    "repository",
+    "Evidence filed only under a category CQC does not apply to local authorities.",
+)
 def categories_not_applied(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     fw = ctx.project.framework
     for doc in ctx.project.of_kind("evidence"):
@@ -126,25 +140,40 @@ def categories_not_applied(ctx: CheckContext, check: Check) -> Iterator[Finding]
                 f"this evidence is filed only under {names}, which CQC does not use for local "
                 "authorities, so it will count towards no category",
                 "Add the category it informs as well (e.g. processes, or people's experience for "
-                "survey data).", doc.path, loc=("categories",))
+                "survey data).",
+                doc.path,
+                loc=("categories",),
+            )
 
 
-@register("unknown-reference", E, "repository",
-          "A reference to an evidence item, information-return item, improvement action or "
-          "area for improvement that does not exist.")
+@register(
+    "unknown-reference",
+    E,
+    "repository",
+    "A reference to an evidence item, information-return item, improvement action or "
+    "area for improvement that does not exist.",
+)
 def unknown_references(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
-    evidence = {d.model.id for d in project.of_kind("evidence")}
-    actions = {d.model.id for d in project.of_kind("action")}
-    returns = {d.model.number for d in project.of_kind("return")}
+    # Ids of files that failed validation still count as existing: their own findings say
+    # what is wrong, and the files citing them should not be told they do not exist.
+    evidence = {d.model.id for d in project.of_kind("evidence")} | _raw_ids(project, "evidence")
+    actions = {d.model.id for d in project.of_kind("action")} | _raw_ids(project, "action")
+    returns = {d.model.number for d in project.of_kind("return")} | {
+        n for n in _raw_values(project, "return", "number") if isinstance(n, int)
+    }
     afis = {s.id for _, f, _, s in statements(project) if f == "areas_for_improvement"}
+    afis |= _raw_statement_ids(project, "areas_for_improvement")
     strengths = {s.id for _, f, _, s in statements(project) if f == "strengths"}
+    strengths |= _raw_statement_ids(project, "strengths")
 
     def missing(what: str, ref: object, known: set[str], file: str, loc: Loc) -> Finding:
         return check.finding(
             f"{what} '{ref}' does not exist",
             f"{_did_you_mean(str(ref), sorted(known))}Check the id, or add the {what}.",
-            file, loc=loc)
+            file,
+            loc=loc,
+        )
 
     for doc in project.of_kind("return"):
         for i, ref in enumerate(doc.model.evidence):
@@ -156,7 +185,9 @@ def unknown_references(ctx: CheckContext, check: Check) -> Iterator[Finding]:
                 yield check.finding(
                     f"information-return item {num} does not exist",
                     "Add it under information-return/, or correct the number.",
-                    doc.path, loc=("information_return", i))
+                    doc.path,
+                    loc=("information_return", i),
+                )
     for doc, field, i, s in statements(project):
         for j, ref in enumerate(s.evidence):
             if ref not in evidence:
@@ -164,17 +195,45 @@ def unknown_references(ctx: CheckContext, check: Check) -> Iterator[Finding]:
         if isinstance(s, models.AreaForImprovement):
             for j, ref in enumerate(s.actions):
                 if ref not in actions:
-                    yield missing("improvement action", ref, actions, doc.path,
-                                  (field, i, "actions", j))
+                    yield missing(
+                        "improvement action", ref, actions, doc.path, (field, i, "actions", j)
+                    )
     for doc in project.of_kind("action"):
         for i, ref in enumerate(doc.model.answers):
             if ref in strengths:
                 yield check.finding(
                     f"'{ref}' is a strength, not an area for improvement",
                     "An improvement action answers areas for improvement.",
-                    doc.path, loc=("answers", i))
+                    doc.path,
+                    loc=("answers", i),
+                )
             elif ref not in afis:
                 yield missing("area for improvement", ref, afis, doc.path, ("answers", i))
+
+
+def _invalid(project: Project, kind: str) -> Iterator[dict[str, object]]:
+    for doc in project.documents:
+        if doc.kind == kind and doc.model is None and isinstance(doc.data, dict):
+            yield doc.data
+
+
+def _raw_values(project: Project, kind: str, key: str) -> set[object]:
+    return {data.get(key) for data in _invalid(project, kind)} - {None}
+
+
+def _raw_ids(project: Project, kind: str) -> set[str]:
+    return {v for v in _raw_values(project, kind, "id") if isinstance(v, str)}
+
+
+def _raw_statement_ids(project: Project, field: str) -> set[str]:
+    found: set[str] = set()
+    for data in _invalid(project, "rating"):
+        entries = data.get(field)
+        if isinstance(entries, list):
+            found |= {
+                e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)
+            }
+    return found
 
 
 @register("date-order", E, "repository", "A review-by date earlier than the as-of date.")
@@ -185,25 +244,36 @@ def date_order(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             yield check.finding(
                 f"review_by ({item.review_by}) is before as_of ({item.as_of})",
                 "Check both dates; review_by is when the evidence must next be checked.",
-                doc.path, loc=("review_by",))
+                doc.path,
+                loc=("review_by",),
+            )
 
 
 @register("review-overdue", W, "repository", "An evidence item's review-by date has passed.")
 def review_overdue(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     for doc in ctx.project.of_kind("evidence"):
         item: models.EvidenceItem = doc.model
-        if item.status is models.EvidenceStatus.CURRENT and item.review_by and (
-            item.review_by < ctx.today
+        if (
+            item.status is models.EvidenceStatus.CURRENT
+            and item.review_by
+            and (item.review_by < ctx.today)
         ):
             days = (ctx.today - item.review_by).days
             yield check.finding(
                 f"'{item.id}' was due for review on {item.review_by} ({days} days ago)",
                 f"Ask {item.owner or 'its owner'} to check it is still true, then update as_of "
-                "and review_by.", doc.path, loc=("review_by",))
+                "and review_by.",
+                doc.path,
+                loc=("review_by",),
+            )
 
 
-@register("public-cites-sensitive", W, "repository",
-          "Something that will be published relies on official-sensitive evidence.")
+@register(
+    "public-cites-sensitive",
+    W,
+    "repository",
+    "Something that will be published relies on official-sensitive evidence.",
+)
 def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
     by_id = {d.model.id: d.model for d in project.of_kind("evidence")}
@@ -217,7 +287,9 @@ def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]
                     f"part of the self-assessment but cites '{ref}', which is official-sensitive",
                     "The public self-assessment will leave that evidence out; cite a public "
                     "summary of it as well, or confirm it can be reclassified.",
-                    doc.path, loc=(field, i, "evidence", j))
+                    doc.path,
+                    loc=(field, i, "evidence", j),
+                )
     by_source: dict[str, list[tuple[str, models.EvidenceItem]]] = defaultdict(list)
     for doc in project.of_kind("evidence"):
         if doc.model.source:
@@ -232,11 +304,17 @@ def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]
                     f"'{item.id}' is public but its source is also the source of "
                     f"'{worst[1].id}', which is official-sensitive",
                     "One of the two classifications is wrong: a file cannot be both.",
-                    path, loc=("classification",))
+                    path,
+                    loc=("classification",),
+                )
 
 
-@register("information-return-count", W, "repository",
-          "The information-return items are not numbered 1 to the number CQC asked for.")
+@register(
+    "information-return-count",
+    W,
+    "repository",
+    "The information-return items are not numbered 1 to the number CQC asked for.",
+)
 def information_return_count(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
     numbers = {d.model.number for d in project.of_kind("return")}
@@ -250,21 +328,30 @@ def information_return_count(ctx: CheckContext, check: Check) -> Iterator[Findin
         yield check.finding(
             f"the information return has {len(numbers)} of {expected} items; missing: {shown}",
             "Add a file under information-return/ for each item in CQC's request.",
-            PROFILE_FILE, loc=("information_return_items",))
+            PROFILE_FILE,
+            loc=("information_return_items",),
+        )
     if extra:
         yield check.finding(
-            f"information-return items numbered above {expected}: "
-            f"{', '.join(map(str, extra))}",
+            f"information-return items numbered above {expected}: {', '.join(map(str, extra))}",
             "Correct the numbers, or set information_return_items in ascready.yaml.",
-            PROFILE_FILE, loc=("information_return_items",))
+            PROFILE_FILE,
+            loc=("information_return_items",),
+        )
 
 
-@register("portal-uploaders", W, "repository",
-          "ascready.yaml does not name the two people who upload to the CQC portal.")
+@register(
+    "portal-uploaders",
+    W,
+    "repository",
+    "ascready.yaml does not name the two people who upload to the CQC portal.",
+)
 def portal_uploaders(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     profile = ctx.project.profile
     if profile is not None and len(profile.portal_uploaders) != 2:
         yield check.finding(
             f"{len(profile.portal_uploaders)} portal uploaders are named; CQC asks for two",
             "List the roles of the two people who will upload evidence under portal_uploaders.",
-            PROFILE_FILE, loc=("portal_uploaders",))
+            PROFILE_FILE,
+            loc=("portal_uploaders",),
+        )

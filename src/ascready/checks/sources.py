@@ -23,9 +23,13 @@ def classify_source(source: str) -> str:
     return "path"
 
 
-@register("source-outside", Severity.ERROR, "repository",
-          "A source path that leaves the repository (.., an absolute path, a link outside), "
-          "or a source that is neither a path nor an http(s) link.")
+@register(
+    "source-outside",
+    Severity.ERROR,
+    "repository",
+    "A source path that leaves the repository (.., an absolute path, a link outside), "
+    "or a source that is neither a path nor an http(s) link.",
+)
 def source_outside(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     for doc, source, problem in _sources(ctx):
         if problem == "outside":
@@ -33,17 +37,26 @@ def source_outside(ctx: CheckContext, check: Check) -> Iterator[Finding]:
                 f"source '{source}' points outside the repository",
                 "Copy the file into the repository (for example under files/) and give its path "
                 "from the repository's top folder, or use an https:// link to the published "
-                "document.", doc, loc=("source",))
+                "document.",
+                doc,
+                loc=("source",),
+            )
         elif problem == "bad":
             yield check.finding(
                 f"source '{source}' is neither a path in the repository nor a web link",
                 "Use a path such as files/policy.pdf, or a link starting https://. Network "
                 "drives and SharePoint paths cannot be checked or given to CQC.",
-                doc, loc=("source",))
+                doc,
+                loc=("source",),
+            )
 
 
-@register("source-missing", Severity.ERROR, "repository",
-          "A source path inside the repository that does not exist.")
+@register(
+    "source-missing",
+    Severity.ERROR,
+    "repository",
+    "A source path inside the repository that does not exist.",
+)
 def source_missing(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     for doc, source, problem in _sources(ctx):
         if problem == "missing":
