@@ -12,6 +12,11 @@ from typing import Any
 Loc = tuple[str | int, ...]
 
 
+def article(noun: str) -> str:
+    """'a' or 'an' before a noun in a message."""
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

@@ -12,7 +12,7 @@ from functools import cached_property
 from importlib import resources
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StrictBool, StringConstraints, model_validator
 
 from ascready.models import StrictModel, Text
 
@@ -49,7 +49,9 @@ class EvidenceCategory(StrictModel):
     number: int
     title: Text
     aliases: list[str] = Field(default_factory=list)
-    applied: bool = Field(description="Whether CQC uses this category for local authorities.")
+    applied: StrictBool = Field(
+        description="Whether CQC uses this category for local authorities (true or false)."
+    )
     note: str = ""
 
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from ascready import models, yamlsafe
 from ascready.errors import RepositoryNotFoundError
-from ascready.findings import Finding, Loc, Severity
+from ascready.findings import Finding, Loc, Severity, article
 from ascready.framework import BUILTIN_FRAMEWORKS, Framework, builtin_framework_text
 
 PROFILE_FILE = "ascready.yaml"
@@ -207,7 +207,7 @@ def schema_findings(
             )
             out.append(
                 REGISTRY["unknown-key"].finding(
-                    f"'{where}' is not a key {_article(kind_label)} {kind_label} can have",
+                    f"'{where}' is not a key {article(kind_label)} {kind_label} can have",
                     hint,
                     file,
                     loc=loc,
@@ -295,10 +295,6 @@ def schema_findings(
                 )
             )
     return out
-
-
-def _article(noun: str) -> str:
-    return "an" if noun[:1].lower() in "aeio" else "a"
 
 
 def _pattern_hint(key: str) -> str:

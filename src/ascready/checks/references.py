@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ascready import models
 from ascready.checks import Check, CheckContext, register
-from ascready.findings import Finding, Loc, Severity
+from ascready.findings import Finding, Loc, Severity, article
 from ascready.framework import Framework
 from ascready.loader import PROFILE_FILE, Document, Project
 
@@ -115,7 +115,7 @@ def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     for what, doc, loc, ref in _resolve_all(ctx):
         if resolve(fw, what, ref) is None:
             yield check.finding(
-                f"'{ref}' is not a {what} in the framework '{fw.id}'",
+                f"'{ref}' is not {article(what)} {what} in the framework '{fw.id}'",
                 f"{_did_you_mean(ref, fw.names_of(what))}Known: {', '.join(fw.names_of(what)[:12])}"
                 f"{'…' if len(fw.names_of(what)) > 12 else ''}.",
                 doc.path,
@@ -317,7 +317,9 @@ def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]
 )
 def information_return_count(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
-    numbers = {d.model.number for d in project.of_kind("return")}
+    numbers = {d.model.number for d in project.of_kind("return")} | {
+        n for n in _raw_values(project, "return", "number") if isinstance(n, int)
+    }
     if not numbers or project.profile is None:
         return
     expected = project.profile.information_return_items
