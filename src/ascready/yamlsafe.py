@@ -31,7 +31,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 try:  # libyaml's parser: about ten times faster than the pure-Python one
-    from yaml import CParser as _Parser  # type: ignore[attr-defined]
+    from yaml._yaml import CParser as _Parser
 
     WITH_LIBYAML = True
 except ImportError:  # pragma: no cover - exercised only where PyYAML was built without libyaml
@@ -274,7 +274,7 @@ def _alias_problem(root: Node) -> Problem | None:
 
 _PLAIN_SYNTAX = (
     (
-        "mapping values are not allowed here",
+        "mapping values are not allowed",
         "a colon (:) here is read as the start of a new key",
         "Check the indentation; if a text value contains ': ', put the whole text in quotes.",
     ),
@@ -294,6 +294,22 @@ _PLAIN_SYNTAX = (
         "Start every item of the list with '- ' at the same indentation.",
     ),
     (
+        "did not find expected ',' or ']'",
+        "a list in square brackets is not closed with ], or its items are not separated by commas",
+        "Close the list with ], and separate items with commas; quote items that contain commas.",
+    ),
+    (
+        "did not find expected ',' or '}'",
+        "a mapping in curly brackets is not closed with }, or its entries are not separated by "
+        "commas",
+        "Close it with }, and separate entries with commas; quote values that contain commas.",
+    ),
+    (
+        "cannot start any token",
+        "a character here cannot start a value (for example @ or ` at the start of text)",
+        "Put the whole text in quotes.",
+    ),
+    (
         "found undefined alias",
         "an alias (*name) refers to an anchor (&name) that is not defined",
         "Define the anchor before it is used, or write the value out.",
@@ -301,10 +317,19 @@ _PLAIN_SYNTAX = (
 )
 
 
-def _syntax_problem(exc: yaml.YAMLError) -> Problem:
+def _syntax_problem(exc: yaml.YAMLError, source: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else 0
     column = mark.column + 1 if mark is not None else 0
+    lines = source.splitlines()
+    if 0 < line <= len(lines) and "\t" in lines[line - 1][: max(column, 1)]:
+        return Problem(
+            "yaml-syntax",
+            "this line is indented with a tab",
+            "YAML needs spaces for indentation: replace the tab with spaces.",
+            line,
+            column,
+        )
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     text = str(problem)
@@ -374,8 +399,12 @@ def parse_text(text: str) -> tuple[Any, list[Problem]]:
             if bomb is not None:
                 return None, [bomb]
         data = loader.construct_document(node)
+        if data is None:
+            return None, [
+                Problem("empty-file", "the file is empty", "Fill it in, or delete it.", 1, 1)
+            ]
     except yaml.YAMLError as exc:
-        return None, [*loader.duplicates, _syntax_problem(exc)]
+        return None, [*loader.duplicates, _syntax_problem(exc, text)]
     except RecursionError:
         return None, [
             Problem(
