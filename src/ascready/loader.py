@@ -18,7 +18,7 @@ import difflib
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,23 +97,24 @@ def discover(root: Path) -> list[tuple[str, str]]:
     """(relative path, kind) of every document file, in a stable order."""
     found: list[tuple[str, str]] = [(PROFILE_FILE, "profile")]
     for folder, (kind, _) in KINDS.items():
-        base = root / folder
-        if not base.is_dir():
+        base = os.path.join(root, folder)
+        if not os.path.isdir(base):
             continue
+        skip = len(str(root)) + 1
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel_dir = dirpath[skip:].replace(os.sep, "/")
             for name in sorted(filenames):
-                if name.startswith(".") or not name.lower().endswith(YAML_SUFFIXES):
-                    continue
-                rel = Path(dirpath, name).relative_to(root).as_posix()
-                found.append((rel, kind))
+                if not name.startswith(".") and name.lower().endswith(YAML_SUFFIXES):
+                    found.append((f"{rel_dir}/{name}", kind))
     return found
 
 
 def read_and_parse(path: str) -> tuple[Any, list[yamlsafe.Problem]]:
     """Read one file and parse it; an unreadable file is a problem, not an exception."""
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
         return None, [
             yamlsafe.Problem(
@@ -125,13 +126,31 @@ def read_and_parse(path: str) -> tuple[Any, list[yamlsafe.Problem]]:
     return yamlsafe.parse_bytes(raw)
 
 
-def _parse_all(paths: Sequence[str], jobs: int | None) -> list[tuple[Any, list[yamlsafe.Problem]]]:
+#: What a worker returns for one file: its data, its read problems, its per-file findings.
+FileResult = tuple[Any, list[yamlsafe.Problem], list[Finding]]
+
+
+def process_file(job: tuple[str, str, frozenset[str]]) -> FileResult:
+    """All the work on one file that needs no other file: read, parse, scan for personal data.
+
+    A module-level function of plain arguments, so that worker processes can run it.
+    """
+    from ascready.checks.personal_data import scan_document
+
+    path, kind, allowed = job
+    data, problems = read_and_parse(path)
+    return data, problems, (scan_document(data, kind, allowed) if data is not None else [])
+
+
+def _process_all(
+    jobs_list: Sequence[tuple[str, str, frozenset[str]]], jobs: int | None
+) -> list[FileResult]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        return [read_and_parse(p) for p in paths]
-    chunk = max(16, len(paths) // (workers * 8))
+    if workers <= 1 or len(jobs_list) < PARALLEL_THRESHOLD:
+        return [process_file(job) for job in jobs_list]
+    chunk = max(16, len(jobs_list) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(read_and_parse, paths, chunksize=chunk))
+        return list(pool.map(process_file, jobs_list, chunksize=chunk))
 
 
 # --- pydantic errors in plain English ---------------------------------------------------------
@@ -426,25 +445,42 @@ def _builtin_data(framework_id: str) -> Any:
 
 
 def load_project(root: Path, *, jobs: int | None = None) -> tuple[Project, list[Finding]]:
-    """Parse and validate every document. Returns the project and the problems found so far."""
+    """Parse and validate every document. Returns the project and the problems found so far.
+
+    The profile is read first: its allowed contact details are needed by the personal-data
+    scan, which runs with the parsing, in parallel when there are many files.
+    """
+    from ascready.checks.personal_data import allowed_set
+
     findings: list[Finding] = []
     entries = discover(root)
-    results = _parse_all([str(root / rel) for rel, _ in entries], jobs)
+    profile_result = process_file((str(root / PROFILE_FILE), "profile", frozenset()))
+    profile = _profile_from(profile_result[0])
+    allowed = allowed_set(profile.personal_data.allow) if profile else frozenset()
+    if allowed:  # scan the profile again, now that its own allow-list is known
+        profile_result = process_file((str(root / PROFILE_FILE), "profile", allowed))
+    rest = _process_all([(str(root / rel), kind, allowed) for rel, kind in entries[1:]], jobs)
     documents: list[Document] = []
-    profile: models.CouncilProfile | None = None
-    for (rel, kind), (data, problems) in zip(entries, results, strict=True):
+    for (rel, kind), (data, problems, per_file) in zip(
+        entries, [profile_result, *rest], strict=True
+    ):
         findings.extend(_problem_findings(problems, rel))
+        findings.extend(replace(f, file=rel) for f in per_file)
         doc = Document(rel, kind, data)
         documents.append(doc)
         if data is None:
             continue
         model = models.CouncilProfile if kind == "profile" else KINDS[rel.split("/", 1)[0]][1]
         doc.model = _validate(model, data, rel, kind, findings)
-        if kind == "profile":
-            profile = doc.model
     framework, framework_file = load_framework(root, profile, findings)
-    project = Project(root, framework, profile, framework_file, documents)
-    return project, findings
+    return Project(root, framework, profile, framework_file, documents), findings
+
+
+def _profile_from(data: Any) -> models.CouncilProfile | None:
+    try:
+        return models.CouncilProfile.model_validate(data)
+    except ValidationError:
+        return None
 
 
 def locate_findings(root: Path, findings: Iterable[Finding]) -> list[Finding]:

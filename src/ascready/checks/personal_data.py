@@ -11,14 +11,15 @@ Messages never repeat what was found in full: CI logs are not a safe place for i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ascready.checks import Check, CheckContext, add_check, iter_strings, register
+from ascready.checks import Check, add_check, iter_strings
 from ascready.findings import Finding, Severity
 
 E = Severity.ERROR
 
+# Every pattern below needs a digit or an @; most text values have neither.
+_WORTH_SCANNING = re.compile(r"[\d@]")
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _NHS = re.compile(r"(?<![\d£$/-])(?<!\d[.,])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d|[.,]\d|%|/)")
 _NI = re.compile(
@@ -73,7 +74,7 @@ def _normal(text: str) -> str:
 
 def scan(text: str, allowed: frozenset[str]) -> list[Hit]:
     """Personal data in one text, minus what the council allows."""
-    if not any(ch.isdigit() for ch in text) and "@" not in text:
+    if len(text) < 6 or not _WORTH_SCANNING.search(text):
         return []
     hits: list[Hit] = []
     for match in _EMAIL.finditer(text):
@@ -111,25 +112,33 @@ _DESCRIPTIONS = {
 }
 
 
-def _scan_project(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+def allowed_set(values: list[str]) -> frozenset[str]:
+    """The council's allowed contact details, in the form scan() compares."""
+    return frozenset(_normal(v) for v in values)
+
+
+def scan_document(data: object, kind: str, allowed: frozenset[str]) -> list[Finding]:
+    """Personal data in every text value of one parsed file, as findings without a file.
+
+    Runs in the loader's worker processes, file by file; the loader fills in the file name.
+    """
     from ascready.checks import REGISTRY
 
-    profile = ctx.project.profile
-    allowed = frozenset(_normal(a) for a in (profile.personal_data.allow if profile else []))
-    for doc in ctx.project.documents:
-        if doc.data is None:
+    found: list[Finding] = []
+    for loc, text in iter_strings(data):
+        if kind == "profile" and loc[:2] == ("personal_data", "allow"):
             continue
-        for loc, text in iter_strings(doc.data):
-            if doc.kind == "profile" and loc[:2] == ("personal_data", "allow"):
-                continue
-            for hit in scan(text, allowed):
-                yield REGISTRY[hit.check].finding(
+        for hit in scan(text, allowed):
+            found.append(
+                REGISTRY[hit.check].finding(
                     f"{hit.what} ({mask(hit.value)}) is in '{'.'.join(map(str, loc))}': "
                     "personal data must never be in the evidence repository",
                     _hint(hit.check),
-                    doc.path,
+                    "",
                     loc=loc,
                 )
+            )
+    return found
 
 
 def _hint(check: str) -> str:
@@ -144,9 +153,6 @@ def _hint(check: str) -> str:
     )
 
 
-# One pass over every text value serves all six ids: the scan is registered under the first,
-# and the others are listed so that every id a finding can carry is in the registry.
-_FIRST, *_OTHERS = _DESCRIPTIONS
-register(_FIRST, E, "repository", _DESCRIPTIONS[_FIRST])(_scan_project)
-for _id in _OTHERS:
-    add_check(Check(_id, E, "repository", _DESCRIPTIONS[_id]))
+# The loader runs this scan on every file as it reads it (stage "read"), in parallel.
+for _id, _summary in _DESCRIPTIONS.items():
+    add_check(Check(_id, E, "read", _summary))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from ascready.checks import Check, CheckContext, register
 from ascready.findings import Finding, Severity
@@ -68,27 +69,28 @@ def source_missing(ctx: CheckContext, check: Check) -> Iterator[Finding]:
 
 def _sources(ctx: CheckContext) -> Iterator[tuple[str, str, str]]:
     """(file, source, problem) for every evidence source with a problem."""
-    root = ctx.project.root.resolve()
+    root = os.path.realpath(ctx.project.root)
+    verdicts: dict[str, str] = {}  # many items share a source document
     for doc in ctx.project.of_kind("evidence"):
         source = doc.model.source
         if not source:
             continue
-        kind = classify_source(source)
-        if kind == "url":
-            continue
-        if kind == "bad":
-            yield doc.path, source, "bad"
-            continue
-        if _WINDOWS_ABSOLUTE.match(source) or PurePosixPath(source).is_absolute():
-            yield doc.path, source, "outside"
-            continue
-        target = root / source
-        try:
-            resolved = target.resolve()
-        except (OSError, RuntimeError):  # a symlink loop
-            yield doc.path, source, "outside"
-            continue
-        if not resolved.is_relative_to(root):
-            yield doc.path, source, "outside"
-        elif not Path(resolved).exists():
-            yield doc.path, source, "missing"
+        if source not in verdicts:
+            verdicts[source] = _verdict(root, source)
+        if verdicts[source] != "ok":
+            yield doc.path, source, verdicts[source]
+
+
+def _verdict(root: str, source: str) -> str:
+    kind = classify_source(source)
+    if kind == "url":
+        return "ok"
+    if kind == "bad":
+        return "bad"
+    if _WINDOWS_ABSOLUTE.match(source) or PurePosixPath(source).is_absolute():
+        return "outside"
+    # realpath follows symbolic links, so a link that points outside is caught too.
+    resolved = os.path.realpath(os.path.join(root, source))
+    if resolved != root and not resolved.startswith(root + os.sep):
+        return "outside"
+    return "ok" if os.path.exists(resolved) else "missing"
