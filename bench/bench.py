@@ -1,0 +1,174 @@
+"""Benchmark: `make bench`.
+
+Generates a synthetic evidence repository (10,000 evidence items plus 38 information-return
+items, 9 ratings and improvement actions) in a temporary folder and prints, measured in this
+one run on this machine:
+
+(a) ``ascready validate`` wall time against a bare Python loop that only reads and parses the
+    same files with PyYAML's C loader (both as fresh processes, so both pay interpreter
+    start-up), with all cores and with ``--jobs 1``;
+(b) ``ascready --version`` start-up against ``python -c "import typer"``.
+
+Ratios travel between machines better than times. Medians of several runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+ASCREADY = str(BIN / "ascready")
+
+QS = [f"QS{i}" for i in range(1, 10)]
+CATEGORIES = ["peoples-experience", "staff-and-leaders", "partners", "processes", "outcomes"]
+KINDS = ["policy", "strategy", "report", "data", "survey", "minutes", "feedback", "case-study"]
+WORDS = (
+    "assessment carers reablement safeguarding commissioning prevention workforce discharge "
+    "transitions advocacy equality partnership dashboard quality review waiting list outcomes "
+    "co-production direct payments market sustainability integration wellbeing information"
+).split()
+
+PARSE_LOOP = """
+import sys, yaml
+from pathlib import Path
+root = Path(sys.argv[1])
+n = 0
+for p in sorted(root.rglob('*.yaml')):
+    yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)
+    n += 1
+print(n)
+"""
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def generate(root: Path, items: int, seed: int = 2026) -> None:
+    rng = random.Random(seed)
+    (root / "evidence").mkdir(parents=True)
+    (root / "information-return").mkdir()
+    (root / "ratings").mkdir()
+    (root / "actions").mkdir()
+    (root / "files").mkdir()
+    (root / "ascready.yaml").write_text(
+        "council: Benchmark Council\nons_code: E06000998\nregion: South West\n"
+        "portal_uploaders:\n  - role: Assurance Lead\n  - role: Programme Manager\n",
+        encoding="utf-8",
+    )
+    for n in range(50):
+        (root / "files" / f"doc-{n:02d}.md").write_text(f"# Document {n}\n", encoding="utf-8")
+    for i in range(1, items + 1):
+        qs = sorted(rng.sample(QS, rng.randint(1, 3)))
+        cats = sorted(rng.sample(CATEGORIES[:4], rng.randint(1, 2)))
+        source = (
+            f"files/doc-{rng.randrange(50):02d}.md"
+            if rng.random() < 0.5
+            else f"https://www.benchmark.example/evidence/{i}"
+        )
+        summary = " ".join(_sentence(rng, rng.randint(8, 18)) for _ in range(rng.randint(3, 8)))
+        (root / "evidence" / f"EV-{i:05d}.yaml").write_text(
+            f"id: EV-{i:05d}\n"
+            f"title: {_sentence(rng, 5)}\n"
+            f"summary: >-\n  {summary}\n"
+            f"kind: {rng.choice(KINDS)}\n"
+            f"categories: [{', '.join(cats)}]\n"
+            f"quality_statements: [{', '.join(qs)}]\n"
+            f"information_return: [{rng.randint(1, 38)}]\n"
+            f"care_act_duties: [wellbeing]\n"
+            f"source: {source}\n"
+            f"owner: Head of Service {rng.randint(1, 20)}\n"
+            f"as_of: 2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\n"
+            f"review_by: 2099-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\n"
+            f"classification: {rng.choice(['public', 'public', 'official'])}\n"
+            "status: current\n",
+            encoding="utf-8",
+        )
+    for n in range(1, 39):
+        ev = ", ".join(f"EV-{rng.randint(1, items):05d}" for _ in range(5))
+        (root / "information-return" / f"IR-{n:02d}.yaml").write_text(
+            f"number: {n}\ntitle: Item {n}\nquality_statements: [{rng.choice(QS)}]\n"
+            f"status: ready\nowner: Assurance Lead\nevidence: [{ev}]\n",
+            encoding="utf-8",
+        )
+    for q in QS:
+        strengths = "".join(
+            f"  - id: S-{q}-{k}\n    text: {_sentence(rng, 8)}\n"
+            f"    evidence: [EV-{rng.randint(1, items):05d}]\n"
+            for k in range(1, 6)
+        )
+        afis = "".join(
+            f"  - id: AFI-{q}-{k}\n    text: {_sentence(rng, 8)}\n"
+            f"    evidence: [EV-{rng.randint(1, items):05d}]\n    actions: [ACT-{q}-{k}]\n"
+            for k in range(1, 4)
+        )
+        (root / "ratings" / f"{q}.yaml").write_text(
+            f"quality_statement: {q}\nself_score: 3\nnarrative: {_sentence(rng, 30)}\n"
+            f"strengths:\n{strengths}areas_for_improvement:\n{afis}",
+            encoding="utf-8",
+        )
+        for k in range(1, 4):
+            (root / "actions" / f"ACT-{q}-{k}.yaml").write_text(
+                f"id: ACT-{q}-{k}\ntitle: {_sentence(rng, 6)}\nowner: Head of Service\n"
+                f"due: 2099-03-31\nstatus: in-progress\nanswers: [AFI-{q}-{k}]\n",
+                encoding="utf-8",
+            )
+
+
+def _time(cmd: list[str], runs: int, expect: int = 0) -> float:
+    times = []
+    env = {**os.environ, "NO_COLOR": "1"}
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        times.append(time.perf_counter() - start)
+        if proc.returncode != expect:
+            sys.exit(f"bench: {' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}")
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="ascready-bench-"))
+    try:
+        repo = tmp / "repo"
+        generate(repo, args.items)
+        files = sum(1 for _ in repo.rglob("*.yaml"))
+        print(f"Synthetic repository: {files:,} YAML files ({args.items:,} evidence items), "
+              f"{os.cpu_count()} core(s)")
+        py = sys.executable
+        _time([ASCREADY, "validate", str(repo)], 1)  # warm the file cache
+        parse = _time([py, "-c", PARSE_LOOP, str(repo)], args.runs)
+        validate = _time([ASCREADY, "validate", str(repo), "--format", "json"], args.runs)
+        validate_1 = _time(
+            [ASCREADY, "validate", str(repo), "--format", "json", "--jobs", "1"], args.runs
+        )
+        print(f"(a) bare C-loader parse loop          {parse:7.3f} s")
+        print(f"    ascready validate (all cores)     {validate:7.3f} s   "
+              f"ratio {validate / parse:.2f}  (aim: below 1.0 with 2+ cores)")
+        print(f"    ascready validate --jobs 1        {validate_1:7.3f} s   "
+              f"ratio {validate_1 / parse:.2f}  (aim: within 1.5)")
+        runs = max(args.runs, 10)
+        typer_import = _time([py, "-c", "import typer"], runs)
+        version = _time([ASCREADY, "--version"], runs)
+        print(f"(b) python -c 'import typer'          {typer_import:7.3f} s")
+        print(f"    ascready --version                {version:7.3f} s   "
+              f"ratio {version / typer_import:.2f}  (aim: within 1.5)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
