@@ -27,7 +27,16 @@ def test_yaml_1_1_words_and_numbers_stay_as_written() -> None:
 
 def test_core_schema_values_are_typed() -> None:
     data, _ = parse_text("a: true\nb: False\nc: 12\nd: -3\ne: 2.5\nf: null\ng: ~\nh:\n")
-    assert data == {"a": True, "b": False, "c": 12, "d": -3, "e": 2.5, "f": None, "g": None, "h": None}
+    assert data == {
+        "a": True,
+        "b": False,
+        "c": 12,
+        "d": -3,
+        "e": 2.5,
+        "f": None,
+        "g": None,
+        "h": None,
+    }
 
 
 def test_dates_stay_text_for_the_models_to_check() -> None:

@@ -52,11 +52,12 @@ def duplicate_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     for (what, ident), places in sorted(seen.items()):
         if len(places) < 2:
             continue
-        first_file = places[0][0]
-        for file, loc in places[1:]:
+        # Every place is reported, each naming the others: either may be the one to change.
+        for file, loc in places:
+            others = sorted({f for f, _ in places if f != file}) or ["this same file"]
             yield check.finding(
-                f"{what} '{ident}' is already used in {first_file}",
-                "Give each one its own id (or number), or merge the two.",
+                f"{what} '{ident}' is also used in {', '.join(others)}",
+                "Give each one its own id (or number), or merge them.",
                 file,
                 loc=loc,
             )
