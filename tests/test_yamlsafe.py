@@ -158,4 +158,4 @@ def test_locate_finds_keys_items_and_falls_back_to_the_parent() -> None:
 def test_the_c_parser_is_used_where_available() -> None:
     import yaml
 
-    assert yamlsafe.WITH_LIBYAML == yaml.__with_libyaml__
+    assert yaml.__with_libyaml__ == yamlsafe.WITH_LIBYAML

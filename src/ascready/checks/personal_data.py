@@ -31,7 +31,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Z
 _PHONE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?![\d])")
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})\b")
 _HOUSE = re.compile(
-    r"(?:\b(?:flat|apartment|apt)\.?\s*\d+[A-Za-z]?\b|(?<![\d£$.,])\b\d{1,4}[A-Za-z]?,?\s+"
+    r"(?:\b(?i:flat|apartment|apt)\.?\s*\d+[A-Za-z]?\b|(?<![\d£$.,])\b\d{1,4}[A-Za-z]?,?\s+"
     r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\s+(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Close|Drive|Dr|"
     r"Way|Place|Court|Crescent|Gardens|Terrace|Grove|Hill|Park|Square|View|Walk|Row|Mews)\b)",
 )
@@ -89,7 +89,7 @@ def scan(text: str, allowed: frozenset[str]) -> list[Hit]:
         hits.append(Hit("ni-number", "a National Insurance number", match.group()))
     for match in _PHONE.finditer(bare):
         digits = re.sub(r"\D", "", match.group())
-        if len(digits) in (10, 11, 12) and _normal(match.group()) not in allowed:
+        if 10 <= len(digits) <= 13 and _normal(match.group()) not in allowed:
             hits.append(Hit("phone-number", "a phone number", match.group()))
     for match in _POSTCODE.finditer(bare):
         before = bare[max(0, match.start() - 80) : match.start()]
