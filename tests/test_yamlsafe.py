@@ -159,3 +159,39 @@ def test_the_c_parser_is_used_where_available() -> None:
     import yaml
 
     assert yaml.__with_libyaml__ == yamlsafe.WITH_LIBYAML
+
+
+HAZARDS = {
+    "a: 1\na: 2\n": ["duplicate-key"],
+    "a: &x 1\nb: *x\nb: 2\n": ["duplicate-key"],  # through PyYAML's constructor (aliases)
+    "a: &a [1, *a]\n": ["alias-bomb"],
+    "[" * 3000 + "]" * 3000: ["too-deep"],
+    "a: !!timestamp 2024-02-30\n": ["bad-date"],
+    "a: 1\n---\nb: 2\n": ["yaml-syntax"],
+    "a:\n\t- b\n": ["yaml-syntax"],
+    "# nothing\n": ["empty-file"],
+}
+
+
+@pytest.mark.parametrize("pure_python", [False, True], ids=["libyaml", "pure-python"])
+@pytest.mark.parametrize("text", list(HAZARDS), ids=range(len(HAZARDS)))
+def test_both_parsers_guard_the_same_hazards(text: str, pure_python: bool) -> None:
+    _, problems = parse_text(text, pure_python=pure_python)
+    assert [p.check for p in problems] == HAZARDS[text]
+
+
+@pytest.mark.parametrize("pure_python", [False, True], ids=["libyaml", "pure-python"])
+def test_both_parsers_give_the_same_data(pure_python: bool) -> None:
+    text = "id: 010\ntitle: no\nn: 3\nf: 1.5\nb: true\nz: ~\nl: [a, {b: c}]\nd: 2026-01-01\n"
+    data, problems = parse_text(text, pure_python=pure_python)
+    assert problems == []
+    assert data == {
+        "id": "010",
+        "title": "no",
+        "n": 3,
+        "f": 1.5,
+        "b": True,
+        "z": None,
+        "l": ["a", {"b": "c"}],
+        "d": "2026-01-01",
+    }

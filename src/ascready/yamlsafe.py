@@ -26,27 +26,32 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
 from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+
+class PurePythonParser(Reader, Scanner, Parser, Composer):
+    """PyYAML's own parser, used only where PyYAML was installed without libyaml."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+
 
 try:  # libyaml's parser: about ten times faster than the pure-Python one
-    from yaml._yaml import CParser as _Parser
+    from yaml._yaml import CParser
 
+    _Parser: type = CParser
     WITH_LIBYAML = True
 except ImportError:  # pragma: no cover - exercised only where PyYAML was built without libyaml
-    from yaml.composer import Composer
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-            Composer.__init__(self)
-
+    _Parser = PurePythonParser
     WITH_LIBYAML = False
 
 #: Files larger than this are refused: evidence files are a few kilobytes.
@@ -228,14 +233,29 @@ _GuardedConstructor.add_constructor(  # type: ignore[type-var]
 )
 
 
-class GuardedLoader(_Parser, _GuardedConstructor, _CoreResolver):
-    """libyaml's parser with YAML 1.2 core resolution and the guards above."""
+def _make_loaders(parser: type) -> tuple[type, type]:
+    """A guarded loader and an event-only loader over the given parser class."""
 
-    def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
-        _GuardedConstructor.__init__(self)
-        _CoreResolver.__init__(self)
-        self.duplicates = []
+    class Guarded(parser, _GuardedConstructor, _CoreResolver):  # type: ignore[misc]
+        """A parser with YAML 1.2 core resolution and the guards above."""
+
+        def __init__(self, stream: str) -> None:
+            parser.__init__(self, stream)  # type: ignore[misc]
+            _GuardedConstructor.__init__(self)
+            _CoreResolver.__init__(self)
+            self.duplicates = []
+
+    class Events(parser, _CoreResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            parser.__init__(self, stream)  # type: ignore[misc]
+            _CoreResolver.__init__(self)
+
+    return Guarded, Events
+
+
+GuardedLoader, _EventLoader = _make_loaders(_Parser)
+#: The same guards over PyYAML's pure-Python parser: the fallback, and tested as such.
+PURE_PYTHON_LOADERS = _make_loaders(PurePythonParser)
 
 
 def decode(raw: bytes) -> tuple[str | None, Problem | None]:
@@ -269,7 +289,7 @@ def decode(raw: bytes) -> tuple[str | None, Problem | None]:
 _BLOCK_INDICATOR = re.compile(r"[-?](?:[ \t\r\n]|$)")
 
 
-def _depth_problem(text: str) -> Problem | None:
+def _depth_problem(text: str, events: type) -> Problem | None:
     """Refuse nesting deeper than MAX_DEPTH without running the recursive composer.
 
     A nested collection starts either on a new line, more indented than its parent, or on the
@@ -283,7 +303,7 @@ def _depth_problem(text: str) -> Problem | None:
     if bound <= MAX_DEPTH:
         return None
     depth = 0
-    loader = _EventLoader(text)
+    loader = events(text)
     try:
         while loader.check_event():
             event = loader.get_event()
@@ -306,12 +326,6 @@ def _depth_problem(text: str) -> Problem | None:
     finally:
         loader.dispose()
     return None
-
-
-class _EventLoader(_Parser, _CoreResolver):
-    def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
-        _CoreResolver.__init__(self)
 
 
 def _alias_problem(root: Node) -> Problem | None:
@@ -469,7 +483,7 @@ def _syntax_problem(exc: yaml.YAMLError, source: str) -> Problem:
 _NOT_BUILT = object()
 
 
-def parse_text(text: str) -> tuple[Any, list[Problem]]:
+def parse_text(text: str, *, pure_python: bool = False) -> tuple[Any, list[Problem]]:
     """Parse one YAML document from text, returning the data and every problem found."""
     if not text.strip():  # a file of only comments composes to no node, handled below
         return None, [
@@ -481,10 +495,11 @@ def parse_text(text: str) -> tuple[Any, list[Problem]]:
                 1,
             )
         ]
-    deep = _depth_problem(text)
+    guarded, events = PURE_PYTHON_LOADERS if pure_python else (GuardedLoader, _EventLoader)
+    deep = _depth_problem(text, events)
     if deep is not None:
         return None, [deep]
-    loader = GuardedLoader(text)
+    loader = guarded(text)
     try:
         node = loader.get_single_node()
         if node is None:
