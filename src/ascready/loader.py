@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from ascready import models, yamlsafe
 from ascready.errors import RepositoryNotFoundError
-from ascready.findings import Finding, Loc, Severity, article
+from ascready.findings import Finding, Loc, article
 from ascready.framework import BUILTIN_FRAMEWORKS, Framework, builtin_framework_text
 
 PROFILE_FILE = "ascready.yaml"
@@ -417,7 +417,6 @@ def load_framework(
         )
         return builtin, None
     path = (root / name).resolve()
-    rel = name.removeprefix("./")
     if not path.is_relative_to(root.resolve()) or not path.is_file():
         findings.append(
             REGISTRY["unknown-framework"].finding(
@@ -448,39 +447,34 @@ def load_project(root: Path, *, jobs: int | None = None) -> tuple[Project, list[
     """Parse and validate every document. Returns the project and the problems found so far.
 
     The profile is read first: its allowed contact details are needed by the personal-data
-    scan, which runs with the parsing, in parallel when there are many files.
+    scan, which runs with the parsing of the other files, in parallel when there are many.
     """
-    from ascready.checks.personal_data import allowed_set
+    from ascready.checks.personal_data import allowed_set, scan_document
 
     findings: list[Finding] = []
     entries = discover(root)
-    profile_result = process_file((str(root / PROFILE_FILE), "profile", frozenset()))
-    profile = _profile_from(profile_result[0])
+    data, problems = read_and_parse(str(root / PROFILE_FILE))
+    profile: models.CouncilProfile | None = None
+    if data is not None:
+        profile = _validate(models.CouncilProfile, data, PROFILE_FILE, "profile", findings)
     allowed = allowed_set(profile.personal_data.allow) if profile else frozenset()
-    if allowed:  # scan the profile again, now that its own allow-list is known
-        profile_result = process_file((str(root / PROFILE_FILE), "profile", allowed))
-    rest = _process_all([(str(root / rel), kind, allowed) for rel, kind in entries[1:]], jobs)
-    documents: list[Document] = []
-    for (rel, kind), (data, problems, per_file) in zip(
-        entries, [profile_result, *rest], strict=True
-    ):
+    per_file = scan_document(data, "profile", allowed) if data is not None else []
+    documents = [Document(PROFILE_FILE, "profile", data, profile)]
+    findings.extend(_problem_findings(problems, PROFILE_FILE))
+    findings.extend(replace(f, file=PROFILE_FILE) for f in per_file)
+
+    others = entries[1:]
+    results = _process_all([(str(root / rel), kind, allowed) for rel, kind in others], jobs)
+    for (rel, kind), (data, problems, per_file) in zip(others, results, strict=True):
         findings.extend(_problem_findings(problems, rel))
         findings.extend(replace(f, file=rel) for f in per_file)
         doc = Document(rel, kind, data)
         documents.append(doc)
-        if data is None:
-            continue
-        model = models.CouncilProfile if kind == "profile" else KINDS[rel.split("/", 1)[0]][1]
-        doc.model = _validate(model, data, rel, kind, findings)
+        if data is not None:
+            model = KINDS[rel.split("/", 1)[0]][1]
+            doc.model = _validate(model, data, rel, kind, findings)
     framework, framework_file = load_framework(root, profile, findings)
     return Project(root, framework, profile, framework_file, documents), findings
-
-
-def _profile_from(data: Any) -> models.CouncilProfile | None:
-    try:
-        return models.CouncilProfile.model_validate(data)
-    except ValidationError:
-        return None
 
 
 def locate_findings(root: Path, findings: Iterable[Finding]) -> list[Finding]:
@@ -503,9 +497,3 @@ def locate_findings(root: Path, findings: Iterable[Finding]) -> list[Finding]:
         line, column = yamlsafe.locate(text, f.loc) if text is not None else (1, 1)
         out.append(f.at(line, column))
     return out
-
-
-def severity_of(check: str) -> Severity:
-    from ascready.checks import REGISTRY
-
-    return REGISTRY[check].severity

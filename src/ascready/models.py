@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -334,7 +334,3 @@ class Action(StrictModel):
         default_factory=list, description="Ids of the areas for improvement it answers."
     )
     progress: list[ProgressUpdate] = Field(default_factory=list)
-
-
-DocumentModel = type[StrictModel]
-KindName = Literal["profile", "evidence", "return", "rating", "action"]
