@@ -15,6 +15,7 @@ Ratios travel between machines better than times. Medians of several runs.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import random
 import shutil
@@ -147,18 +148,24 @@ def generate(root: Path, items: int, seed: int = 2026) -> None:
             )
 
 
-def _time(cmd: list[str], runs: int, expect: int = 0) -> float:
-    times = []
+def _run(cmd: list[str], expect: int = 0) -> float:
     env = {**os.environ, "NO_COLOR": "1"}
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != expect:
+        sys.exit(f"bench: {' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}")
+    return elapsed
+
+
+def _medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median wall time of each command, run in turn round by round, so that a slow patch of
+    the machine affects every command alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-        times.append(time.perf_counter() - start)
-        if proc.returncode != expect:
-            sys.exit(
-                f"bench: {' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}"
-            )
-    return statistics.median(times)
+        for name, cmd in commands.items():
+            times[name].append(_run(cmd))
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -176,28 +183,37 @@ def main() -> None:
             f"{os.cpu_count()} core(s)"
         )
         py = sys.executable
-        _time([ASCREADY, "validate", str(repo)], 1)  # warm the file cache
-        parse = _time([py, "-c", PARSE_LOOP, str(repo)], args.runs)
-        validate = _time([ASCREADY, "validate", str(repo), "--format", "json"], args.runs)
-        validate_1 = _time(
-            [ASCREADY, "validate", str(repo), "--format", "json", "--jobs", "1"], args.runs
+        # An installed wheel has its bytecode compiled at install time; an editable install
+        # under PYTHONDONTWRITEBYTECODE would recompile ascready on every start instead.
+        import ascready
+
+        compileall.compile_dir(Path(ascready.__file__).parent, quiet=1)
+        _run([ASCREADY, "validate", str(repo)])  # warm the file cache
+        t = _medians(
+            {
+                "parse": [py, "-c", PARSE_LOOP, str(repo)],
+                "validate": [ASCREADY, "validate", str(repo), "--format", "json"],
+                "validate-1": [ASCREADY, "validate", str(repo), "--format", "json", "--jobs", "1"],
+            },
+            args.runs,
         )
-        print(f"(a) bare C-loader parse loop          {parse:7.3f} s")
+        print(f"(a) bare C-loader parse loop          {t['parse']:7.3f} s")
         print(
-            f"    ascready validate (all cores)     {validate:7.3f} s   "
-            f"ratio {validate / parse:.2f}  (aim: below 1.0 with 2+ cores)"
+            f"    ascready validate (all cores)     {t['validate']:7.3f} s   "
+            f"ratio {t['validate'] / t['parse']:.2f}  (aim: below 1.0 with 2+ cores)"
         )
         print(
-            f"    ascready validate --jobs 1        {validate_1:7.3f} s   "
-            f"ratio {validate_1 / parse:.2f}  (aim: within 1.5)"
+            f"    ascready validate --jobs 1        {t['validate-1']:7.3f} s   "
+            f"ratio {t['validate-1'] / t['parse']:.2f}  (aim: within 1.5)"
         )
-        runs = max(args.runs, 10)
-        typer_import = _time([py, "-c", "import typer"], runs)
-        version = _time([ASCREADY, "--version"], runs)
-        print(f"(b) python -c 'import typer'          {typer_import:7.3f} s")
+        s = _medians(
+            {"typer": [py, "-c", "import typer"], "version": [ASCREADY, "--version"]},
+            max(args.runs, 10),
+        )
+        print(f"(b) python -c 'import typer'          {s['typer']:7.3f} s")
         print(
-            f"    ascready --version                {version:7.3f} s   "
-            f"ratio {version / typer_import:.2f}  (aim: within 1.5)"
+            f"    ascready --version                {s['version']:7.3f} s   "
+            f"ratio {s['version'] / s['typer']:.2f}  (aim: within 1.5)"
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+import textwrap
 
-from ascready.checks.personal_data import allowed_set, mask, nhs_number_valid, scan
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from ascready import yamlsafe
+from ascready.checks.personal_data import (
+    allowed_set,
+    mask,
+    may_hold_personal_data,
+    nhs_number_valid,
+    scan,
+    scan_document,
+)
 
 NONE: frozenset[str] = frozenset()
 
@@ -107,3 +119,38 @@ def test_other_dates_are_fine(text: str) -> None:
 def test_masking_keeps_only_the_last_two_characters() -> None:
     assert mask("943 476 5919") == "********19"
     assert "bloggs" not in mask("jo.bloggs@gmail.com")
+
+
+FRAGMENTS = [
+    "943 476 5919",
+    "9434765919",
+    "943-476-5919",
+    "AB 12 34 56 C",
+    "jo@x.example",
+    "07700 900123",
+    "+44 (0)1632 960001",
+    "12 Acacia Avenue, Bath BA1 2AB",
+    "DOB: 12/03/1945",
+    "born on 3 March 1950",
+    "as of 2026-03-31",
+    "waited 12 days",
+    "QS4",
+    "Flat 3, Leeds LS1 4AP",
+    " ",
+    "carer",
+    "\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=8), st.integers(min_value=8, max_value=40))
+def test_file_prefilter_never_hides_a_finding(parts: list[str], width: int) -> None:
+    """Whatever the text and however YAML folds it over lines, a file whose values hold
+    personal data always passes the whole-file prefilter."""
+    text = " ".join(parts).replace("\n", " ")
+    folded = textwrap.fill(text, width) or "x"
+    raw = ("summary: >-\n" + textwrap.indent(folded, "  ") + "\n").encode()
+    data, problems = yamlsafe.parse_bytes(raw)
+    assume(data is not None and not problems)
+    if scan_document(data, "evidence", NONE):
+        assert may_hold_personal_data(raw)

@@ -206,21 +206,34 @@ class Framework(StrictModel):
                     index.setdefault(normalise(form), duty.id)
         return index
 
+    # Repositories repeat the same few references thousands of times: resolve each once.
+
+    @cached_property
+    def _resolved(self) -> dict[tuple[str, str], str | None]:
+        return {}
+
+    def _resolve(self, what: str, index: dict[str, str], ref: str) -> str | None:
+        key = (what, ref)
+        cache = self._resolved
+        if key not in cache:
+            norm = normalise(ref)
+            found = index.get(norm)
+            if found is None and what == "qs" and norm.startswith("qs"):
+                found = index.get(norm[2:])
+            cache[key] = found
+        return cache[key]
+
     def resolve_quality_statement(self, ref: str) -> str | None:
-        key = normalise(ref)
-        found = self._qs_index.get(key)
-        if found is None and key.startswith("qs"):
-            found = self._qs_index.get(key[2:])
-        return found
+        return self._resolve("qs", self._qs_index, ref)
 
     def resolve_category(self, ref: str) -> str | None:
-        return self._category_index.get(normalise(ref))
+        return self._resolve("category", self._category_index, ref)
 
     def resolve_theme(self, ref: str) -> str | None:
-        return self._theme_index.get(normalise(ref))
+        return self._resolve("theme", self._theme_index, ref)
 
     def resolve_duty(self, ref: str) -> str | None:
-        return self._duty_index.get(normalise(ref))
+        return self._resolve("duty", self._duty_index, ref)
 
     @cached_property
     def expected_ids(self) -> frozenset[str]:

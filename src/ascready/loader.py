@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -110,11 +110,11 @@ def discover(root: Path) -> list[tuple[str, str]]:
     return found
 
 
-def read_and_parse(path: str) -> tuple[Any, list[yamlsafe.Problem]]:
-    """Read one file and parse it; an unreadable file is a problem, not an exception."""
+def read_bytes(path: str) -> tuple[bytes | None, list[yamlsafe.Problem]]:
+    """A file's bytes; an unreadable file is a problem, not an exception."""
     try:
         with open(path, "rb") as handle:
-            raw = handle.read()
+            return handle.read(), []
     except OSError as exc:
         return None, [
             yamlsafe.Problem(
@@ -123,7 +123,12 @@ def read_and_parse(path: str) -> tuple[Any, list[yamlsafe.Problem]]:
                 "Check that it exists and that you may read it.",
             )
         ]
-    return yamlsafe.parse_bytes(raw)
+
+
+def read_and_parse(path: str) -> tuple[Any, list[yamlsafe.Problem]]:
+    """Read one file and parse it."""
+    raw, problems = read_bytes(path)
+    return (None, problems) if raw is None else yamlsafe.parse_bytes(raw)
 
 
 #: What a worker returns for one file: its data, its read problems, its per-file findings.
@@ -135,22 +140,29 @@ def process_file(job: tuple[str, str, frozenset[str]]) -> FileResult:
 
     A module-level function of plain arguments, so that worker processes can run it.
     """
-    from ascready.checks.personal_data import scan_document
+    from ascready.checks.personal_data import may_hold_personal_data, scan_document
 
     path, kind, allowed = job
-    data, problems = read_and_parse(path)
-    return data, problems, (scan_document(data, kind, allowed) if data is not None else [])
+    raw, problems = read_bytes(path)
+    if raw is None:
+        return None, problems, []
+    data, problems = yamlsafe.parse_bytes(raw)
+    if data is None or not may_hold_personal_data(raw):
+        return data, problems, []
+    return data, problems, scan_document(data, kind, allowed)
 
 
 def _process_all(
     jobs_list: Sequence[tuple[str, str, frozenset[str]]], jobs: int | None
-) -> list[FileResult]:
+) -> Iterator[FileResult]:
+    """Results in order, as they come: the caller validates while workers still parse."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(jobs_list) < PARALLEL_THRESHOLD:
-        return [process_file(job) for job in jobs_list]
-    chunk = max(16, len(jobs_list) // (workers * 8))
+        yield from map(process_file, jobs_list)
+        return
+    chunk = max(16, len(jobs_list) // (workers * 16))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(process_file, jobs_list, chunksize=chunk))
+        yield from pool.map(process_file, jobs_list, chunksize=chunk)
 
 
 # --- pydantic errors in plain English ---------------------------------------------------------
@@ -464,7 +476,8 @@ def load_project(root: Path, *, jobs: int | None = None) -> tuple[Project, list[
     findings.extend(replace(f, file=PROFILE_FILE) for f in per_file)
 
     others = entries[1:]
-    results = _process_all([(str(root / rel), kind, allowed) for rel, kind in others], jobs)
+    base = str(root)
+    results = _process_all([(os.path.join(base, rel), kind, allowed) for rel, kind in others], jobs)
     for (rel, kind), (data, problems, per_file) in zip(others, results, strict=True):
         findings.extend(_problem_findings(problems, rel))
         findings.extend(replace(f, file=rel) for f in per_file)

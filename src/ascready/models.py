@@ -180,7 +180,11 @@ class Classification(StrEnum):
 
     @property
     def rank(self) -> int:
-        return {"public": 0, "official": 1, "official-sensitive": 2}[self.value]
+        """0 public, 1 official, 2 official-sensitive: higher is more restricted."""
+        return _CLASSIFICATION_RANK[self.value]
+
+
+_CLASSIFICATION_RANK = {"public": 0, "official": 1, "official-sensitive": 2}
 
 
 class EvidenceStatus(StrEnum):

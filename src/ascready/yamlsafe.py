@@ -298,9 +298,11 @@ def _depth_problem(text: str, events: type) -> Problem | None:
     small cannot nest deeply and is not scanned. Otherwise libyaml's event stream (iterative,
     no recursion) gives the exact depth.
     """
+    inline = text.count("[") + text.count("{") + len(_BLOCK_INDICATOR.findall(text))
+    if inline + text.count("\n") + 1 <= MAX_DEPTH:  # at most one new level per line
+        return None
     indents = {len(line) - len(line.lstrip(" ")) for line in text.split("\n")}
-    bound = len(indents) + text.count("[") + text.count("{") + len(_BLOCK_INDICATOR.findall(text))
-    if bound <= MAX_DEPTH:
+    if inline + len(indents) <= MAX_DEPTH:
         return None
     depth = 0
     loader = events(text)

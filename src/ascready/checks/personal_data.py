@@ -18,6 +18,30 @@ from ascready.findings import Finding, Severity
 
 E = Severity.ERROR
 
+# Whole-file prefilter, on the raw bytes, so that most files skip the value-by-value scan:
+# every pattern below needs an @, a date-of-birth keyword, a run of six digits (with spaces,
+# hyphens or brackets between them, possibly across a folded line) that is not an ISO date
+# (almost every file has as_of: 2026-03-31), or a postcode's digit-letters end. Each regex
+# here starts at a digit, which keeps the scan cheap. (YAML escapes such as "\x40" in
+# double-quoted text could hide an @ from it; nobody writes evidence that way.)
+_ISO_DATE_AT = re.compile(rb"\d{4}-\d{2}-\d{2}(?!\d)")
+_DIGITS_BYTES = re.compile(rb"\d(?:[\s()-]*\d){5}|\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")
+
+
+def may_hold_personal_data(raw: bytes) -> bool:
+    """False only when no text in the file can match any personal-data pattern."""
+    if b"@" in raw:
+        return True
+    low = raw.lower()
+    if b"born" in low or b"birth" in low or b"dob" in low.replace(b".", b""):
+        return True
+    for match in _DIGITS_BYTES.finditer(raw):
+        date = _ISO_DATE_AT.match(raw, match.start())
+        if date is None or match.end() > date.end():
+            return True
+    return False
+
+
 # Every pattern below needs a digit or an @; most text values have neither.
 _WORTH_SCANNING = re.compile(r"[\d@]")
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
