@@ -96,6 +96,16 @@ class ReviewPolicy(StrictModel):
     )
 
 
+class GapsPolicy(StrictModel):
+    minimum_per_cell: int = Field(
+        2,
+        ge=1,
+        le=100,
+        description="Current evidence items wanted for each quality statement and evidence "
+        "category; fewer is reported as thin.",
+    )
+
+
 class KeyDates(StrictModel):
     notified: Date | None = Field(None, description="When CQC gave notice of assessment.")
     information_return_due: Date | None = Field(
@@ -146,6 +156,7 @@ class CouncilProfile(StrictModel):
         38, ge=1, le=200, description="How many items CQC's information return request lists."
     )
     review_policy: ReviewPolicy = Field(default_factory=ReviewPolicy)
+    gaps: GapsPolicy = Field(default_factory=GapsPolicy)
     dates: KeyDates = Field(default_factory=KeyDates)
     portal_uploaders: list[Uploader] = Field(
         default_factory=list, description="The people named to upload to the CQC portal (two)."
