@@ -114,6 +114,100 @@ def validate(
 
 
 @app.command()
+def gaps(
+    repo: Annotated[
+        Path,
+        typer.Argument(
+            help="The evidence repository (default: the current folder).", show_default=False
+        ),
+    ] = Path("."),
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, markdown or xlsx.")
+    ] = "text",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the report to this file (needed for xlsx)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Judge the evidence as on this date: YYYY-MM-DD, today, "
+            "site-visit or return-due (dates from ascready.yaml). Default: today.",
+        ),
+    ] = None,
+    minimum: Annotated[
+        int | None,
+        typer.Option(
+            "--minimum",
+            min=1,
+            help="Current evidence items wanted per quality "
+            "statement and category (default: gaps.minimum_per_cell, or 2).",
+        ),
+    ] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-under",
+            min=0,
+            max=100,
+            help="Exit 1 when the readiness score is below this percentage.",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")
+    ] = None,
+) -> None:
+    """Report what is missing, thin, stale or unowned before inspection, and a readiness score.
+
+    Works on a repository with validation errors too: it reports what it can and says how many
+    errors validate found. Exit status: 0, or 1 when readiness is below --fail-under.
+    """
+    from ascready import gaps_format as fmt
+    from ascready.errors import AscreadyError
+    from ascready.gaps import run_gaps
+
+    if output_format not in fmt.FORMATS:
+        raise _fail(f"unknown --format '{output_format}'; use one of: {', '.join(fmt.FORMATS)}")
+    if output_format == "xlsx" and out is None:
+        raise _fail("--format xlsx writes a workbook: name it with --out FILE.xlsx")
+    if out is not None and out.exists() and not force:
+        raise _fail(f"{out} already exists; run again with --force to replace it")
+    try:
+        report = run_gaps(repo, as_of=as_of, minimum=minimum, jobs=jobs)
+    except AscreadyError as exc:
+        raise _fail(exc.message, int(exc.exit_code)) from None
+    data: str | bytes
+    if output_format == "xlsx":
+        from ascready.gaps_xlsx import render_xlsx
+
+        data = render_xlsx(report)
+    elif output_format == "json":
+        data = fmt.render_json(report)
+    elif output_format == "markdown":
+        data = fmt.render_markdown(report)
+    elif out is None:
+        _console().print(fmt.render_text(report))
+        data = ""
+    else:
+        data = fmt.render_plain_text(report)
+    if out is not None:
+        from ascready.writing import write_atomically
+
+        write_atomically(out, data)
+        typer.echo(f"Wrote {out}: readiness {report.readiness.overall:.1f}%.", err=True)
+    elif isinstance(data, str) and data:
+        sys.stdout.write(data)
+    if fail_under is not None and report.readiness.overall < fail_under:
+        typer.echo(
+            f"Readiness {report.readiness.overall:.1f}% is below --fail-under {fail_under:g}%.",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
 def schema(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder to write the JSON Schemas into.")

@@ -48,6 +48,7 @@ class EvidenceCategory(StrictModel):
     id: Slug
     number: int
     title: Text
+    short_title: str = Field("", description="For narrow table headers.")
     aliases: list[str] = Field(default_factory=list)
     applied: StrictBool = Field(
         description="Whether CQC uses this category for local authorities (true or false)."

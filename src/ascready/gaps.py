@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from ascready import models
@@ -332,7 +333,7 @@ def build_gaps(
     all_states = [s for s, _ in states.values()]
     coverage = Coverage(
         applied,
-        {c.id: c.title for c in fw.evidence_categories},
+        {c.id: c.short_title or c.title for c in fw.evidence_categories},
         minimum,
         tuple(rows),
         tuple(sorted((s for s in all_states if not s.current), key=lambda s: s.id)),
@@ -792,3 +793,60 @@ def _return_rows_for(
             {q for q in map(fw.resolve_quality_statement, doc.model.quality_statements) if q},
         )
     return [r for r in info_return.rows if qs_of.get(r.number, set()) & in_scope]
+
+
+# --- the whole job ---------------------------------------------------------------------------
+
+DATE_WORDS = {"site-visit": "site_visit", "return-due": "information_return_due"}
+
+
+def resolve_as_of(
+    spec: str | None, profile: models.CouncilProfile | None, today: dt.date
+) -> dt.date:
+    """--as-of: a date, 'today', or a key date from ascready.yaml ('site-visit', 'return-due')."""
+    from ascready.errors import AscreadyError
+
+    if spec is None or spec == "today":
+        return today
+    if spec in DATE_WORDS:
+        day = getattr(profile.dates, DATE_WORDS[spec]) if profile else None
+        if day is None:
+            raise AscreadyError(
+                f"--as-of {spec} needs dates.{DATE_WORDS[spec]} in ascready.yaml, and it is not "
+                "set (or ascready.yaml has errors: run ascready validate)"
+            )
+        return day  # type: ignore[no-any-return]
+    try:
+        return dt.date.fromisoformat(spec)
+    except ValueError:
+        raise AscreadyError(
+            f"--as-of '{spec}' is not a date: use YYYY-MM-DD, today, site-visit or return-due"
+        ) from None
+
+
+def run_gaps(
+    path: Path,
+    *,
+    as_of: str | None = None,
+    minimum: int | None = None,
+    jobs: int | None = None,
+    today: dt.date | None = None,
+) -> GapsReport:
+    """Load the repository (errors and all), count what validate finds, and build the report."""
+    from ascready.checks import run_checks
+    from ascready.findings import Report
+    from ascready.loader import find_repository, load_project
+
+    root = find_repository(path)
+    project, findings = load_project(root, jobs=jobs)
+    today = today or dt.date.today()
+    findings.extend(run_checks(project, today))
+    counted = Report.build(findings)
+    day = resolve_as_of(as_of, project.profile, today)
+    return build_gaps(
+        project,
+        day,
+        validation_errors=counted.errors,
+        validation_warnings=counted.warnings,
+        minimum=minimum,
+    )
