@@ -14,10 +14,14 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-## demo: install, then validate the bundled example repository in evidence/
+## demo: install, then validate the bundled example repository in evidence/ and report its gaps
 demo: $(STAMP)
 	$(BIN)/ascready --version
 	$(BIN)/ascready validate evidence
+	$(BIN)/ascready gaps evidence
+	@mkdir -p build
+	$(BIN)/ascready gaps evidence --format markdown --out build/gaps.md --force
+	$(BIN)/ascready gaps evidence --format xlsx --out build/gaps.xlsx --force
 
 ## test: lint (ruff), type-check (mypy) and run the tests (pytest)
 test: lint typecheck pytest

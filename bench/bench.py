@@ -7,6 +7,7 @@ one run on this machine:
 (a) ``ascready validate`` wall time against a bare Python loop that only reads and parses the
     same files with PyYAML's C loader (both as fresh processes, so both pay interpreter
     start-up), with all cores and with ``--jobs 1``;
+    and ``ascready gaps`` against ``validate``;
 (b) ``ascready --version`` start-up against ``python -c "import typer"``.
 
 Ratios travel between machines better than times. Medians of several runs.
@@ -194,6 +195,7 @@ def main() -> None:
                 "parse": [py, "-c", PARSE_LOOP, str(repo)],
                 "validate": [ASCREADY, "validate", str(repo), "--format", "json"],
                 "validate-1": [ASCREADY, "validate", str(repo), "--format", "json", "--jobs", "1"],
+                "gaps": [ASCREADY, "gaps", str(repo), "--format", "json"],
             },
             args.runs,
         )
@@ -205,6 +207,10 @@ def main() -> None:
         print(
             f"    ascready validate --jobs 1        {t['validate-1']:7.3f} s   "
             f"ratio {t['validate-1'] / t['parse']:.2f}  (aim: within 1.5)"
+        )
+        print(
+            f"    ascready gaps (all cores)         {t['gaps']:7.3f} s   "
+            f"ratio to validate {t['gaps'] / t['validate']:.2f}  (aim: within 1.5)"
         )
         s = _medians(
             {"typer": [py, "-c", "import typer"], "version": [ASCREADY, "--version"]},
