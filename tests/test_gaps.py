@@ -255,14 +255,16 @@ def test_areas_for_improvement_answered_from_either_side(make_repo: MakeRepo) ->
                         {"id": "AFI-A", "text": "a"},
                         {"id": "AFI-B", "text": "b"},
                         {"id": "AFI-C", "text": "c", "actions": ["ACT-01"]},
+                        {"id": "AFI-D", "text": "d", "actions": ["ACT-03"]},
                     ],
                 }
             ),
             "actions/ACT-02.yaml": "id: ACT-02\ntitle: t\nowner: o\nanswers: [AFI-A]\n",
+            "actions/ACT-03.yaml": "id: ACT-03\ntitle: t\nstatus: cancelled\nanswers: [AFI-D]\n",
         }
     )
     without = {a for _, a, _ in run_gaps(root, today=DAY).self_assessment.areas_without_action}
-    assert without == {"AFI-B"}
+    assert without == {"AFI-B", "AFI-D"}  # D's only action was cancelled
 
 
 # --- the two scoring methods at every threshold ---------------------------------------------

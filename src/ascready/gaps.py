@@ -299,7 +299,8 @@ def build_gaps(
 ) -> GapsReport:
     fw = project.framework
     profile = project.profile
-    minimum = minimum or (profile.gaps.minimum_per_cell if profile else 2)
+    if minimum is None:
+        minimum = profile.gaps.minimum_per_cell if profile else 2
     states = evidence_states(project, as_of)
     qs_order = [q.id for q in fw.quality_statements]
     qs_theme = {q.id: q.theme for q in fw.quality_statements}
@@ -446,7 +447,16 @@ def _self_assessment(
         qs = fw.resolve_quality_statement(doc.model.quality_statement)
         if qs and qs not in ratings:
             ratings[qs] = (doc.path, doc.model)
-    answered = {ref for d in project.of_kind("action") for ref in d.model.answers}
+    # An area for improvement is answered by a live action (any status but cancelled) that
+    # names it, or that it names.
+    live = {
+        d.model.id
+        for d in project.of_kind("action")
+        if d.model.status is not models.ActionStatus.CANCELLED
+    }
+    answered = {
+        ref for d in project.of_kind("action") if d.model.id in live for ref in d.model.answers
+    }
 
     def backed(statement: models.Statement) -> bool:
         return any(e in states and states[e][0].current for e in statement.evidence)
@@ -477,7 +487,9 @@ def _self_assessment(
         statements = [*rating.strengths, *rating.areas_for_improvement]
         unbacked = tuple(s.id for s in statements if not backed(s))
         no_action = tuple(
-            a.id for a in rating.areas_for_improvement if not a.actions and a.id not in answered
+            a.id
+            for a in rating.areas_for_improvement
+            if a.id not in answered and not any(ref in live for ref in a.actions)
         )
         without_action.extend(
             (q.id, a.id, a.text) for a in rating.areas_for_improvement if a.id in no_action
@@ -562,25 +574,29 @@ def _self_assessment(
 def _expected(
     fw: Framework, states: dict[str, tuple[EvidenceState, models.EvidenceItem]]
 ) -> tuple[tuple[ExpectedGap, ...], int, set[tuple[str, str]]]:
-    current: dict[str, int] = defaultdict(int)
-    any_item: dict[str, int] = defaultdict(int)
+    # An expectation of a quality statement is met by a current item tagged with it *and* with
+    # that quality statement.
+    current: dict[tuple[str, str], int] = defaultdict(int)
+    any_item: dict[tuple[str, str], int] = defaultdict(int)
     for state, item in states.values():
+        qs_set = _resolved(fw, item.quality_statements, "qs")
         for ref in item.expected_evidence:
-            any_item[ref] += 1
-            if state.current:
-                current[ref] += 1
+            for qs_id in qs_set:
+                any_item[(qs_id, ref)] += 1
+                if state.current:
+                    current[(qs_id, ref)] += 1
     gaps, met, total = [], set(), 0
     for qs in fw.quality_statements:
         for exp in fw.expected_evidence:
             if qs.id not in exp.quality_statements:
                 continue
             total += 1
-            if current[exp.id]:
+            if current[(qs.id, exp.id)]:
                 met.add((qs.id, exp.id))
                 continue
             note = (
                 "only evidence that is not current"
-                if any_item[exp.id]
+                if any_item[(qs.id, exp.id)]
                 else "no evidence item is tagged with it"
             )
             gaps.append(
@@ -611,7 +627,9 @@ def _deadlines(
     ):
         if day is not None:
             dates.append(Deadline(name, day, (day - as_of).days, blocking))
-    upcoming = [x for x in dates if x.days_left >= 0 and x.name != "CQC notice"]
+    upcoming = sorted(
+        (x for x in dates if x.days_left >= 0 and x.name != "CQC notice"), key=lambda x: x.date
+    )
     return Deadlines(tuple(dates), upcoming[0].name if upcoming else None)
 
 
