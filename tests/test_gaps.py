@@ -213,6 +213,14 @@ def test_missing_return_items_are_rows(make_repo: MakeRepo) -> None:
     assert ir.headline == "1 of 4 ready or uploaded"
 
 
+def test_return_item_with_errors_is_not_called_missing(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {"information-return/IR-02.yaml": "number: 2\ntitle: t\nstatus: not-applicable\n"}
+    )
+    rows = {r.number: r for r in run_gaps(root, today=DAY).information_return.rows}
+    assert rows[2].blockers == ("information-return/IR-02.yaml has errors: run ascready validate",)
+
+
 def _rating(qs: str, score: int, **extra: object) -> str:
     data: dict[str, object] = {"quality_statement": qs, "self_score": score}
     data.update(extra)

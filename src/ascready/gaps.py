@@ -385,20 +385,26 @@ def _information_return(
     by_number: dict[int, tuple[str, models.ReturnItem]] = {}
     for doc in project.of_kind("return"):
         by_number.setdefault(doc.model.number, (doc.path, doc.model))
+    # Files that failed validation still hold their number: say so rather than "no file".
+    invalid = {
+        doc.data["number"]: doc.path
+        for doc in project.documents
+        if doc.kind == "return"
+        and doc.model is None
+        and isinstance(doc.data, dict)
+        and isinstance(doc.data.get("number"), int)
+    }
     rows = []
     for number in sorted(set(range(1, expected + 1)) | set(by_number)):
         if number not in by_number:
+            broken = invalid.get(number)
+            problem = (
+                f"{broken} has errors: run ascready validate"
+                if broken
+                else ("no file for this item")
+            )
             rows.append(
-                ReturnRow(
-                    number,
-                    "(no file for this item)",
-                    "missing",
-                    None,
-                    None,
-                    0,
-                    0,
-                    ("no file for this item",),
-                )
+                ReturnRow(number, f"({problem})", "missing", None, broken, 0, 0, (problem,))
             )
             continue
         path, item = by_number[number]
