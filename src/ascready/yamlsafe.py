@@ -139,6 +139,17 @@ def _fast_resolve(
 _CoreResolver.resolve = _fast_resolve  # type: ignore[method-assign]
 
 
+def _duplicate_key(key_node: ScalarNode) -> Problem:
+    mark = key_node.start_mark
+    return Problem(
+        "duplicate-key",
+        f"the key '{key_node.value}' appears twice in the same mapping",
+        "Keep one of them: YAML would silently use only the last one.",
+        mark.line + 1,
+        mark.column + 1,
+    )
+
+
 class _NeedsConstructor(Exception):
     """The document uses a feature the direct builder leaves to PyYAML's constructor."""
 
@@ -183,16 +194,7 @@ def _build(node: Node, duplicates: list[Problem]) -> Any:
             raise _NeedsConstructor
         key = _scalar(key_node)
         if key in result:
-            mark = key_node.start_mark
-            duplicates.append(
-                Problem(
-                    "duplicate-key",
-                    f"the key '{key_node.value}' appears twice in the same mapping",
-                    "Keep one of them: YAML would silently use only the last one.",
-                    mark.line + 1,
-                    mark.column + 1,
-                )
-            )
+            duplicates.append(_duplicate_key(key_node))
         result[key] = _build(value_node, duplicates)
     return result
 
@@ -208,16 +210,7 @@ class _GuardedConstructor(SafeConstructor):
             if isinstance(key_node, ScalarNode) and key_node.tag != MERGE_TAG:
                 key = (key_node.tag, key_node.value)
                 if key in seen:
-                    mark = key_node.start_mark
-                    self.duplicates.append(
-                        Problem(
-                            "duplicate-key",
-                            f"the key '{key_node.value}' appears twice in the same mapping",
-                            "Keep one of them: YAML would silently use only the last one.",
-                            mark.line + 1,
-                            mark.column + 1,
-                        )
-                    )
+                    self.duplicates.append(_duplicate_key(key_node))
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
