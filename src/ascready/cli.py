@@ -208,6 +208,94 @@ def gaps(
 
 
 @app.command()
+def render(
+    repo: Annotated[
+        Path,
+        typer.Argument(
+            help="The evidence repository (default: the current folder).", show_default=False
+        ),
+    ] = Path("."),
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="md, html or docx.")
+    ] = "html",
+    audience: Annotated[
+        str,
+        typer.Option(
+            "--audience",
+            "-a",
+            help="public (only what is classified public) or "
+            "internal (everything, each item marked with its classification).",
+        ),
+    ] = "public",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="The file to write (default for md and html: print)."),
+    ] = None,
+    pack: Annotated[
+        Path | None,
+        typer.Option(
+            "--pack",
+            help="Instead of the document, assemble the information-return "
+            "pack in this folder (or this .zip file).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace --out or --pack if it exists.")
+    ] = False,
+) -> None:
+    """Produce the self-assessment document from the repository, or the information-return pack.
+
+    Exit status: 0; 1 when the pack has missing files (they are listed); 2 for usage errors and
+    template errors (the template file and line are named).
+    """
+    from ascready.errors import AscreadyError
+    from ascready.loader import find_repository, load_project
+
+    try:
+        project, findings = load_project(find_repository(repo))
+        if pack is not None:
+            from ascready.pack import build_pack, write_pack
+
+            assembled = build_pack(project)
+            write_pack(assembled, pack, force=force)
+            typer.echo(
+                f"Wrote {pack}: {assembled.items} items, {len(assembled.files)} files.", err=True
+            )
+            for m in assembled.missing:
+                typer.echo(
+                    f"missing: item {m.number}: {m.evidence} {m.source} ({m.reason})", err=True
+                )
+            raise typer.Exit(1 if assembled.missing else 0)
+        from ascready.render import AUDIENCES, FORMATS, render_project
+
+        if output_format not in FORMATS:
+            raise AscreadyError(
+                f"unknown --format '{output_format}'; use one of: {', '.join(FORMATS)}"
+            )
+        if audience not in AUDIENCES:
+            raise AscreadyError(f"unknown --audience '{audience}'; use public or internal")
+        if out is None and output_format == "docx":
+            raise AscreadyError("--format docx writes a Word file: name it with --out FILE.docx")
+        if out is not None and out.exists() and not force:
+            raise AscreadyError(f"{out} already exists; run again with --force to replace it")
+        data = render_project(project, output_format, audience)
+    except AscreadyError as exc:
+        raise _fail(exc.message, int(exc.exit_code)) from None
+    errors = sum(1 for f in findings if f.severity.value == "error")
+    if errors:
+        typer.echo(
+            f"note: {errors} file(s) have errors and were left out; run ascready validate", err=True
+        )
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    from ascready.writing import write_atomically
+
+    write_atomically(out, data)
+    typer.echo(f"Wrote {out} ({audience}).", err=True)
+
+
+@app.command()
 def schema(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder to write the JSON Schemas into.")
