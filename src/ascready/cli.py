@@ -262,9 +262,7 @@ def render(
                 f"Wrote {pack}: {assembled.items} items, {len(assembled.files)} files.", err=True
             )
             for m in assembled.missing:
-                typer.echo(
-                    f"missing: item {m.number}: {m.evidence} {m.source} ({m.reason})", err=True
-                )
+                typer.echo(f"missing: item {m.number}: {m.describe()}", err=True)
             raise typer.Exit(1 if assembled.missing else 0)
         from ascready.render import AUDIENCES, FORMATS, render_project
 

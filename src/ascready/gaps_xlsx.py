@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ascready.gaps import READINESS_WEIGHTS, GapsReport
+from ascready.writing import fixed_zip_times
 
 Value = str | int | float | dt.date | None
 
@@ -503,23 +504,6 @@ def _write(ws: Any, table: Table, fonts: dict[str, Any], fills: dict[str, Any]) 
     ws.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
 
 
-def _fixed_zip(data: bytes, when: dt.date) -> bytes:
-    """The same archive, every entry stamped with ``when`` instead of the time it was made."""
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for entry in src.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0  # the same bytes whichever system made them
-            info.external_attr = 0
-            dst.writestr(info, src.read(entry.filename))
-    return out.getvalue()
-
-
 def render_xlsx(report: GapsReport) -> bytes:
     """The gaps report as the bytes of an .xlsx workbook; the same report, the same bytes."""
     from openpyxl import Workbook
@@ -547,4 +531,4 @@ def render_xlsx(report: GapsReport) -> bytes:
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).save()
-    return _fixed_zip(raw.getvalue(), report.as_of)
+    return fixed_zip_times(raw.getvalue(), report.as_of)

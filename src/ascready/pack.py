@@ -33,6 +33,9 @@ class Missing:
     source: str
     reason: str
 
+    def describe(self) -> str:
+        return " ".join(part for part in (self.evidence, self.source, f"({self.reason})") if part)
+
 
 @dataclass
 class Pack:
@@ -88,9 +91,8 @@ def build_pack(project: Project) -> Pack:
                 lines.append(f"- MISSING: {ref} (no such evidence item)")
                 continue
             label = f"{ev.id} {ev.title} [{ev.classification.value}]"
-            if not ev.source:
-                pack.missing.append(Missing(item.number, ref, "", "the evidence has no source"))
-                lines.append(f"- MISSING: {label}: no source recorded")
+            if not ev.source:  # a quote or feedback: nothing to upload, but say so
+                lines.append(f"- No document: {label}: no source recorded")
             elif classify_source(ev.source) == "url":
                 lines.append(f"- Link: {label}: {ev.source}")
             else:
@@ -107,10 +109,7 @@ def build_pack(project: Project) -> Pack:
         lines.append("")
     if pack.missing:
         lines += ["## Missing", ""]
-        lines += [
-            f"- Item {m.number}: {m.evidence} {m.source} ({m.reason})".replace("  ", " ")
-            for m in pack.missing
-        ]
+        lines += [f"- Item {m.number}: {m.describe()}" for m in pack.missing]
         lines.append("")
     pack.index = "\n".join(lines)
     return pack

@@ -1,9 +1,16 @@
-"""Atomic writes: a file is replaced only by a complete new one, never left half-written."""
+"""Atomic writes: a file is replaced only by a complete new one, never left half-written.
+
+Also :func:`fixed_zip_times`, which makes the zip-based outputs (xlsx, docx) byte-identical from
+one run to the next.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -36,3 +43,25 @@ def write_files_atomically(
         )
     for name, data in files.items():
         write_atomically(folder / name, data)
+
+
+def fixed_zip_times(data: bytes, when: dt.date) -> bytes:
+    """The same archive, every entry stamped with ``when`` instead of the time it was made.
+
+    Entries keep their order and contents; they are all deflated and carry no system-specific
+    attributes, so the same input always gives the same bytes. Zip cannot hold dates before
+    1980: earlier years become 1980.
+    """
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for entry in src.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0  # the same bytes whichever system made them
+            info.external_attr = 0
+            dst.writestr(info, src.read(entry.filename))
+    return out.getvalue()
