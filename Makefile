@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: demo test lint typecheck pytest bench schemas clean
+.PHONY: demo test lint typecheck pytest browser-tools bench schemas clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-## demo: install, then validate the bundled example repository in evidence/ and report its gaps
+## demo: install; validate the example repository in evidence/, report its gaps, and render
+## its self-assessment (Markdown, HTML, Word; public and internal) and return pack into build/
 demo: $(STAMP)
 	$(BIN)/ascready --version
 	$(BIN)/ascready validate evidence
@@ -22,6 +23,10 @@ demo: $(STAMP)
 	@mkdir -p build
 	$(BIN)/ascready gaps evidence --format markdown --out build/gaps.md --force
 	$(BIN)/ascready gaps evidence --format xlsx --out build/gaps.xlsx --force
+	@for audience in public internal; do for fmt in md html docx; do \
+	  $(BIN)/ascready render evidence --audience $$audience --format $$fmt \
+	    --out build/self-assessment-$$audience.$$fmt --force || exit 1; done; done
+	$(BIN)/ascready render evidence --pack build/information-return-pack.zip --force
 
 ## test: lint (ruff), type-check (mypy) and run the tests (pytest)
 test: lint typecheck pytest
@@ -33,8 +38,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser-tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# chromium (apt-get, as root) and axe-core (npm) for tests/test_render_browser.py; never fails
+browser-tools:
+	@bash tools/install-browser-tools.sh $(VENV)/browser-tools
 
 ## bench: time validate on a synthetic 10,000-item repository; prints ratios
 bench: $(STAMP)

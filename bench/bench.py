@@ -7,7 +7,7 @@ one run on this machine:
 (a) ``ascready validate`` wall time against a bare Python loop that only reads and parses the
     same files with PyYAML's C loader (both as fresh processes, so both pay interpreter
     start-up), with all cores and with ``--jobs 1``;
-    and ``ascready gaps`` against ``validate``;
+    and ``ascready gaps`` and ``ascready render`` (HTML) against ``validate``;
 (b) ``ascready --version`` start-up against ``python -c "import typer"``.
 
 Ratios travel between machines better than times. Medians of several runs.
@@ -196,6 +196,16 @@ def main() -> None:
                 "validate": [ASCREADY, "validate", str(repo), "--format", "json"],
                 "validate-1": [ASCREADY, "validate", str(repo), "--format", "json", "--jobs", "1"],
                 "gaps": [ASCREADY, "gaps", str(repo), "--format", "json"],
+                "render": [
+                    ASCREADY,
+                    "render",
+                    str(repo),
+                    "--format",
+                    "html",
+                    "--out",
+                    str(tmp / "out.html"),
+                    "--force",
+                ],
             },
             args.runs,
         )
@@ -211,6 +221,10 @@ def main() -> None:
         print(
             f"    ascready gaps (all cores)         {t['gaps']:7.3f} s   "
             f"ratio to validate {t['gaps'] / t['validate']:.2f}  (aim: within 1.5)"
+        )
+        print(
+            f"    ascready render --format html     {t['render']:7.3f} s   "
+            f"ratio to validate {t['render'] / t['validate']:.2f}"
         )
         s = _medians(
             {"typer": [py, "-c", "import typer"], "version": [ASCREADY, "--version"]},

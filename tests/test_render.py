@@ -291,3 +291,16 @@ def test_pack_reports_missing_files(runner: CliRunner, make_repo: MakeRepo) -> N
     assert "missing: item 1: EV-001 files/carers-strategy.md (file not found)" in result.stderr
     index = (root.parent / "p" / "index.md").read_text(encoding="utf-8")
     assert "MISSING: EV-001" in index and "## Missing" in index
+
+
+def test_written_files_get_normal_permissions(runner: CliRunner, tmp_path: Path) -> None:
+    import os
+
+    out = tmp_path / "sa.md"
+    assert (
+        runner.invoke(app, ["render", str(EXAMPLE), "--format", "md", "--out", str(out)]).exit_code
+        == 0
+    )
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
