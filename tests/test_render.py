@@ -54,7 +54,7 @@ def test_statements_presented_under_another_theme_appear_once_there() -> None:
     moved = next(s for s in rating["strengths"] if s.get("presented_under") == "T1")
     assert text.count(moved["text"]) == 1
     theme1 = text.split("## Theme 2")[0]
-    assert moved["text"] in theme1.split("### Also presented under this theme")[1]
+    assert moved["text"] in theme1.split("### Also presented under theme 1")[1]
 
 
 # --- what is not public never appears in public output -----------------------------------------
