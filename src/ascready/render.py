@@ -47,11 +47,11 @@ def _visible(item: models.EvidenceItem, audience: str) -> bool:
     return audience == "internal" or item.classification is models.Classification.PUBLIC
 
 
-def _source(item: models.EvidenceItem) -> dict[str, str] | None:
+def _source(item: models.EvidenceItem) -> dict[str, Any] | None:
     if not item.source:
         return None
     is_url = bool(re.match(r"^https?://", item.source, re.IGNORECASE))
-    return {"text": item.source, "href": item.source if is_url else "", "is_url": str(is_url)}
+    return {"text": item.source, "href": item.source if is_url else "", "is_url": is_url}
 
 
 def _evidence_row(item: models.EvidenceItem, path: str, project: Project) -> dict[str, Any]:
@@ -131,21 +131,26 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
 
     themes: list[dict[str, Any]] = []
     moved: dict[str, list[dict[str, Any]]] = {t.id: [] for t in fw.themes}
+    theme_number = {t.id: t.number for t in fw.themes}
     for theme in fw.themes:
         statements_out = []
         for qs in (q for q in fw.quality_statements if q.theme == theme.id):
             rating = ratings.get(qs.id)
             strengths: list[dict[str, Any]] = []
             areas: list[dict[str, Any]] = []
+            elsewhere: dict[str, set[int]] = {"strength": set(), "area": set()}
             if rating is not None:
-                for s in rating.strengths:
-                    target = fw.resolve_theme(s.presented_under) if s.presented_under else None
-                    row = statement(s, qs.id, "strength")
-                    (moved[target] if target and target != theme.id else strengths).append(row)
-                for a in rating.areas_for_improvement:
-                    target = fw.resolve_theme(a.presented_under) if a.presented_under else None
-                    row = statement(a, qs.id, "area")
-                    (moved[target] if target and target != theme.id else areas).append(row)
+                for kind, items, here in (
+                    ("strength", rating.strengths, strengths),
+                    ("area", rating.areas_for_improvement, areas),
+                ):
+                    for s in items:
+                        target = fw.resolve_theme(s.presented_under) if s.presented_under else None
+                        if target and target != theme.id:
+                            moved[target].append(statement(s, qs.id, kind))
+                            elsewhere[kind].add(theme_number[target])
+                        else:
+                            here.append(statement(s, qs.id, kind))
             mine = [e for e in evidence.values() if qs.id in e["quality_statements"]]
             score = rating.self_score if rating else None
             statements_out.append(
@@ -160,6 +165,8 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
                     "score_label": fw.scoring.score_labels.get(str(score), "") if score else "",
                     "narrative": rating.narrative if rating else "",
                     "strengths": strengths,
+                    # Theme numbers where more of this quality statement's statements appear.
+                    "presented_elsewhere": {k: sorted(v) for k, v in elsewhere.items()},
                     "areas_for_improvement": areas,
                     "quotes": [
                         e
@@ -229,7 +236,7 @@ def _action_row(action: models.Action, audience: str) -> dict[str, Any]:
         "status": action.status.value,
         "status_title": STATUS_WORDS[action.status.value],
         "due": action.due.isoformat() if action.due else "",
-        "owner": action.owner or "" if audience == "internal" else "",
+        "owner": (action.owner or "") if audience == "internal" else "",
     }
 
 

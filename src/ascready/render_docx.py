@@ -102,6 +102,7 @@ class _Writer:
         self.doc = doc
         self.context = context
         self.internal = context.get("audience") == "internal"
+        self.style_ids: dict[str, str] = {}
         # (quality statement, "strength" or "area") -> the theme each one moved to, by name
         self.moved: dict[tuple[str, str], list[str]] = {}
         for theme in context.get("themes") or []:
@@ -115,10 +116,18 @@ class _Writer:
     def paragraph(
         self, text: str = "", style: str | None = None, *, bold: bool = False
     ) -> Paragraph:
-        p = self.doc.add_paragraph(style=style)
+        p = self.doc.add_paragraph()
+        if style:
+            # Setting the style by name makes python-docx search every style, every time.
+            p._p.style = self._style_id(style)
         if text:
             self.run(p, text, bold=bold)
         return p
+
+    def _style_id(self, name: str) -> str:
+        if name not in self.style_ids:
+            self.style_ids[name] = self.doc.styles[name].style_id
+        return self.style_ids[name]
 
     def heading(self, text: str, level: int) -> Paragraph:
         return self.paragraph(one_line(text), f"Heading {level}")
@@ -194,7 +203,7 @@ class _Writer:
         labels = ctx.get("score_labels", {})
         if labels:
             self.lead_in("Self-scores")
-            self.paragraph("Each quality statement has our own score, on CQC's scale from 1 to 4:")
+            self.paragraph("Each quality statement has our own score, on CQC's scale:")
             for score, label in sorted(labels.items(), key=lambda kv: str(kv[0])):
                 self.paragraph(f"{one_line(score)}: {one_line(label)}", "List Bullet")
 
@@ -404,11 +413,14 @@ class _Writer:
         return int(num.numId)
 
     def _inline(self, p: Paragraph, children: Sequence[Token]) -> None:
+        """Inline Markdown as runs: bold, italic and code as formatting, the rest as text.
+        Neighbouring text with the same formatting goes in one run."""
         bold = italic = 0
         links: list[tuple[str, bool, list[str]]] = []  # (address, autolink, text so far)
+        pieces: list[tuple[str, bool, bool, bool]] = []  # (text, bold, italic, monospace)
 
         def text(value: str, *, mono: bool = False) -> None:
-            self.run(p, value, bold=bold > 0, italic=italic > 0, mono=mono)
+            pieces.append((value, bold > 0, italic > 0, mono))
             for _, _, shown in links:
                 shown.append(value)
 
@@ -417,7 +429,7 @@ class _Writer:
             if kind == "softbreak":
                 text(" ")
             elif kind == "hardbreak":
-                p.add_run().add_break()
+                text("\n")  # python-docx writes a line feed as a line break
             elif kind == "strong_open":
                 bold += 1
             elif kind == "strong_close":
@@ -442,6 +454,15 @@ class _Writer:
                 text(child.content, mono=True)
             elif child.content:  # text, and anything else that carries text, as text
                 text(child.content)
+
+        merged: list[tuple[str, bool, bool, bool]] = []
+        for piece in pieces:
+            if merged and merged[-1][1:] == piece[1:]:
+                merged[-1] = (merged[-1][0] + piece[0], *piece[1:])
+            else:
+                merged.append(piece)
+        for value, is_bold, is_italic, is_mono in merged:
+            self.run(p, value, bold=is_bold, italic=is_italic, mono=is_mono)
 
     # --- the appendices -----------------------------------------------------------------------
 
@@ -525,6 +546,11 @@ class _Writer:
         )
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = self.doc.styles[TABLE_STYLE]
+        if usable > 0:
+            # Set before the rows are added: each new cell takes its column's width.
+            total = sum(widths)
+            for column, cell, share in zip(table.columns, table.rows[0].cells, widths, strict=True):
+                column.width = cell.width = Emu(usable * share // total)
         for cell, header in zip(table.rows[0].cells, headers, strict=True):
             self.run(cell.paragraphs[0], header, bold=True)
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
@@ -538,13 +564,6 @@ class _Writer:
                 self.run(cell.paragraphs[0], first)
                 for extra in rest:
                     self.run(cell.add_paragraph(), extra)
-        if usable > 0:
-            total = sum(widths)
-            for column, share in zip(table.columns, widths, strict=True):
-                width = Emu(usable * share // total)
-                column.width = width
-                for cell in column.cells:
-                    cell.width = width
 
 
 def _set_numbering(p: Paragraph, num_id: int) -> None:
