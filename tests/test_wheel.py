@@ -38,6 +38,9 @@ def test_wheel_installs_and_validates_a_copy_of_the_example(tmp_path: Path) -> N
     result = _run([ascready, "validate", "council"], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No problems found" in result.stdout
+    rendered = _run([ascready, "render", "council", "--format", "md"], tmp_path)
+    assert rendered.returncode == 0, rendered.stderr  # built-in templates from the wheel
+    assert rendered.stdout.startswith("# Avonmere Council: adult social care self-assessment")
 
     data = _run(
         [
