@@ -26,6 +26,17 @@ app = typer.Typer(
 )
 
 
+#: The REPO argument every command takes.
+RepoArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="The evidence repository, or any folder inside it (default: the current folder; "
+        "ascready.yaml is found by walking up).",
+        show_default=False,
+    ),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"ascready {__version__}")
@@ -68,14 +79,7 @@ def _display_prefix(root: Path) -> str:
 
 @app.command()
 def validate(
-    repo: Annotated[
-        Path,
-        typer.Argument(
-            help="The evidence repository (default: the current folder; ascready.yaml is "
-            "found by walking up).",
-            show_default=False,
-        ),
-    ] = Path("."),
+    repo: RepoArgument = Path("."),
     output_format: Annotated[
         str,
         typer.Option("--format", "-f", help="text, json or github (GitHub Actions annotations)."),
@@ -115,12 +119,7 @@ def validate(
 
 @app.command()
 def gaps(
-    repo: Annotated[
-        Path,
-        typer.Argument(
-            help="The evidence repository (default: the current folder).", show_default=False
-        ),
-    ] = Path("."),
+    repo: RepoArgument = Path("."),
     output_format: Annotated[
         str, typer.Option("--format", "-f", help="text, json, markdown or xlsx.")
     ] = "text",
@@ -209,12 +208,7 @@ def gaps(
 
 @app.command()
 def render(
-    repo: Annotated[
-        Path,
-        typer.Argument(
-            help="The evidence repository (default: the current folder).", show_default=False
-        ),
-    ] = Path("."),
+    repo: RepoArgument = Path("."),
     output_format: Annotated[
         str, typer.Option("--format", "-f", help="md, html or docx.")
     ] = "html",
