@@ -171,8 +171,13 @@ def gaps(
         raise _fail(f"unknown --format '{output_format}'; use one of: {', '.join(fmt.FORMATS)}")
     if output_format == "xlsx" and out is None:
         raise _fail("--format xlsx writes a workbook: name it with --out FILE.xlsx")
-    if out is not None and out.exists() and not force:
-        raise _fail(f"{out} already exists; run again with --force to replace it")
+    if out is not None:
+        from ascready.writing import refuse_existing
+
+        try:
+            refuse_existing(out, force=force)
+        except AscreadyError as exc:
+            raise _fail(exc.message, int(exc.exit_code)) from None
     try:
         report = run_gaps(repo, as_of=as_of, minimum=minimum, jobs=jobs)
     except AscreadyError as exc:
@@ -268,8 +273,10 @@ def render(
             raise AscreadyError(f"unknown --audience '{audience}'; use public or internal")
         if out is None and output_format == "docx":
             raise AscreadyError("--format docx writes a Word file: name it with --out FILE.docx")
-        if out is not None and out.exists() and not force:
-            raise AscreadyError(f"{out} already exists; run again with --force to replace it")
+        if out is not None:
+            from ascready.writing import refuse_existing
+
+            refuse_existing(out, force=force)
         data = render_project(project, output_format, audience)
     except AscreadyError as exc:
         raise _fail(exc.message, int(exc.exit_code)) from None

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from ascready import models
 from ascready.checks.sources import classify_source
-from ascready.errors import OutputExistsError
 from ascready.loader import Project
 from ascready.render import STATUS_WORDS
+from ascready.writing import refuse_existing
 
 #: Fixed time for zip entries, so the same repository gives the same bytes.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -118,8 +118,7 @@ def build_pack(project: Project) -> Pack:
 def write_pack(pack: Pack, out: Path, *, force: bool = False) -> None:
     """Write the pack as a folder, or a zip if ``out`` ends .zip. Built aside and moved into
     place only when complete; an existing pack is replaced only with ``force``."""
-    if out.exists() and not force:
-        raise OutputExistsError(f"{out} already exists; run again with --force to replace it")
+    refuse_existing(out, force=force)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".zip":
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)

@@ -17,6 +17,12 @@ from pathlib import Path
 from ascready.errors import OutputExistsError
 
 
+def refuse_existing(path: Path, *, force: bool) -> None:
+    """Existing user files are replaced only when the user asked, with --force."""
+    if path.exists() and not force:
+        raise OutputExistsError(f"{path} already exists; run again with --force to replace it")
+
+
 def _mode_for(path: Path) -> int:
     """An existing file keeps its permissions; a new one gets what the umask allows
     (mkstemp's temporary files are private to their owner)."""
