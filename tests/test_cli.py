@@ -236,3 +236,13 @@ def test_console_script_never_shows_a_traceback(make_repo: MakeRepo) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "EV-009.yaml:1:2" in proc.stdout and "not valid UTF-8" in proc.stdout
+
+
+def test_a_file_that_cannot_be_read_does_not_cascade(
+    runner: CliRunner, make_repo: MakeRepo
+) -> None:
+    root = make_repo({"evidence/EV-001.yaml": "id: EV-001\ntitle: [broken\n"})
+    result = runner.invoke(app, ["validate", str(root), "--format", "json"])
+    assert [(f["file"], f["check"]) for f in json.loads(result.stdout)] == [
+        ("evidence/EV-001.yaml", "yaml-syntax")
+    ]

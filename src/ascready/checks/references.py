@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
 
 from ascready import models
 from ascready.checks import Check, CheckContext, register
@@ -223,7 +224,12 @@ def _raw_values(project: Project, kind: str, key: str) -> set[object]:
 
 
 def _raw_ids(project: Project, kind: str) -> set[str]:
-    return {v for v in _raw_values(project, kind, "id") if isinstance(v, str)}
+    """Ids of files that failed validation; for a file that could not be read at all, its name
+    (files are named by id), so that what cites it is not told it does not exist."""
+    unreadable = {
+        PurePosixPath(d.path).stem for d in project.documents if d.kind == kind and d.data is None
+    }
+    return {v for v in _raw_values(project, kind, "id") if isinstance(v, str)} | unreadable
 
 
 def _raw_statement_ids(project: Project, field: str) -> set[str]:
