@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from ascready import __version__
+from ascready import __version__, cli_init, cli_new
+from ascready.cli_common import RepoArgument, console, display_prefix, fail
 
 app = typer.Typer(
     name="ascready",
@@ -24,17 +25,6 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-#: The REPO argument every command takes.
-RepoArgument = Annotated[
-    Path,
-    typer.Argument(
-        help="The evidence repository, or any folder inside it (default: the current folder; "
-        "ascready.yaml is found by walking up).",
-        show_default=False,
-    ),
-]
 
 
 def _version(value: bool) -> None:
@@ -51,30 +41,6 @@ def _main(
     ] = False,
 ) -> None:
     """ascready: evidence for the CQC assessment of adult social care, kept in git."""
-
-
-def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True)
-    return typer.Exit(code)
-
-
-def _display_prefix(root: Path) -> str:
-    """How to write the repository's files from where the user is, for clickable paths."""
-    try:
-        rel = os.path.relpath(root, Path.cwd())
-    except ValueError:  # another drive on Windows
-        return f"{root}{os.sep}"
-    if rel == ".":
-        return ""
-    if rel.startswith(".."):
-        return f"{root.as_posix()}/"
-    return f"{Path(rel).as_posix()}/"
 
 
 @app.command()
@@ -100,20 +66,20 @@ def validate(
     from ascready.errors import AscreadyError
 
     if output_format not in fmt.FORMATS:
-        raise _fail(f"unknown --format '{output_format}'; use one of: {', '.join(fmt.FORMATS)}")
+        raise fail(f"unknown --format '{output_format}'; use one of: {', '.join(fmt.FORMATS)}")
     from ascready.validate import validate_repository
 
     try:
         project, result = validate_repository(repo, jobs=jobs)
     except AscreadyError as exc:
-        raise _fail(exc.message, int(exc.exit_code)) from None
-    prefix = _display_prefix(project.root)
+        raise fail(exc.message, int(exc.exit_code)) from None
+    prefix = display_prefix(project.root)
     if output_format == "json":
         sys.stdout.write(fmt.render_json(result))
     elif output_format == "github":
         sys.stdout.write(fmt.render_github(result, prefix))
     else:
-        _console().print(fmt.render_text(result, prefix))
+        console().print(fmt.render_text(result, prefix))
     raise typer.Exit(result.exit_code(strict=strict))
 
 
@@ -168,20 +134,20 @@ def gaps(
     from ascready.gaps import run_gaps
 
     if output_format not in fmt.FORMATS:
-        raise _fail(f"unknown --format '{output_format}'; use one of: {', '.join(fmt.FORMATS)}")
+        raise fail(f"unknown --format '{output_format}'; use one of: {', '.join(fmt.FORMATS)}")
     if output_format == "xlsx" and out is None:
-        raise _fail("--format xlsx writes a workbook: name it with --out FILE.xlsx")
+        raise fail("--format xlsx writes a workbook: name it with --out FILE.xlsx")
     if out is not None:
         from ascready.writing import refuse_existing
 
         try:
             refuse_existing(out, force=force)
         except AscreadyError as exc:
-            raise _fail(exc.message, int(exc.exit_code)) from None
+            raise fail(exc.message, int(exc.exit_code)) from None
     try:
         report = run_gaps(repo, as_of=as_of, minimum=minimum, jobs=jobs)
     except AscreadyError as exc:
-        raise _fail(exc.message, int(exc.exit_code)) from None
+        raise fail(exc.message, int(exc.exit_code)) from None
     data: str | bytes
     if output_format == "xlsx":
         from ascready.gaps_xlsx import render_xlsx
@@ -192,7 +158,7 @@ def gaps(
     elif output_format == "markdown":
         data = fmt.render_markdown(report)
     elif out is None:
-        _console().print(fmt.render_text(report))
+        console().print(fmt.render_text(report))
         data = ""
     else:
         data = fmt.render_plain_text(report)
@@ -279,7 +245,7 @@ def render(
             refuse_existing(out, force=force)
         data = render_project(project, output_format, audience)
     except AscreadyError as exc:
-        raise _fail(exc.message, int(exc.exit_code)) from None
+        raise fail(exc.message, int(exc.exit_code)) from None
     errors = sum(1 for f in findings if f.severity.value == "error")
     if errors:
         typer.echo(
@@ -314,15 +280,13 @@ def schema(
     if check:
         stale = stale_schemas(out)
         if stale:
-            raise _fail(
-                f"out of date in {out}: {', '.join(stale)}. Run: ascready schema --force", 1
-            )
+            raise fail(f"out of date in {out}: {', '.join(stale)}. Run: ascready schema --force", 1)
         typer.echo(f"The schemas in {out} are up to date.")
         return
     try:
         written = write_schemas(out, force=force)
     except AscreadyError as exc:
-        raise _fail(exc.message, int(exc.exit_code)) from None
+        raise fail(exc.message, int(exc.exit_code)) from None
     typer.echo(
         f"Wrote {len(written)} schema(s) to {out}: {', '.join(written)}"
         if written
@@ -340,7 +304,11 @@ def list_checks() -> None:
         (c.id, c.severity.value, c.stage, c.summary)
         for c in sorted(load_all_checks().values(), key=lambda c: (c.stage, c.id))
     ]
-    _console().print(check_table(rows))
+    console().print(check_table(rows))
+
+
+app.command("init")(cli_init.init)
+app.add_typer(cli_new.new_app, name="new")
 
 
 def main() -> None:
