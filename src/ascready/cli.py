@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from ascready import __version__, cli_init, cli_new
-from ascready.cli_common import RepoArgument, console, display_prefix, fail
+from ascready.cli_common import RepoArgument, RepoOption, console, display_prefix, fail
 
 app = typer.Typer(
     name="ascready",
@@ -258,6 +258,81 @@ def render(
 
     write_atomically(out, data)
     typer.echo(f"Wrote {out} ({audience}).", err=True)
+
+
+@app.command()
+def diff(
+    base: Annotated[
+        str,
+        typer.Argument(
+            help="The git branch, tag or commit to compare from, e.g. origin/main.",
+            show_default=False,
+        ),
+    ],
+    head: Annotated[
+        str | None,
+        typer.Argument(
+            help="The branch, tag or commit to compare to (default: the files as they are now, "
+            "including changes not yet committed).",
+            show_default=False,
+        ),
+    ] = None,
+    repo: RepoOption = Path("."),
+    output_format: Annotated[
+        str,
+        typer.Option("--format", "-f", help="text, markdown (for a pull-request comment) or json."),
+    ] = "text",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of printing.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Judge both sides as on this date (YYYY-MM-DD, today, site-visit, return-due).",
+        ),
+    ] = None,
+    minimum: Annotated[
+        int | None,
+        typer.Option("--minimum", min=1, help="Current evidence items wanted per cell, as gaps."),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")
+    ] = None,
+) -> None:
+    """Show what a change does to the evidence, in meaning: items added, retired or re-tagged,
+    scores moved, return items, actions, problems introduced or fixed, and readiness.
+
+    Reads the history with the git command. Exit status: 0; 2 when a ref cannot be found.
+    """
+    from ascready import diff_format as fmt
+    from ascready.diff import run_diff
+    from ascready.errors import AscreadyError
+
+    if output_format not in fmt.FORMATS:
+        raise fail(f"unknown --format '{output_format}'; use one of: {', '.join(fmt.FORMATS)}")
+    try:
+        if out is not None:
+            from ascready.writing import refuse_existing
+
+            refuse_existing(out, force=force)
+        result = run_diff(repo, base, head, as_of=as_of, minimum=minimum, jobs=jobs)
+    except AscreadyError as exc:
+        raise fail(exc.message, int(exc.exit_code)) from None
+    render = {
+        "text": fmt.render_text,
+        "markdown": fmt.render_markdown,
+        "json": fmt.render_json,
+    }[output_format]
+    data = render(result)
+    if out is None:
+        sys.stdout.write(data)
+        return
+    from ascready.writing import write_atomically
+
+    write_atomically(out, data)
+    typer.echo(f"Wrote {out}.", err=True)
 
 
 @app.command()

@@ -75,6 +75,7 @@ class CoverageRow:
     theme: str
     counts: dict[str, int]  # category id -> current evidence items
     thin: tuple[str, ...]  # categories below the minimum
+    items: int = 0  # distinct current evidence items for this quality statement
 
 
 @dataclass(frozen=True)
@@ -329,6 +330,7 @@ def build_gaps(
                 statement.theme,
                 cell,
                 tuple(c for c in applied if cell[c] < minimum),
+                len(current_by_qs[statement.id]),
             )
         )
     all_states = [s for s, _ in states.values()]
