@@ -99,6 +99,28 @@ def test_github_format_annotates_files(
     assert "it must be at most 4" in first
 
 
+def test_gitlab_format_is_a_code_quality_report(
+    runner: CliRunner, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo({"ratings/QS2.yaml": "quality_statement: QS2\nself_score: 7\n"})
+    monkeypatch.chdir(root.parent)
+    result = runner.invoke(app, ["validate", "repo", "--format", "gitlab"])
+    assert result.exit_code == 1
+    issues = json.loads(result.stdout)
+    issue = next(i for i in issues if i["check_name"] == "bad-value")
+    assert issue["location"] == {"path": "repo/ratings/QS2.yaml", "lines": {"begin": 2}}
+    assert issue["severity"] == "major" and "it must be at most 4" in issue["description"]
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    # A problem that only moved down keeps its fingerprint, so GitLab does not call it new.
+    (root / "ratings" / "QS2.yaml").write_text(
+        "# moved\nquality_statement: QS2\nself_score: 7\n", encoding="utf-8"
+    )
+    moved = json.loads(runner.invoke(app, ["validate", "repo", "--format", "gitlab"]).stdout)
+    again = next(i for i in moved if i["check_name"] == "bad-value")
+    assert again["location"]["lines"]["begin"] == 3
+    assert again["fingerprint"] == issue["fingerprint"]
+
+
 def test_warnings_pass_unless_strict(runner: CliRunner, make_repo: MakeRepo) -> None:
     root = make_repo({"ascready.yaml": "council: T\nons_code: E10000099\nregion: London\n"})
     assert runner.invoke(app, ["validate", str(root)]).exit_code == 0

@@ -48,7 +48,12 @@ def validate(
     repo: RepoArgument = Path("."),
     output_format: Annotated[
         str,
-        typer.Option("--format", "-f", help="text, json or github (GitHub Actions annotations)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, github (GitHub Actions annotations) or gitlab (a GitLab Code "
+            "Quality report).",
+        ),
     ] = "text",
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 on warnings as well as errors.")
@@ -78,6 +83,8 @@ def validate(
         sys.stdout.write(fmt.render_json(result))
     elif output_format == "github":
         sys.stdout.write(fmt.render_github(result, prefix))
+    elif output_format == "gitlab":
+        sys.stdout.write(fmt.render_gitlab(result, prefix))
     else:
         console().print(fmt.render_text(result, prefix))
     raise typer.Exit(result.exit_code(strict=strict))

@@ -12,7 +12,7 @@ from ascready.findings import Finding, Report, Severity
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "gitlab")
 
 
 def summary_line(report: Report) -> str:
@@ -90,6 +90,29 @@ def render_github(report: Report, prefix: str = "") -> str:
         lines.append(f"::{f.severity.value} {','.join(props)}::{_escape_data(message)}")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
+
+
+def render_gitlab(report: Report, prefix: str = "") -> str:
+    """A GitLab Code Quality report, shown in the merge request's widget.
+
+    The fingerprint leaves out the line, so a problem that only moved is not reported as new.
+    """
+    import hashlib
+
+    issues = []
+    for f in report.findings:
+        path = prefix + f.file
+        key = f"{path}\0{f.check}\0{f.message}".encode()
+        issues.append(
+            {
+                "description": f.message + (f". Fix: {f.hint}" if f.hint else ""),
+                "check_name": f.check,
+                "fingerprint": hashlib.sha256(key).hexdigest(),
+                "severity": "major" if f.severity is Severity.ERROR else "minor",
+                "location": {"path": path, "lines": {"begin": f.line or 1}},
+            }
+        )
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
 
 
 def check_table(checks: Iterable[tuple[str, str, str, str]]) -> RenderableType:
