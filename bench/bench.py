@@ -7,7 +7,9 @@ one run on this machine:
 (a) ``ascready validate`` wall time against a bare Python loop that only reads and parses the
     same files with PyYAML's C loader (both as fresh processes, so both pay interpreter
     start-up), with all cores and with ``--jobs 1``;
-    and ``ascready gaps`` and ``ascready render`` (HTML) against ``validate``;
+    and ``ascready gaps`` and ``ascready render`` (HTML) against ``validate``, and
+    ``ascready diff`` (the last commit against a working tree with 200 changed items) against
+    ``gaps``, which it runs on both sides;
 (b) ``ascready --version`` start-up against ``python -c "import typer"``.
 
 Ratios travel between machines better than times. Medians of several runs.
@@ -149,6 +151,24 @@ def generate(root: Path, items: int, seed: int = 2026) -> None:
             )
 
 
+def commit_and_change(root: Path, items: int) -> None:
+    """Make the repository a git repository with one commit, then change 200 items."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.org",
+        "GIT_COMMITTER_NAME": "Bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.org",
+    }
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
+        subprocess.run(["git", "-c", "commit.gpgsign=false", *cmd], cwd=root, env=env, check=True)
+    step = max(1, items // 200)
+    for i in range(1, items + 1, step):
+        path = root / "evidence" / f"EV-{i:05d}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("status: current", "status: superseded"), encoding="utf-8")
+
+
 def _run(cmd: list[str], expect: int = 0) -> float:
     env = {**os.environ, "NO_COLOR": "1"}
     start = time.perf_counter()
@@ -226,6 +246,20 @@ def main() -> None:
             f"    ascready render --format html     {t['render']:7.3f} s   "
             f"ratio to validate {t['render'] / t['validate']:.2f}"
         )
+        if shutil.which("git"):
+            commit_and_change(repo, args.items)
+            d = _medians(
+                {
+                    "gaps": [ASCREADY, "gaps", str(repo), "--format", "json"],
+                    "diff": [ASCREADY, "diff", "HEAD", "--repo", str(repo), "--format", "json"],
+                },
+                args.runs,
+            )
+            print(
+                f"    ascready diff HEAD (200 changed)  {d['diff']:7.3f} s   "
+                f"ratio to gaps {d['diff'] / d['gaps']:.2f}  (aim: within 2.5; it loads both "
+                "sides)"
+            )
         s = _medians(
             {"typer": [py, "-c", "import typer"], "version": [ASCREADY, "--version"]},
             max(args.runs, 10),

@@ -433,3 +433,61 @@ def test_options_cannot_be_smuggled_in_as_refs(clone: Path, tmp_path: Path, runn
     assert result.exit_code == 2
     assert "is not a branch, tag or commit name" in result.stderr
     assert not target.exists()
+
+
+def test_files_listed_by_git_are_loaded_in_the_order_found_on_disk(tmp_path: Path) -> None:
+    # The older side of a diff is loaded from git's file list, not by walking folders; the
+    # order decides which of two files with the same id is "first", so it must be the same.
+    from ascready.loader import discover, order_entries
+
+    root = tmp_path / "repo"
+    names = [
+        "ascready.yaml",
+        "evidence/b.yaml",
+        "evidence/a.yml",
+        "evidence/z/a.yaml",
+        "evidence/Z.yaml",
+        "evidence/a/zz.yaml",
+        "evidence/a/b/c.yaml",
+        "evidence/a-b.yaml",
+        "evidence/.hidden.yaml",
+        "evidence/.hid/x.yaml",
+        "evidence/notes.md",
+        "ratings/QS1.yaml",
+        "actions/ACT-01.yaml",
+        "information-return/IR-01.yaml",
+        "files/doc.yaml",
+        "other/x.yaml",
+    ]
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x: 1\n", encoding="utf-8")
+    assert order_entries(reversed(names)) == discover(root)
+
+
+def test_only_the_files_a_change_touched_are_read_again(
+    clone: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ascready import loader
+
+    read: list[str] = []
+    original = loader.process_file
+
+    def counting(job: tuple[str, str, frozenset[str]]) -> loader.FileResult:
+        read.append(job[0])
+        return original(job)
+
+    monkeypatch.setattr(loader, "process_file", counting)
+    change_everything(clone)
+    edit(clone / "ascready.yaml", "site_visit: 2027-02-15", "site_visit: 2027-02-08")
+    diff = run_diff(clone, "HEAD", today=TODAY, jobs=1)
+    documents = len(loader.discover(clone)) - 1
+    base_reads = len(read) - documents
+    # The base re-reads the removed, moved, renamed and edited files, not the other 100+.
+    assert 0 < base_reads <= 12, read[documents:]
+    # ...and the result is the same as reading everything.
+    monkeypatch.setattr(loader, "process_file", original)
+    edit(clone / "ascready.yaml", "region:", "# a comment changes the profile\nregion:")
+    full = run_diff(clone, "HEAD", today=TODAY, jobs=1)
+    assert [c for c in full.changes if c.kind != "profile"] == list(diff.changes)
+    assert full.findings == diff.findings

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,7 +21,16 @@ from ascready import models
 from ascready.findings import Finding, Report, Severity
 from ascready.framework import Framework
 from ascready.gaps import GapsReport, build_gaps, resolve_as_of
-from ascready.loader import Document, Project, find_repository, load_project, locate_findings
+from ascready.loader import (
+    PROFILE_FILE,
+    Document,
+    Project,
+    Reused,
+    find_repository,
+    load_project,
+    locate_findings,
+    order_entries,
+)
 
 #: The kinds compared, in report order, with their labels.
 KIND_TITLES = {
@@ -214,17 +223,44 @@ class Snapshot:
     project: Project | None
     report: Report
     gaps: GapsReport | None
+    #: What the loader found in each file on its own (read, schema and personal-data findings).
+    own: dict[str, list[Finding]] = field(default_factory=dict)
 
 
-def load_snapshot(root: Path | None, label: str, *, today: dt.date, jobs: int | None) -> Snapshot:
+def load_snapshot(
+    root: Path | None,
+    label: str,
+    *,
+    today: dt.date,
+    jobs: int | None,
+    entries: list[tuple[str, str]] | None = None,
+    reuse: Mapping[str, Reused] | None = None,
+    also: Path | None = None,
+) -> Snapshot:
     """Load and check a repository folder (None: the repository did not exist then)."""
     if root is None:
         return Snapshot(label, None, Report(()), None)
     from ascready.checks import run_checks
 
-    project, findings = load_project(root, jobs=jobs)
+    project, findings = load_project(root, jobs=jobs, entries=entries, reuse=reuse)
+    own: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        own[f.file].append(f)
     findings.extend(run_checks(project, today))
-    return Snapshot(label, project, Report.build(locate_findings(root, findings)), None)
+    located = locate_findings(root, findings, also=also)
+    return Snapshot(label, project, Report.build(located), None, own)
+
+
+def _reusable(head: Snapshot, changed: frozenset[str] | None) -> dict[str, Reused]:
+    """Documents of the working tree that the base has byte for byte: no need to read them
+    again. Nothing is reused when the profile changed (its allow-list affects every file)."""
+    if head.project is None or changed is None or PROFILE_FILE in changed:
+        return {}
+    return {
+        doc.path: (doc, head.own.get(doc.path, []))
+        for doc in head.project.documents
+        if doc.kind != "profile" and doc.path not in changed
+    }
 
 
 def with_gaps(snapshot: Snapshot, as_of: dt.date, minimum: int | None) -> Snapshot:
@@ -259,14 +295,26 @@ def run_diff(
     head_commit = gitrefs.resolve_commit(repo, head) if head is not None else None
     base_label = f"{base} ({gitrefs.short_name(repo, base_commit)})"
     with tempfile.TemporaryDirectory(prefix="ascready-diff-") as tmp:
-        base_root = gitrefs.export(repo, base_commit, Path(tmp) / "base")
-        before = load_snapshot(base_root, base_label, today=today, jobs=jobs)
         if head_commit is None:
             after = load_snapshot(root, "working tree", today=today, jobs=jobs)
+            reuse = _reusable(after, gitrefs.changed_since(repo, base_commit))
         else:
-            head_root = gitrefs.export(repo, head_commit, Path(tmp) / "head")
+            head_tree = gitrefs.export(repo, head_commit, Path(tmp) / "head")
             head_label = f"{head} ({gitrefs.short_name(repo, head_commit)})"
-            after = load_snapshot(head_root, head_label, today=today, jobs=jobs)
+            after = load_snapshot(
+                head_tree.root if head_tree else None, head_label, today=today, jobs=jobs
+            )
+            reuse = {}
+        base_tree = gitrefs.export(repo, base_commit, Path(tmp) / "base", skip=frozenset(reuse))
+        before = load_snapshot(
+            base_tree.root if base_tree else None,
+            base_label,
+            today=today,
+            jobs=jobs,
+            entries=order_entries(base_tree.paths) if base_tree else None,
+            reuse=reuse,
+            also=root,
+        )
     profile = next(
         (s.project.profile for s in (after, before) if s.project and s.project.profile), None
     )
@@ -292,8 +340,11 @@ def compare(before: Snapshot, after: Snapshot, as_of: dt.date) -> Diff:
     not_compared: list[NotCompared] = []
     moves: dict[str, str] = {}  # base file -> head file, for matching findings
     for kind in KIND_TITLES:
-        old, old_broken = _records(before.project, kind)
-        new, new_broken = _records(after.project, kind)
+        try:
+            old, old_broken = _records(before.project, kind)
+            new, new_broken = _records(after.project, kind)
+        finally:
+            _MEMO.clear()
         kind_changes, kind_moves = _compare_kind(kind, old, new, old_broken, new_broken)
         changes.extend(kind_changes)
         moves.update(kind_moves)
@@ -337,11 +388,12 @@ def _natural(key: str) -> tuple[int, str]:
 
 
 def _resolved(fw: Framework, kind: str, refs: Iterable[Any]) -> list[Any]:
-    resolve = {
-        "qs": fw.resolve_quality_statement,
-        "category": fw.resolve_category,
-        "duty": fw.resolve_duty,
-    }[kind]
+    if kind == "qs":
+        resolve = fw.resolve_quality_statement
+    elif kind == "category":
+        resolve = fw.resolve_category
+    else:
+        resolve = fw.resolve_duty
     return sorted({(resolve(str(r)) or str(r)) for r in refs})
 
 
@@ -383,9 +435,18 @@ def _records(project: Project | None, kind: str) -> tuple[dict[str, _Record], di
         if doc.model is None:
             broken.setdefault(_raw_key(doc, kind, fw), doc.path)
             continue
-        record = _record(doc, kind, fw)
+        # Both sides share the documents a change did not touch: describe each once.
+        memo = (id(doc), id(fw))
+        record = _MEMO.get(memo)
+        if record is None:
+            record = _MEMO[memo] = _record(doc, kind, fw)
         records.setdefault(record.key, record)  # a duplicate id is a finding of its own
     return records, broken
+
+
+#: Records of the documents of the comparison under way, by (document, framework) identity;
+#: cleared by :func:`compare` when it finishes.
+_MEMO: dict[tuple[int, int], _Record] = {}
 
 
 def _raw_key(doc: Document, kind: str, fw: Framework) -> str:

@@ -115,17 +115,29 @@ def short_name(repo: GitRepository, commit: str) -> str:
     return proc.stdout.decode("ascii").strip() if proc.returncode == 0 else commit[:12]
 
 
-def export(repo: GitRepository, commit: str, dest: Path) -> Path | None:
+@dataclass(frozen=True)
+class Exported:
+    """A commit's evidence repository written to disk, and every file it had."""
+
+    root: Path
+    paths: tuple[str, ...]  # every file at that commit, relative to the repository
+
+
+def export(
+    repo: GitRepository, commit: str, dest: Path, *, skip: frozenset[str] = frozenset()
+) -> Exported | None:
     """Write the evidence repository as it was at ``commit`` under ``dest``.
 
-    Returns the folder that holds its ``ascready.yaml``, or None when the evidence repository
-    did not exist at that commit (for example, the change that first adds it).
+    YAML files are written whole; other files (documents under ``files/``) as empty
+    placeholders, since checks only ask whether they exist. Files in ``skip`` are listed but not
+    written: the caller has them already. Returns None when the evidence repository did not
+    exist at that commit (for example, the change that first adds it).
     """
     spec = repo.prefix or "."
     proc = _run(repo.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", spec)
     if proc.returncode != 0:
         raise GitError(f"git cannot list the files of {commit[:12]}: {_stderr(proc)}")
-    skip = len(repo.prefix) + 1 if repo.prefix else 0
+    skip_len = len(repo.prefix) + 1 if repo.prefix else 0
     blobs: list[tuple[str, str, str]] = []  # (mode, object id, path inside the repository)
     for entry in proc.stdout.split(b"\0"):
         if not entry:
@@ -135,29 +147,43 @@ def export(repo: GitRepository, commit: str, dest: Path) -> Path | None:
         path = raw_path.decode("utf-8", "surrogateescape")
         if kind != "blob" or (repo.prefix and not path.startswith(repo.prefix + "/")):
             continue  # submodules, and files beside a repository whose name is a prefix
-        rel = path[skip:]
+        rel = path[skip_len:]
         parts = PurePosixPath(rel).parts
         if not parts or ".." in parts or PurePosixPath(rel).is_absolute():
             continue
         blobs.append((mode, oid, rel))
     if not any(rel == PROFILE_FILE for _, _, rel in blobs):
         return None
+    written = [b for b in blobs if b[2] not in skip or b[2] == PROFILE_FILE]
     wanted = [
-        (mode, oid, rel)
-        for mode, oid, rel in blobs
-        if mode == "120000" or rel.lower().endswith(YAML_SUFFIXES)
+        oid for mode, oid, rel in written if mode == "120000" or rel.lower().endswith(YAML_SUFFIXES)
     ]
-    contents = _read_blobs(repo, [oid for _, oid, _ in wanted])
+    contents = _read_blobs(repo, wanted)
     root = dest / "repository"
     root.mkdir(parents=True)
-    for mode, oid, rel in blobs:
+    for mode, oid, rel in written:
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if mode == "120000":
             os.symlink(contents[oid].decode("utf-8", "surrogateescape"), target)
         else:
             target.write_bytes(contents.get(oid, b""))
-    return root
+    return Exported(root, tuple(rel for _, _, rel in blobs))
+
+
+def changed_since(repo: GitRepository, commit: str) -> frozenset[str] | None:
+    """Files of the evidence repository that differ between ``commit`` and the working tree
+    (relative to the repository), or None if git cannot tell."""
+    spec = repo.prefix or "."
+    proc = _run(
+        repo.top, "diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", commit, "--", spec
+    )
+    if proc.returncode != 0:
+        return None
+    skip_len = len(repo.prefix) + 1 if repo.prefix else 0
+    return frozenset(
+        raw.decode("utf-8", "surrogateescape")[skip_len:] for raw in proc.stdout.split(b"\0") if raw
+    )
 
 
 def _read_blobs(repo: GitRepository, oids: list[str]) -> dict[str, bytes]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -108,6 +108,29 @@ def discover(root: Path) -> list[tuple[str, str]]:
                 if not name.startswith(".") and name.lower().endswith(YAML_SUFFIXES):
                     found.append((f"{rel_dir}/{name}", kind))
     return found
+
+
+def document_kind(rel: str) -> str | None:
+    """The kind of the file at this repository-relative path, or None if it is not a document
+    (the same rules as :func:`discover`: a kind's folder, a YAML name, nothing hidden)."""
+    parts = rel.split("/")
+    if len(parts) < 2 or parts[0] not in KINDS or any(p.startswith(".") for p in parts):
+        return None
+    return KINDS[parts[0]][0] if parts[-1].lower().endswith(YAML_SUFFIXES) else None
+
+
+def order_entries(paths: Iterable[str]) -> list[tuple[str, str]]:
+    """(path, kind) of the documents among ``paths``, in the order :func:`discover` finds them
+    on disk: the profile, then kind by kind, each folder's files before its sub-folders'."""
+    folders = list(KINDS)
+
+    def key(rel: str) -> tuple[int, tuple[tuple[int, str], ...]]:
+        parts = rel.split("/")
+        steps = (*((1, d) for d in parts[1:-1]), (0, parts[-1]))
+        return folders.index(parts[0]), steps
+
+    docs = sorted((rel for rel in paths if document_kind(rel)), key=key)
+    return [(PROFILE_FILE, "profile"), *((rel, document_kind(rel) or "") for rel in docs)]
 
 
 def read_bytes(path: str) -> tuple[bytes | None, list[yamlsafe.Problem]]:
@@ -455,16 +478,32 @@ def _builtin_data(framework_id: str) -> Any:
     return data
 
 
-def load_project(root: Path, *, jobs: int | None = None) -> tuple[Project, list[Finding]]:
+#: A document already read elsewhere, with its own findings (read, schema, personal data).
+Reused = tuple[Document, list[Finding]]
+
+
+def load_project(
+    root: Path,
+    *,
+    jobs: int | None = None,
+    entries: list[tuple[str, str]] | None = None,
+    reuse: Mapping[str, Reused] | None = None,
+) -> tuple[Project, list[Finding]]:
     """Parse and validate every document. Returns the project and the problems found so far.
 
     The profile is read first: its allowed contact details are needed by the personal-data
     scan, which runs with the parsing of the other files, in parallel when there are many.
+
+    ``entries`` (from :func:`order_entries`) replaces looking for files on disk, and documents
+    in ``reuse`` are taken as they are instead of being read: ``ascready diff`` loads the older
+    side of a change this way, reading only the files the change touched. Reuse is only sound
+    when the profile is the same, since the personal-data scan depends on it.
     """
     from ascready.checks.personal_data import allowed_set, scan_document
 
     findings: list[Finding] = []
-    entries = discover(root)
+    entries = discover(root) if entries is None else entries
+    reuse = reuse or {}
     data, problems = read_and_parse(str(root / PROFILE_FILE))
     profile: models.CouncilProfile | None = None
     if data is not None:
@@ -475,10 +514,18 @@ def load_project(root: Path, *, jobs: int | None = None) -> tuple[Project, list[
     findings.extend(_problem_findings(problems, PROFILE_FILE))
     findings.extend(replace(f, file=PROFILE_FILE) for f in per_file)
 
-    others = entries[1:]
+    others = [(rel, kind) for rel, kind in entries[1:] if rel not in reuse]
     base = str(root)
-    results = _process_all([(os.path.join(base, rel), kind, allowed) for rel, kind in others], jobs)
-    for (rel, kind), (data, problems, per_file) in zip(others, results, strict=True):
+    results = iter(
+        _process_all([(os.path.join(base, rel), kind, allowed) for rel, kind in others], jobs)
+    )
+    for rel, kind in entries[1:]:
+        if rel in reuse:
+            reused, own = reuse[rel]
+            documents.append(reused)
+            findings.extend(own)
+            continue
+        data, problems, per_file = next(results)
         findings.extend(_problem_findings(problems, rel))
         findings.extend(replace(f, file=rel) for f in per_file)
         doc = Document(rel, kind, data)
@@ -490,10 +537,13 @@ def load_project(root: Path, *, jobs: int | None = None) -> tuple[Project, list[
     return Project(root, framework, profile, framework_file, documents), findings
 
 
-def locate_findings(root: Path, findings: Iterable[Finding]) -> list[Finding]:
+def locate_findings(
+    root: Path, findings: Iterable[Finding], *, also: Path | None = None
+) -> list[Finding]:
     """Give findings that carry a document location their line and column.
 
-    Only files with such findings are read again, so clean files cost nothing.
+    Only files with such findings are read again, so clean files cost nothing. A file that is
+    not under ``root`` is looked for under ``also`` (where a reused document was read).
     """
     out: list[Finding] = []
     texts: dict[str, str | None] = {}
@@ -502,10 +552,13 @@ def locate_findings(root: Path, findings: Iterable[Finding]) -> list[Finding]:
             out.append(f if f.line or not f.file else f.at(f.line or 1, f.column or 1))
             continue
         if f.file not in texts:
-            try:
-                texts[f.file] = (root / f.file).read_bytes().decode("utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                texts[f.file] = None
+            texts[f.file] = None
+            for folder in (root, also) if also is not None else (root,):
+                try:
+                    texts[f.file] = (folder / f.file).read_bytes().decode("utf-8-sig")
+                    break
+                except (OSError, UnicodeDecodeError):
+                    continue
         text = texts[f.file]
         line, column = yamlsafe.locate(text, f.loc) if text is not None else (1, 1)
         out.append(f.at(line, column))
