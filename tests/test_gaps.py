@@ -457,3 +457,21 @@ def test_text_report_starts_with_the_summary(runner: CliRunner) -> None:
     head = result.stdout[:1500]
     assert "Avonmere Council: CQC readiness on 2026-11-23" in head
     assert "Readiness" in head and "Information return" in head and "not CQC's" in head
+
+
+def test_no_self_scores_yet_says_why_there_is_no_prediction(
+    make_repo: MakeRepo, runner: CliRunner
+) -> None:
+    root = make_repo()
+    for path in (root / "ratings").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            "\n".join(x for x in text.splitlines() if not x.startswith(("self_score", "category")))
+            + "\n",
+            encoding="utf-8",
+        )
+    report = run_gaps(root, today=dt.date(2026, 11, 23))
+    assert not report.predicted[0].available
+    assert report.predicted[0].notes == ("no rating has a self_score yet",)
+    result = runner.invoke(app, ["gaps", str(root)])
+    assert "not available (no rating has a self_score yet)" in result.stdout

@@ -693,7 +693,7 @@ def _predicted(
         if report is None:
             return None
         p = report.predicted[index]
-        return f"{p.rating_title} ({p.percent}%)" if p.available else "not enough self-scores"
+        return f"{p.rating_title} ({p.percent}%)" if p.available else "no self-scores yet"
 
     some = after or before
     if some is None:

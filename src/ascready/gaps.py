@@ -665,8 +665,9 @@ def _predict(
 ) -> PredictedRating:
     title = _method_title(fw, method)
     if not scores:
+        why = tuple(notes) or ("no rating has a self_score yet",)
         return PredictedRating(
-            method, title, {}, tuple(notes), None, None, None, "no scores to estimate from"
+            method, title, {}, why, None, None, None, "no scores to estimate from"
         )
     if len(scores) < len(fw.quality_statements):
         notes.append(f"based on {len(scores)} of {len(fw.quality_statements)} quality statements")
