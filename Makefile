@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 ## demo: install; validate the example repository in evidence/, report its gaps, and render
-## its self-assessment (Markdown, HTML, Word; public and internal) and return pack into build/
+## its self-assessment (Markdown, HTML, Word; public and internal) and return pack into build/,
+## then start a new council's repository in build/new-council and validate it
 demo: $(STAMP)
 	$(BIN)/ascready --version
 	$(BIN)/ascready validate evidence
@@ -27,6 +28,9 @@ demo: $(STAMP)
 	  $(BIN)/ascready render evidence --audience $$audience --format $$fmt \
 	    --out build/self-assessment-$$audience.$$fmt --force || exit 1; done; done
 	$(BIN)/ascready render evidence --pack build/information-return-pack.zip --force
+	@rm -rf build/new-council
+	$(BIN)/ascready init build/new-council --council "Demo Council" --ons-code E06000998 --region "South West"
+	$(BIN)/ascready validate build/new-council
 
 ## test: lint (ruff), type-check (mypy) and run the tests (pytest)
 test: lint typecheck pytest
