@@ -14,7 +14,16 @@ from typing import Annotated
 import typer
 
 from ascready import __version__, cli_init, cli_new
-from ascready.cli_common import RepoArgument, RepoOption, console, display_prefix, fail
+from ascready.cli_common import (
+    AsOfOption,
+    JobsOption,
+    MinimumOption,
+    RepoArgument,
+    RepoOption,
+    console,
+    display_prefix,
+    fail,
+)
 
 app = typer.Typer(
     name="ascready",
@@ -58,10 +67,7 @@ def validate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 on warnings as well as errors.")
     ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing (default: cores)."),
-    ] = None,
+    jobs: JobsOption = None,
 ) -> None:
     """Check every file in the evidence repository and report all problems at once.
 
@@ -101,23 +107,8 @@ def gaps(
         typer.Option("--out", "-o", help="Write the report to this file (needed for xlsx)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Judge the evidence as on this date: YYYY-MM-DD, today, "
-            "site-visit or return-due (dates from ascready.yaml). Default: today.",
-        ),
-    ] = None,
-    minimum: Annotated[
-        int | None,
-        typer.Option(
-            "--minimum",
-            min=1,
-            help="Current evidence items wanted per quality "
-            "statement and category (default: gaps.minimum_per_cell, or 2).",
-        ),
-    ] = None,
+    as_of: AsOfOption = None,
+    minimum: MinimumOption = None,
     fail_under: Annotated[
         float | None,
         typer.Option(
@@ -127,9 +118,7 @@ def gaps(
             help="Exit 1 when the readiness score is below this percentage.",
         ),
     ] = None,
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")
-    ] = None,
+    jobs: JobsOption = None,
 ) -> None:
     """Report what is missing, thin, stale or unowned before inspection, and a readiness score.
 
@@ -293,20 +282,9 @@ def diff(
         Path | None, typer.Option("--out", "-o", help="Write to this file instead of printing.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Judge both sides as on this date (YYYY-MM-DD, today, site-visit, return-due).",
-        ),
-    ] = None,
-    minimum: Annotated[
-        int | None,
-        typer.Option("--minimum", min=1, help="Current evidence items wanted per cell, as gaps."),
-    ] = None,
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")
-    ] = None,
+    as_of: AsOfOption = None,
+    minimum: MinimumOption = None,
+    jobs: JobsOption = None,
 ) -> None:
     """Show what a change does to the evidence, in meaning: items added, retired or re-tagged,
     scores moved, return items, actions, problems introduced or fixed, and readiness.

@@ -56,3 +56,29 @@ RepoOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+#: --jobs, for every command that reads the whole repository.
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing (default: cores)."),
+]
+#: --as-of, shared by gaps and diff.
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Judge the evidence as on this date: YYYY-MM-DD, today, "
+        "site-visit or return-due (dates from ascready.yaml). Default: today.",
+    ),
+]
+#: --minimum, shared by gaps and diff.
+MinimumOption = Annotated[
+    int | None,
+    typer.Option(
+        "--minimum",
+        min=1,
+        help="Current evidence items wanted per quality "
+        "statement and category (default: gaps.minimum_per_cell, or 2).",
+    ),
+]
