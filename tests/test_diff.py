@@ -242,6 +242,8 @@ def test_two_commits_compare_like_the_working_tree(clone: Path) -> None:
     assert committed.changes == working.changes
     assert committed.findings == working.findings
     assert committed.head.startswith("HEAD (")
+    heading = diff_format.render_text(committed).splitlines()[0]
+    assert heading.startswith("Changes from HEAD~1 (") and " to HEAD (" in heading
 
 
 def test_no_change_in_meaning(clone: Path) -> None:

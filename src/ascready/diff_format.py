@@ -220,7 +220,8 @@ def _summary(diff: Diff) -> list[tuple[str, str]]:
 
 def _heading(diff: Diff) -> str:
     base = diff.base if diff.base_exists else f"{diff.base}, where there was no repository yet"
-    return f"Changes from {base} to the {diff.head}, judged as of {diff.as_of}."
+    head = "the working tree" if diff.head == "working tree" else diff.head
+    return f"Changes from {base} to {head}, judged as of {diff.as_of}."
 
 
 def part_title(name: str) -> str:
