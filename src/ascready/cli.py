@@ -23,6 +23,7 @@ from ascready.cli_common import (
     console,
     display_prefix,
     fail,
+    print_or_write,
 )
 
 app = typer.Typer(
@@ -247,13 +248,7 @@ def render(
         typer.echo(
             f"note: {errors} file(s) have errors and were left out; run ascready validate", err=True
         )
-    if out is None:
-        sys.stdout.write(data.decode("utf-8"))
-        return
-    from ascready.writing import write_atomically
-
-    write_atomically(out, data)
-    typer.echo(f"Wrote {out} ({audience}).", err=True)
+    print_or_write(data, out, f"Wrote {out} ({audience}).")
 
 
 @app.command()
@@ -310,14 +305,7 @@ def diff(
         "markdown": fmt.render_markdown,
         "json": fmt.render_json,
     }[output_format]
-    data = render(result)
-    if out is None:
-        sys.stdout.write(data)
-        return
-    from ascready.writing import write_atomically
-
-    write_atomically(out, data)
-    typer.echo(f"Wrote {out}.", err=True)
+    print_or_write(render(result), out, f"Wrote {out}.")
 
 
 @app.command()

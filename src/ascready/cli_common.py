@@ -6,6 +6,7 @@ Only ``typer`` is imported here; Rich is imported when something is printed.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -82,3 +83,14 @@ MinimumOption = Annotated[
         "statement and category (default: gaps.minimum_per_cell, or 2).",
     ),
 ]
+
+
+def print_or_write(data: str | bytes, out: Path | None, done: str) -> None:
+    """Print ``data``, or write it atomically to ``out`` and say so (``done``) on stderr."""
+    if out is None:
+        sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
+        return
+    from ascready.writing import write_atomically
+
+    write_atomically(out, data)
+    typer.echo(done, err=True)

@@ -340,11 +340,10 @@ def compare(before: Snapshot, after: Snapshot, as_of: dt.date) -> Diff:
     not_compared: list[NotCompared] = []
     moves: dict[str, str] = {}  # base file -> head file, for matching findings
     for kind in KIND_TITLES:
-        try:
-            old, old_broken = _records(before.project, kind)
-            new, new_broken = _records(after.project, kind)
-        finally:
-            _MEMO.clear()
+        # Both sides share the documents a change did not touch: describe each one once.
+        described: dict[tuple[int, int], _Record] = {}
+        old, old_broken = _records(before.project, kind, described)
+        new, new_broken = _records(after.project, kind, described)
         kind_changes, kind_moves = _compare_kind(kind, old, new, old_broken, new_broken)
         changes.extend(kind_changes)
         moves.update(kind_moves)
@@ -422,8 +421,12 @@ def _normalise(fw: Framework, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _records(project: Project | None, kind: str) -> tuple[dict[str, _Record], dict[str, str]]:
-    """Comparable records of one kind by key, and keys of files too broken to compare."""
+def _records(
+    project: Project | None, kind: str, described: dict[tuple[int, int], _Record]
+) -> tuple[dict[str, _Record], dict[str, str]]:
+    """Comparable records of one kind by key, and keys of files too broken to compare.
+
+    ``described`` holds the records already made, by (document, framework) identity."""
     if project is None:
         return {}, {}
     fw = project.framework
@@ -435,18 +438,12 @@ def _records(project: Project | None, kind: str) -> tuple[dict[str, _Record], di
         if doc.model is None:
             broken.setdefault(_raw_key(doc, kind, fw), doc.path)
             continue
-        # Both sides share the documents a change did not touch: describe each once.
         memo = (id(doc), id(fw))
-        record = _MEMO.get(memo)
+        record = described.get(memo)
         if record is None:
-            record = _MEMO[memo] = _record(doc, kind, fw)
+            record = described[memo] = _record(doc, kind, fw)
         records.setdefault(record.key, record)  # a duplicate id is a finding of its own
     return records, broken
-
-
-#: Records of the documents of the comparison under way, by (document, framework) identity;
-#: cleared by :func:`compare` when it finishes.
-_MEMO: dict[tuple[int, int], _Record] = {}
 
 
 def _raw_key(doc: Document, kind: str, fw: Framework) -> str:
