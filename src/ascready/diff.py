@@ -38,6 +38,7 @@ KIND_TITLES = {
     "rating": "Ratings",
     "return": "Information return",
     "action": "Improvement actions",
+    "metric": "Performance measures",
     "profile": "Council profile",
 }
 _CLOSED = {models.ActionStatus.DONE.value, models.ActionStatus.CANCELLED.value}
@@ -54,6 +55,7 @@ _SET_FIELDS = {
     "related_quality_statements",
     "actions",
     "answers",
+    "metrics",
 }
 
 
@@ -455,7 +457,7 @@ def _raw_key(doc: Document, kind: str, fw: Framework) -> str:
     if kind == "rating" and data.get("quality_statement") is not None:
         ref = str(data["quality_statement"])
         return fw.resolve_quality_statement(ref) or ref
-    if kind in ("evidence", "action") and isinstance(data.get("id"), str):
+    if kind in ("evidence", "action", "metric") and isinstance(data.get("id"), str):
         return str(data["id"])
     return PurePosixPath(doc.path).stem
 
@@ -481,6 +483,10 @@ def _record(doc: Document, kind: str, fw: Framework) -> _Record:
                 statements.setdefault((label, data["id"]), (data["text"], data))
         title = fw.quality_statement_by_id[qs].title if qs in fw.quality_statement_by_id else qs
         return _Record(qs, doc.path, title, dumped, statements)
+    if kind == "metric":
+        flat_metric: dict[str, Any] = {}
+        _flatten(dumped, "", flat_metric)
+        return _Record(model.id, doc.path, model.title, flat_metric)
     return _Record(model.id, doc.path, model.title, dumped)
 
 

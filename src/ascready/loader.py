@@ -7,6 +7,7 @@ Layout of a repository (all YAML files may end ``.yaml`` or ``.yml``)::
     information-return/**.yaml one information-return item per file
     ratings/**.yaml            one quality-statement self-assessment per file
     actions/**.yaml            one improvement action per file
+    metrics/**.yaml            one performance measure per file
 
 Nothing here prints or raises on bad input: problems become findings. Only a missing
 repository raises :class:`~ascready.errors.RepositoryNotFoundError`.
@@ -37,6 +38,7 @@ KINDS: dict[str, tuple[str, type[models.StrictModel]]] = {
     "information-return": ("return", models.ReturnItem),
     "ratings": ("rating", models.Rating),
     "actions": ("action", models.Action),
+    "metrics": ("metric", models.Metric),
 }
 KIND_LABEL = {
     "profile": "council profile",
@@ -44,6 +46,7 @@ KIND_LABEL = {
     "return": "information-return item",
     "rating": "quality-statement rating",
     "action": "improvement action",
+    "metric": "performance measure",
     "framework": "framework",
 }
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -292,6 +292,9 @@ class Statement(StrictModel):
     id: Id
     text: Text
     evidence: Annotated[list[Id], AfterValidator(_no_duplicates)] = Field(default_factory=list)
+    metrics: Annotated[list[Id], AfterValidator(_no_duplicates)] = Field(
+        default_factory=list, description="Ids of the performance measures it rests on."
+    )
     related_quality_statements: list[QsRef] = Field(default_factory=list)
     presented_under: ThemeRef | None = Field(
         None, description="The theme this is presented under, if not its own."
@@ -349,3 +352,64 @@ class Action(StrictModel):
         default_factory=list, description="Ids of the areas for improvement it answers."
     )
     progress: list[ProgressUpdate] = Field(default_factory=list)
+
+
+# --- performance measures ----------------------------------------------------------------------
+
+
+class Polarity(StrEnum):
+    HIGHER_IS_BETTER = "higher-is-better"
+    LOWER_IS_BETTER = "lower-is-better"
+    NEUTRAL = "neutral"
+
+
+class Unit(StrEnum):
+    PERCENT = "percent"
+    PER_100K = "per-100k"
+    SCORE = "score"
+    NUMBER = "number"
+    DAYS = "days"
+    WEEKS = "weeks"
+    RATIO = "ratio"
+
+
+class Comparators(StrictModel):
+    england: float | None = Field(None, description="The England average for the same period.")
+    region: float | None = Field(
+        None, description="The average of the council's region for the same period."
+    )
+
+
+class Metric(StrictModel):
+    """A performance measure (an ASCOF measure, a waiting time, a survey result) for a period,
+    with the averages it is judged against."""
+
+    id: Id
+    title: Text
+    measure: str | None = Field(
+        None, description="The measure's published code, e.g. the ASCOF id '2A'."
+    )
+    value: float
+    unit: Unit
+    period: Annotated[
+        str,
+        StringConstraints(pattern=r"^\d{4}(-\d{2}|-\d{4})?(-Q[1-4])?$|^\d{4}-\d{2}-\d{2}$"),
+        Field(
+            description="The period measured: a year (2024), a financial year (2024-25), a "
+            "quarter (2024-25-Q2) or a date (2025-03-31)."
+        ),
+    ]
+    polarity: Polarity = Field(description="Whether a higher or a lower value is better.")
+    comparators: Comparators = Field(default_factory=Comparators)
+    quality_statements: list[QsRef] = Field(
+        default_factory=list, description="The quality statements the measure informs."
+    )
+    source: str | None = Field(
+        None, description="Where the figures come from: an https:// link or a repository path."
+    )
+    classification: Classification = Field(
+        Classification.PUBLIC,
+        description="Published statistics are public; the council's own unpublished figures "
+        "are official.",
+    )
+    notes: str = ""

@@ -34,7 +34,7 @@ DEFAULT_FRAMEWORK: str = BUILTIN_FRAMEWORKS[0]
 RETURN_FOLDER = "information-return"
 RATINGS_FOLDER = "ratings"
 #: Folders that start empty (a .gitkeep keeps them in git).
-EMPTY_FOLDERS = ("evidence", "actions", "files")
+EMPTY_FOLDERS = ("evidence", "actions", "metrics", "files")
 WORKFLOW_FILE = ".github/workflows/ascready.yml"
 GITLAB_FILE = ".gitlab-ci.yml"
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"

@@ -18,6 +18,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "information-return-item.schema.json": (models.ReturnItem, "information-return/**/*.yaml"),
     "rating.schema.json": (models.Rating, "ratings/**/*.yaml"),
     "action.schema.json": (models.Action, "actions/**/*.yaml"),
+    "metric.schema.json": (models.Metric, "metrics/**/*.yaml"),
     "framework.schema.json": (Framework, "a framework file named in ascready.yaml"),
 }
 

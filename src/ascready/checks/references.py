@@ -39,6 +39,8 @@ def duplicate_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
         seen[("evidence item", doc.model.id)].append((doc.path, ("id",)))
     for doc in project.of_kind("action"):
         seen[("improvement action", doc.model.id)].append((doc.path, ("id",)))
+    for doc in project.of_kind("metric"):
+        seen[("performance measure", doc.model.id)].append((doc.path, ("id",)))
     for doc in project.of_kind("return"):
         seen[("information-return item number", str(doc.model.number))].append(
             (doc.path, ("number",))
@@ -78,9 +80,10 @@ def _resolve_all(
             yield "Care Act duty", doc, ("care_act_duties", i), ref
         for i, ref in enumerate(item.expected_evidence):
             yield "expected evidence", doc, ("expected_evidence", i), ref
-    for doc in ctx.project.of_kind("return"):
-        for i, ref in enumerate(doc.model.quality_statements):
-            yield "quality statement", doc, ("quality_statements", i), ref
+    for kind in ("return", "metric"):
+        for doc in ctx.project.of_kind(kind):
+            for i, ref in enumerate(doc.model.quality_statements):
+                yield "quality statement", doc, ("quality_statements", i), ref
     for doc in ctx.project.of_kind("rating"):
         rating: models.Rating = doc.model
         yield "quality statement", doc, ("quality_statement",), rating.quality_statement
@@ -152,8 +155,8 @@ def categories_not_applied(ctx: CheckContext, check: Check) -> Iterator[Finding]
     "unknown-reference",
     E,
     "repository",
-    "A reference to an evidence item, information-return item, improvement action or "
-    "area for improvement that does not exist.",
+    "A reference to an evidence item, information-return item, improvement action, "
+    "performance measure or area for improvement that does not exist.",
 )
 def unknown_references(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
@@ -161,6 +164,7 @@ def unknown_references(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     # what is wrong, and the files citing them should not be told they do not exist.
     evidence = {d.model.id for d in project.of_kind("evidence")} | _raw_ids(project, "evidence")
     actions = {d.model.id for d in project.of_kind("action")} | _raw_ids(project, "action")
+    metrics = {d.model.id for d in project.of_kind("metric")} | _raw_ids(project, "metric")
     returns = {d.model.number for d in project.of_kind("return")} | {
         n for n in _raw_values(project, "return", "number") if isinstance(n, int)
     }
@@ -194,6 +198,11 @@ def unknown_references(ctx: CheckContext, check: Check) -> Iterator[Finding]:
         for j, ref in enumerate(s.evidence):
             if ref not in evidence:
                 yield missing("evidence item", ref, evidence, doc.path, (field, i, "evidence", j))
+        for j, ref in enumerate(s.metrics):
+            if ref not in metrics:
+                yield missing(
+                    "performance measure", ref, metrics, doc.path, (field, i, "metrics", j)
+                )
         if isinstance(s, models.AreaForImprovement):
             for j, ref in enumerate(s.actions):
                 if ref not in actions:
@@ -284,6 +293,7 @@ def review_overdue(ctx: CheckContext, check: Check) -> Iterator[Finding]:
 def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
     by_id = {d.model.id: d.model for d in project.of_kind("evidence")}
+    measures = {d.model.id: d.model for d in project.of_kind("metric")}
     sensitive = models.Classification.OFFICIAL_SENSITIVE
     for doc, field, i, s in statements(project):
         for j, ref in enumerate(s.evidence):
@@ -296,6 +306,18 @@ def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]
                     "summary of it as well, or confirm it can be reclassified.",
                     doc.path,
                     loc=(field, i, "evidence", j),
+                )
+        for j, ref in enumerate(s.metrics):
+            measure = measures.get(ref)
+            if measure is not None and measure.classification is sensitive:
+                yield check.finding(
+                    f"this {'strength' if field == 'strengths' else 'area for improvement'} is "
+                    f"part of the self-assessment but cites the measure '{ref}', which is "
+                    "official-sensitive",
+                    "The public self-assessment will leave that measure out; cite a published "
+                    "measure as well, or confirm it can be reclassified.",
+                    doc.path,
+                    loc=(field, i, "metrics", j),
                 )
     by_source: dict[str, list[tuple[str, models.EvidenceItem]]] = defaultdict(list)
     for doc in project.of_kind("evidence"):
