@@ -373,9 +373,12 @@ class Unit(StrEnum):
     RATIO = "ratio"
 
 
+Figure = Annotated[float, Field(allow_inf_nan=False)]
+
+
 class Comparators(StrictModel):
-    england: float | None = Field(None, description="The England average for the same period.")
-    region: float | None = Field(
+    england: Figure | None = Field(None, description="The England average for the same period.")
+    region: Figure | None = Field(
         None, description="The average of the council's region for the same period."
     )
 
@@ -389,7 +392,7 @@ class Metric(StrictModel):
     measure: str | None = Field(
         None, description="The measure's published code, e.g. the ASCOF id '2A'."
     )
-    value: float
+    value: Figure
     unit: Unit
     period: Annotated[
         str,
