@@ -33,6 +33,7 @@ SHEET_ORDER = [
     "Self-assessment",
     "Scores to check",
     "Actions",
+    "Measures",
     "Expected evidence",
     "Deadlines",
     "Predicted rating",

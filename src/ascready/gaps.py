@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
@@ -203,6 +204,52 @@ class Readiness:
 
 
 @dataclass(frozen=True)
+class MetricState:
+    """A performance measure as gaps sees it: its figures, how they compare, who cites it."""
+
+    id: str
+    file: str
+    title: str
+    measure: str | None
+    period: str
+    value: float
+    unit: str
+    polarity: str
+    england: float | None
+    region: float | None
+    shown: str  # the value with its unit, e.g. "81.2%"
+    england_shown: str  # "" when there is no England figure
+    region_shown: str
+    vs_england: str  # one of COMPARISONS
+    vs_region: str
+    quality_statements: tuple[str, ...]  # resolved, in the framework's order
+    classification: str
+    strengths: tuple[str, ...]  # ids of the strengths that cite it
+    areas_for_improvement: tuple[str, ...]  # ids of the areas for improvement that cite it
+
+
+@dataclass(frozen=True)
+class MetricGap:
+    """A measure that needs something done: what is wrong and what to do."""
+
+    metric: MetricState
+    problem: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Metrics:
+    region: str  # the council's region, for labels ("" when ascready.yaml has errors)
+    measures: tuple[MetricState, ...]  # sorted by id
+    worse_without_area: tuple[MetricGap, ...]  # worse than England, no area for improvement
+    without_quality_statement: tuple[MetricGap, ...]  # shown under no quality statement
+
+    def count(self, comparison: str) -> int:
+        """How many measures compare with England this way."""
+        return sum(1 for m in self.measures if m.vs_england == comparison)
+
+
+@dataclass(frozen=True)
 class GapsReport:
     council: str
     as_of: dt.date
@@ -217,6 +264,7 @@ class GapsReport:
     deadlines: Deadlines
     predicted: tuple[PredictedRating, ...]
     readiness: Readiness
+    metrics: Metrics = field(default_factory=lambda: Metrics("", (), (), ()))
     theme_titles: dict[str, str] = field(default_factory=dict)
     qs_titles: dict[str, str] = field(default_factory=dict)
 
@@ -375,6 +423,7 @@ def build_gaps(
         deadlines=deadlines,
         predicted=predicted,
         readiness=readiness,
+        metrics=build_metrics(project),
         theme_titles={t.id: t.short_title for t in fw.themes},
         qs_titles={q: fw.quality_statement_by_id[q].title for q in qs_order},
     )
@@ -820,6 +869,150 @@ def _return_rows_for(
             {q for q in map(fw.resolve_quality_statement, doc.model.quality_statements) if q},
         )
     return [r for r in info_return.rows if qs_of.get(r.number, set()) & in_scope]
+
+
+# --- performance measures ----------------------------------------------------------------------
+
+#: How a measure compares with an average, given its polarity.
+COMPARISONS = ("better", "worse", "same", "not compared")
+_UNIT_TEXT = {
+    models.Unit.PERCENT: "{}%",
+    models.Unit.PER_100K: "{} per 100,000",
+    models.Unit.SCORE: "{}",
+    models.Unit.NUMBER: "{}",
+    models.Unit.DAYS: "{} days",
+    models.Unit.WEEKS: "{} weeks",
+    models.Unit.RATIO: "{}",
+}
+
+
+def compare(value: float, average: float | None, polarity: models.Polarity | str) -> str:
+    """'better', 'worse' or 'same' as the average, given which way is better; 'not compared'
+    when there is no average or the measure is neutral.
+
+    Why: a plain comparison of the two figures as published, which is how CQC's reports and
+    council scorecards quote them; it is not a test of statistical significance.
+    """
+    polarity = models.Polarity(polarity)
+    if average is None or polarity is models.Polarity.NEUTRAL:
+        return "not compared"
+    if not (math.isfinite(value) and math.isfinite(average)):
+        return "not compared"
+    if value == average:
+        return "same"
+    higher = value > average
+    return "better" if higher == (polarity is models.Polarity.HIGHER_IS_BETTER) else "worse"
+
+
+def number_text(value: float) -> str:
+    """A figure as written, thousands separated, without a trailing '.0': 512.3, 1,204, 74."""
+    if not math.isfinite(value):
+        return str(value)
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,}"
+
+
+def measure_text(value: float | None, unit: models.Unit | str) -> str:
+    """A figure with its unit: '81.2%', '512.3 per 100,000', '74 days'; '' for no figure."""
+    if value is None:
+        return ""
+    unit = models.Unit(unit)
+    if value == 1 and unit in (models.Unit.DAYS, models.Unit.WEEKS):
+        return f"1 {unit.value.removesuffix('s')}"
+    return _UNIT_TEXT[unit].format(number_text(value))
+
+
+def region_phrase(region: str) -> str:
+    """A region's name as it reads in a sentence: 'the South West', but 'London'."""
+    if not region:
+        return "the region"
+    return region if region in ("London", "Yorkshire and The Humber") else f"the {region}"
+
+
+def build_metrics(project: Project) -> Metrics:
+    """Every performance measure compared with England and the region, and those to act on."""
+    fw = project.framework
+    order = {q.id: n for n, q in enumerate(fw.quality_statements)}
+    strengths: dict[str, list[str]] = defaultdict(list)
+    areas: dict[str, list[str]] = defaultdict(list)
+    rating_files: dict[str, str] = {}
+    for doc in project.of_kind("rating"):
+        rating: models.Rating = doc.model
+        qs = fw.resolve_quality_statement(rating.quality_statement)
+        if qs:
+            rating_files.setdefault(qs, doc.path)
+        for s in rating.strengths:
+            for ref in s.metrics:
+                strengths[ref].append(s.id)
+        for a in rating.areas_for_improvement:
+            for ref in a.metrics:
+                areas[ref].append(a.id)
+
+    measures: dict[str, MetricState] = {}
+    # A duplicate id: validate reports it; the first file (by path) counts.
+    for doc in sorted(project.of_kind("metric"), key=lambda d: d.path):
+        metric: models.Metric = doc.model
+        if metric.id in measures:
+            continue
+        qs_ids = sorted(_resolved(fw, metric.quality_statements, "qs"), key=order.__getitem__)
+        measures[metric.id] = MetricState(
+            id=metric.id,
+            file=doc.path,
+            title=metric.title,
+            measure=metric.measure,
+            period=metric.period,
+            value=metric.value,
+            unit=metric.unit.value,
+            polarity=metric.polarity.value,
+            england=metric.comparators.england,
+            region=metric.comparators.region,
+            shown=measure_text(metric.value, metric.unit),
+            england_shown=measure_text(metric.comparators.england, metric.unit),
+            region_shown=measure_text(metric.comparators.region, metric.unit),
+            vs_england=compare(metric.value, metric.comparators.england, metric.polarity),
+            vs_region=compare(metric.value, metric.comparators.region, metric.polarity),
+            quality_statements=tuple(qs_ids),
+            classification=metric.classification.value,
+            strengths=tuple(sorted(set(strengths[metric.id]))),
+            areas_for_improvement=tuple(sorted(set(areas[metric.id]))),
+        )
+    ordered = tuple(measures[k] for k in sorted(measures))
+    region = project.profile.region.value if project.profile else ""
+
+    worse: list[MetricGap] = []
+    homeless: list[MetricGap] = []
+    for m in ordered:
+        if m.vs_england == "worse" and not m.areas_for_improvement:
+            problem = f"{m.shown} against {m.england_shown} in England"
+            if m.region_shown:
+                problem += f" and {m.region_shown} in {region_phrase(region)}"
+            if m.strengths:
+                problem += f"; cited only by the strength {', '.join(m.strengths)}"
+            where = (
+                rating_files.get(m.quality_statements[0], f"ratings/{m.quality_statements[0]}.yaml")
+                if m.quality_statements
+                else "the rating of the quality statement it informs"
+            )
+            worse.append(
+                MetricGap(
+                    m,
+                    problem,
+                    f"Add an area for improvement that cites it (metrics: [{m.id}]) in {where}, "
+                    "with an action, or explain in the narrative why it is worse.",
+                )
+            )
+        if not m.quality_statements:
+            homeless.append(
+                MetricGap(
+                    m,
+                    "names no quality statement the framework knows, so the self-assessment "
+                    "shows it under none",
+                    f"Add quality_statements: [...] to {m.file}, listing the quality statements "
+                    "it informs (QS1 to QS9).",
+                )
+            )
+    return Metrics(region, ordered, tuple(worse), tuple(homeless))
 
 
 # --- the whole job ---------------------------------------------------------------------------

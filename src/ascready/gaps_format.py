@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ascready.gaps import EvidenceState, GapsReport, PredictedRating
+from ascready.gaps import EvidenceState, GapsReport, MetricState, PredictedRating, number_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -71,6 +71,8 @@ def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
             f"{_plural(len(sa.action_issues), 'action')} overdue, blocked or unowned",
         )
     )
+    if report.metrics.measures:
+        lines.append(("Performance measures", _metrics_summary(report)))
     met = report.expected_total - len(report.expected_evidence)
     lines.append(
         (
@@ -87,6 +89,110 @@ def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
             )
         )
     return lines
+
+
+def _metrics_summary(report: GapsReport) -> str:
+    m = report.metrics
+    text = (
+        f"{_plural(len(m.measures), 'measure')}: {m.count('better')} better than England, "
+        f"{m.count('worse')} worse, {m.count('same')} the same, "
+        f"{m.count('not compared')} not compared; "
+        f"{_plural(len(m.worse_without_area), 'measure')} worse than England with no area for "
+        "improvement citing it"
+    )
+    if m.without_quality_statement:
+        text += f"; {len(m.without_quality_statement)} under no quality statement"
+    return text
+
+
+METRIC_HEADERS = (
+    "Measure",
+    "Period",
+    "Value",
+    "England",
+    "Region",
+    "vs England",
+    "vs region",
+    "Cited by",
+)
+FLAG_HEADERS = ("File", "Measure", "Figures", "Period", "What to do")
+HOMELESS_HEADERS = ("File", "Measure", "Problem", "What to do")
+WORSE_TITLE = "Measures worse than England with no area for improvement"
+HOMELESS_TITLE = "Measures under no quality statement"
+
+
+def _cited_by(m: MetricState) -> str:
+    parts = []
+    if m.areas_for_improvement:
+        parts.append(f"areas for improvement {', '.join(m.areas_for_improvement)}")
+    if m.strengths:
+        parts.append(f"strengths {', '.join(m.strengths)}")
+    return "; ".join(parts) or "nothing"
+
+
+def _metric_name(m: MetricState) -> str:
+    return f"{m.id} {m.title}"
+
+
+def metric_headers(report: GapsReport) -> tuple[str, ...]:
+    """METRIC_HEADERS with the council's region named."""
+    region = report.metrics.region
+    return tuple(f"Region ({region})" if h == "Region" and region else h for h in METRIC_HEADERS)
+
+
+def metric_rows(report: GapsReport) -> list[tuple[str, ...]]:
+    """Every measure as a row of METRIC_HEADERS."""
+    return [
+        (
+            _metric_name(m),
+            m.period,
+            m.shown,
+            m.england_shown or "-",
+            m.region_shown or "-",
+            m.vs_england,
+            m.vs_region,
+            _cited_by(m),
+        )
+        for m in report.metrics.measures
+    ]
+
+
+#: The units in the terminal's narrow table, where the figures are bare numbers.
+SHORT_UNITS = {"percent": "%", "per-100k": "per 100,000"}
+
+
+def _short_metric_table(report: GapsReport) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The terminal's table of measures: ids, bare figures and their unit, areas citing it."""
+    headers: tuple[str, ...] = (
+        "Measure",
+        "Period",
+        "Unit",
+        "Value",
+        "England",
+        report.metrics.region or "Region",
+        "vs England",
+        "vs region",
+        "Areas citing it",
+    )
+
+    def figure(value: float | None) -> str:
+        return "-" if value is None else number_text(value)
+
+    rows: list[tuple[str, ...]] = [
+        (
+            m.id,
+            m.period,
+            SHORT_UNITS.get(m.unit, m.unit),
+            figure(m.value),
+            figure(m.england),
+            figure(m.region),
+            m.vs_england,
+            m.vs_region,
+            ", ".join(m.areas_for_improvement) or "-",
+        )
+        for m in report.metrics.measures
+    ]
+    return headers, rows
 
 
 # --- text (Rich) ----------------------------------------------------------------------------
@@ -117,16 +223,22 @@ def render_text(report: GapsReport) -> RenderableType:
         ),
     ]
 
-    def table(title: str, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    def table(
+        title: str,
+        headers: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        no_wrap: Sequence[int] = (),
+    ) -> None:
         rows = list(rows)
         t = Table(
-            *headers,
             title=title,
             title_justify="left",
             title_style="bold",
             show_lines=False,
             expand=False,
         )
+        for i, header in enumerate(headers):
+            t.add_column(header, no_wrap=i in no_wrap)
         for row in rows:
             t.add_row(*row)
         if not rows:
@@ -217,6 +329,33 @@ def render_text(report: GapsReport) -> RenderableType:
             for a in sa.action_issues
         ],
     )
+    metrics = report.metrics
+    if metrics.measures:
+        short_headers, short_rows = _short_metric_table(report)
+        table(
+            "Performance measures, compared with England and the region",
+            short_headers,
+            short_rows,
+            no_wrap=(0, 1, 3, 4, 5, 6, 7),
+        )
+        table(
+            WORSE_TITLE,
+            FLAG_HEADERS,
+            [
+                (g.metric.file, _metric_name(g.metric), g.problem, g.metric.period, g.fix)
+                for g in metrics.worse_without_area
+            ],
+            no_wrap=(3,),
+        )
+        if metrics.without_quality_statement:
+            table(
+                HOMELESS_TITLE,
+                HOMELESS_HEADERS,
+                [
+                    (g.metric.file, _metric_name(g.metric), g.problem, g.fix)
+                    for g in metrics.without_quality_statement
+                ],
+            )
     table(
         "Expected evidence with no current item",
         ("Quality statement", "Kind of evidence", "Category", "Note"),
@@ -363,6 +502,27 @@ def render_markdown(report: GapsReport) -> str:
             for a in sa.action_issues
         ],
     )
+    metrics = report.metrics
+    if metrics.measures:
+        out += ["## Performance measures, compared with England and the region", ""]
+        out += _md_table(metric_headers(report), metric_rows(report))
+        out += [f"### {WORSE_TITLE}", ""]
+        out += _md_table(
+            FLAG_HEADERS,
+            [
+                (f"`{g.metric.file}`", _metric_name(g.metric), g.problem, g.metric.period, g.fix)
+                for g in metrics.worse_without_area
+            ],
+        )
+        if metrics.without_quality_statement:
+            out += [f"### {HOMELESS_TITLE}", ""]
+            out += _md_table(
+                HOMELESS_HEADERS,
+                [
+                    (f"`{g.metric.file}`", _metric_name(g.metric), g.problem, g.fix)
+                    for g in metrics.without_quality_statement
+                ],
+            )
     out += ["## Expected evidence with no current item", ""]
     out += _md_table(
         ("Quality statement", "Kind of evidence", "Category", "Note"),

@@ -33,6 +33,7 @@ SHEETS = (
     "Self-assessment",
     "Scores to check",
     "Actions",
+    "Measures",
     "Expected evidence",
     "Deadlines",
     "Predicted rating",
@@ -50,6 +51,9 @@ RETURN_STATUS_FILL = {
     "missing": RED,
     "not-applicable": GREY,
 }
+COMPARISON_FILL = {"better": GREEN, "worse": RED, "same": AMBER, "not compared": GREY}
+WORSE_FLAG = "worse than England, no area for improvement cites it"
+HOMELESS_FLAG = "under no quality statement"
 COMPONENT_TITLES = {
     "coverage": "Coverage",
     "information_return": "Information return",
@@ -123,6 +127,7 @@ def tables(report: GapsReport) -> list[Table]:
         _self_assessment(report),
         _scores_to_check(report),
         _actions(report),
+        _measures(report),
         _expected_evidence(report),
         _deadlines(report),
         _predicted(report),
@@ -174,6 +179,12 @@ def _summary(report: GapsReport) -> Table:
         "Expected evidence missing",
         len(report.expected_evidence),
         f"of {report.expected_total} expected for the quality statements",
+    )
+    metrics = report.metrics
+    t.add(
+        "Measures worse than England with no area for improvement",
+        len(metrics.worse_without_area),
+        f"of {len(metrics.measures)} performance measure(s); see the Measures sheet",
     )
     t.add(
         "Validation errors",
@@ -368,6 +379,66 @@ def _actions(report: GapsReport) -> Table:
             None,
             "no action answers it",
             rating_file.get(qs),
+        )
+    return t
+
+
+def _measures(report: GapsReport) -> Table:
+    metrics = report.metrics
+    region = f"Region ({metrics.region})" if metrics.region else "Region"
+    t = Table(
+        "Measures",
+        (
+            "Measure",
+            "Title",
+            "Code",
+            "Period",
+            "Value",
+            "Unit",
+            "England",
+            region,
+            "Compared with England",
+            "Compared with region",
+            "Quality statements",
+            "Strengths citing it",
+            "Areas for improvement citing it",
+            "Classification",
+            "Flag",
+            "What to do",
+            "File",
+        ),
+    )
+    flags: dict[str, list[tuple[str, str]]] = {}
+    for name, gaps in (
+        (WORSE_FLAG, metrics.worse_without_area),
+        (HOMELESS_FLAG, metrics.without_quality_statement),
+    ):
+        for gap in gaps:
+            flags.setdefault(gap.metric.id, []).append((name, gap.fix))
+    for m in metrics.measures:
+        mine = flags.get(m.id, [])
+        fills = {8: COMPARISON_FILL[m.vs_england], 9: COMPARISON_FILL[m.vs_region]}
+        if mine:
+            fills[14] = RED if any(name == WORSE_FLAG for name, _ in mine) else AMBER
+        t.add(
+            m.id,
+            m.title,
+            m.measure,
+            m.period,
+            m.value,
+            m.unit,
+            m.england,
+            m.region,
+            m.vs_england,
+            m.vs_region,
+            _joined(m.quality_statements, ", "),
+            _joined(m.strengths, ", "),
+            _joined(m.areas_for_improvement, ", "),
+            m.classification,
+            _joined([name for name, _ in mine]),
+            _joined([fix for _, fix in mine], " "),
+            m.file,
+            fills=fills,
         )
     return t
 

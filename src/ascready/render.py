@@ -1,11 +1,12 @@
 """``ascready render``: the self-assessment document, from the same data as everything else.
 
 :func:`build_context` turns a project into plain data for one audience. For ``public`` it
-leaves out everything not classified public (evidence, quotes, data, index rows, the documents
-behind return items), so nothing later in the pipeline can leak it. Markdown and HTML come from
-Jinja templates (a repository's ``templates/`` folder overrides the built-in ones by name);
-DOCX is built from the same context by ``render_docx``. Evidence text is always data, never
-template source: ``{{ 7*7 }}`` in a summary stays as written, and HTML in it is escaped.
+leaves out everything not classified public (evidence, quotes, data, performance measures,
+index rows, the documents behind return items), so nothing later in the pipeline can leak it.
+Markdown and HTML come from Jinja templates (a repository's ``templates/`` folder overrides the
+built-in ones by name); DOCX is built from the same context by ``render_docx``. Evidence text is
+always data, never template source: ``{{ 7*7 }}`` in a summary stays as written, and HTML in it
+is escaped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from ascready import models
 from ascready.errors import AscreadyError
+from ascready.gaps import compare, measure_text, region_phrase
 from ascready.loader import Project
 
 AUDIENCES = ("public", "internal")
@@ -34,6 +36,11 @@ STATUS_WORDS = {
     "blocked": "Blocked",
     "cancelled": "Cancelled",
 }
+
+
+#: The words a measure's comparison with an average takes in the document; none when it is not
+#: compared. "{}" is where the average's name goes.
+COMPARISON_WORDS = {"better": "better than {}", "worse": "worse than {}", "same": "same as {}"}
 
 
 class TemplateError(AscreadyError):
@@ -81,6 +88,48 @@ def _evidence_row(item: models.EvidenceItem, path: str, project: Project) -> dic
     }
 
 
+def _metric_visible(metric: models.Metric, audience: str) -> bool:
+    return audience == "internal" or metric.classification is models.Classification.PUBLIC
+
+
+def _metric_row(metric: models.Metric, path: str, project: Project, region: str) -> dict[str, Any]:
+    """A performance measure for the document: its figures as text, and how they compare."""
+    fw = project.framework
+    qs = sorted(
+        {q for q in map(fw.resolve_quality_statement, metric.quality_statements) if q},
+        key=_qs_number,
+    )
+    england = compare(metric.value, metric.comparators.england, metric.polarity)
+    in_region = compare(metric.value, metric.comparators.region, metric.polarity)
+    england_words = COMPARISON_WORDS.get(england, "").format("England")
+    region_words = COMPARISON_WORDS.get(in_region, "").format(region_phrase(region))
+    is_url = bool(metric.source and re.match(r"^https?://", metric.source, re.IGNORECASE))
+    return {
+        "id": metric.id,
+        "title": metric.title,
+        "measure": metric.measure or "",
+        "period": metric.period,
+        "unit": metric.unit.value,
+        "polarity": metric.polarity.value,
+        "value": measure_text(metric.value, metric.unit),
+        "england": measure_text(metric.comparators.england, metric.unit),
+        "region": measure_text(metric.comparators.region, metric.unit),
+        "compared_england": england,
+        "compared_region": in_region,
+        "comparison": england_words,
+        "region_comparison": region_words,
+        "compared": "; ".join(w for w in (england_words, region_words) if w),
+        "quality_statements": qs,
+        "source": (
+            {"text": metric.source, "href": metric.source if is_url else "", "is_url": is_url}
+            if metric.source
+            else None
+        ),
+        "classification": metric.classification.value,
+        "file": path,
+    }
+
+
 def _qs_number(qs_id: str) -> int:
     digits = qs_id.removeprefix("QS")
     return int(digits) if digits.isdigit() else 0
@@ -98,6 +147,15 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
         if item.id not in evidence and _visible(item, audience):
             evidence[item.id] = _evidence_row(item, doc.path, project)
     actions = {d.model.id: d.model for d in project.of_kind("action")}
+    # Performance measures: the first file of an id counts (validate reports duplicates), and
+    # for the public, only measures classified public are handed on.
+    region = profile.region.value if profile else ""
+    found: dict[str, dict[str, Any]] = {}
+    for doc in sorted(project.of_kind("metric"), key=lambda d: d.path):
+        metric: models.Metric = doc.model
+        if metric.id not in found and _metric_visible(metric, audience):
+            found[metric.id] = _metric_row(metric, doc.path, project, region)
+    measures = {k: found[k] for k in sorted(found)}
 
     def refs(ids: list[str]) -> list[dict[str, Any]]:
         return [evidence[e] for e in ids if e in evidence]
@@ -115,6 +173,7 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
             "quality_statement": qs_id,
             "tags": [qs_id, *related],
             "evidence": refs(s.evidence),
+            "measures": [measures[m] for m in s.metrics if m in measures],
         }
         if isinstance(s, models.AreaForImprovement):
             answering = [a for a in actions.values() if s.id in a.answers]
@@ -174,6 +233,7 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
                         if e["kind"] in {k.value for k in QUOTE_KINDS} and e["summary"]
                     ],
                     "key_data": [e for e in mine if e["kind"] in {k.value for k in DATA_KINDS}],
+                    "measures": [m for m in measures.values() if qs.id in m["quality_statements"]],
                 }
             )
         themes.append(
@@ -222,6 +282,7 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
         "score_labels": dict(fw.scoring.score_labels),
         "themes": themes,
         "evidence": list(evidence.values()),
+        "measures": list(measures.values()),
         "information_return": returns,
         "coverage": coverage,
         "self_scores": {q: scores[q] for q in sorted(scores, key=_qs_number)},

@@ -6,8 +6,9 @@ writes nothing.
 
 The document uses Word's built-in styles ("Title", "Heading 1" to "Heading 4", "List Bullet",
 "List Number", "Quote", "Table Grid"), so its headings show in Word's navigation pane and a
-council's own template can restyle it. The appendices are real tables, in a landscape section,
-with header rows that repeat on every page.
+council's own template can restyle it. Each quality statement's performance measures ("How we
+compare") and the appendices are real tables, the appendices in a landscape section, with header
+rows that repeat on every page.
 
 The same context always gives the same bytes: the document properties carry a fixed date and
 every zip entry a fixed time, never the clock.
@@ -279,9 +280,14 @@ class _Writer:
             self.heading("Key data", 3)
             for row in key_data:
                 self.key_data(row)
+        measures = qs.get("measures") or []
+        if measures:
+            self.heading("How we compare", 3)
+            self.measures_table(measures)
 
     def statement(self, s: dict[str, Any]) -> None:
-        """A strength or area for improvement: text, quality statements, evidence, actions."""
+        """A strength or area for improvement: text, quality statements, evidence, measures,
+        actions."""
         p = self.paragraph(style="List Bullet")
         self.run(p, one_line(s["text"]))
         tags = [one_line(t) for t in s.get("tags") or []]
@@ -292,6 +298,11 @@ class _Writer:
             p.add_run().add_break()
             self.run(p, "Evidence: ", italic=True)
             self.run(p, self.cite(evidence))
+        measures = s.get("measures") or []
+        if measures:
+            p.add_run().add_break()
+            self.run(p, "Measures: ", italic=True)
+            self.run(p, self.cite(measures))
         for action in s.get("actions") or []:
             details = [one_line(action.get("status_title", ""))]
             if action.get("due"):
@@ -334,6 +345,23 @@ class _Writer:
             if as_of:
                 parts.append(f"as of {long_date(as_of)}")
             self.run(p, ", ".join(parts))
+
+    def measures_table(self, measures: list[dict[str, Any]]) -> None:
+        """A quality statement's performance measures against England and the region."""
+        region = one_line(self.context.get("council", {}).get("region", "")) or "Region"
+        body = [
+            [
+                [f"{one_line(m['title'])} ({one_line(m['id'])}){self.mark(m)}"],
+                [one_line(m.get("period", ""))],
+                [one_line(m.get("value", ""))],
+                [one_line(m.get("england", "")) or "none"],
+                [one_line(m.get("region", "")) or "none"],
+                [one_line(m.get("compared", "")) or "not compared"],
+            ]
+            for m in measures
+        ]
+        headers = ["Measure", "Period", "Us", "England", region, "Compared"]
+        self.table(headers, [34, 10, 12, 12, 12, 20], body)
 
     # --- Markdown narratives --------------------------------------------------------------------
 
