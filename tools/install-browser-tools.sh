@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Install what the real-browser tests (tests/test_render_browser.py) need, where this machine
-# allows it: Debian's chromium (as root, with apt-get) and axe-core from the npm registry.
+# Install what the tests that drive real programs need, where this machine allows it:
+#   - Debian's chromium (as root, with apt-get) and axe-core from the npm registry, for the
+#     real-browser tests (tests/test_render_browser.py);
+#   - Debian's libreoffice-calc-nogui (as root, with apt-get; about 20 s), whose soffice opens
+#     the exported evidence register (tests/test_register_export.py).
 #
-# Idempotent and quiet; prints one line saying what is available, or why not; never fails the
-# build (the tests skip, with a reason, when a tool is missing).
+# Idempotent and quiet: installs only what is missing, and prints one line saying what is
+# available, or why not; never fails the build (the tests skip, with a reason, when a tool is
+# missing).
 #
 # Usage: bash tools/install-browser-tools.sh [DIR]     (DIR defaults to .venv/browser-tools)
 
@@ -15,8 +19,8 @@ mkdir -p "$dir" 2>/dev/null || true
 log="$dir/install.log"
 : >"$log" 2>/dev/null || log=/dev/null
 
-find_chromium() {
-    for name in chromium chromium-browser google-chrome; do
+first_of() {
+    for name in "$@"; do
         if command -v "$name" >/dev/null 2>&1; then
             command -v "$name"
             return 0
@@ -24,24 +28,44 @@ find_chromium() {
     done
     return 1
 }
+find_chromium() { first_of chromium chromium-browser google-chrome; }
+find_soffice() { first_of soffice libreoffice; }
+
+# apt_install PACKAGE: installs it with apt-get and returns 0, or sets apt_why to the reason it
+# could not and returns 1. The package lists are updated once, before the first install. (Not
+# called in $(...): that would forget that the lists are up to date.)
+apt_updated=""
+apt_why=""
+apt_install() {
+    if [ "$(id -u)" != 0 ]; then
+        apt_why="not root: run 'apt-get install $1' as root"
+        return 1
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        apt_why="no apt-get on this machine"
+        return 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    local apt_opts=(-qq -o DPkg::Lock::Timeout=300)
+    if [ -z "$apt_updated" ]; then
+        if ! timeout 900 apt-get "${apt_opts[@]}" update </dev/null >>"$log" 2>&1; then
+            apt_why="apt-get update failed: see $log"
+            return 1
+        fi
+        apt_updated=1
+    fi
+    if ! timeout 900 apt-get "${apt_opts[@]}" install -y --no-install-recommends "$1" \
+        </dev/null >>"$log" 2>&1; then
+        apt_why="apt-get install $1 failed: see $log"
+        return 1
+    fi
+    return 0
+}
 
 # --- chromium --------------------------------------------------------------------------------
-chromium_note=""
-if ! find_chromium >/dev/null; then
-    if [ "$(id -u)" != 0 ]; then
-        chromium_note="chromium missing (not root: run 'apt-get install chromium' as root)"
-    elif ! command -v apt-get >/dev/null 2>&1; then
-        chromium_note="chromium missing (no apt-get on this machine)"
-    else
-        export DEBIAN_FRONTEND=noninteractive
-        apt_opts=(-qq -o DPkg::Lock::Timeout=300)
-        if ! {
-            timeout 900 apt-get "${apt_opts[@]}" update &&
-                timeout 900 apt-get "${apt_opts[@]}" install -y --no-install-recommends chromium
-        } </dev/null >>"$log" 2>&1; then
-            chromium_note="chromium missing (apt-get install chromium failed: see $log)"
-        fi
-    fi
+chromium_note="chromium missing (installed, but not found on the PATH)"
+if ! find_chromium >/dev/null && ! apt_install chromium; then
+    chromium_note="chromium missing ($apt_why)"
 fi
 if chromium_path="$(find_chromium)"; then
     version="$("$chromium_path" --version 2>/dev/null </dev/null | head -n 1)"
@@ -64,5 +88,16 @@ if [ -s "$axe" ]; then
     axe_note="axe-core ${version:-(unknown version)}"
 fi
 
-echo "browser tools: $chromium_note; $axe_note"
+# --- LibreOffice -----------------------------------------------------------------------------
+soffice_note="LibreOffice missing (installed, but no soffice on the PATH)"
+if ! find_soffice >/dev/null && ! apt_install libreoffice-calc-nogui; then
+    soffice_note="LibreOffice missing ($apt_why)"
+fi
+if soffice_path="$(find_soffice)"; then
+    # --version needs no profile and opens no window; the timeout guards against a stuck one.
+    version="$(timeout 60 "$soffice_path" --version 2>/dev/null </dev/null | head -n 1)"
+    soffice_note="${version:-$soffice_path}"
+fi
+
+echo "browser tools: $chromium_note; $axe_note; $soffice_note"
 exit 0

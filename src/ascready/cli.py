@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ascready import __version__, cli_init, cli_new
+from ascready import __version__, cli_init, cli_new, cli_register
 from ascready.cli_common import (
     AsOfOption,
     JobsOption,
@@ -25,6 +25,7 @@ from ascready.cli_common import (
     fail,
     print_or_write,
 )
+from ascready.cli_metrics import import_metrics_command
 
 app = typer.Typer(
     name="ascready",
@@ -357,6 +358,9 @@ def list_checks() -> None:
 
 app.command("init")(cli_init.init)
 app.add_typer(cli_new.new_app, name="new")
+app.command("import-metrics")(import_metrics_command)
+app.command("export")(cli_register.export_command)
+app.command("import")(cli_register.import_command)
 
 
 def main() -> None:
