@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-## demo: install; validate the example repository in evidence/, report its gaps, and render
-## its self-assessment (Markdown, HTML, Word; public and internal) and return pack into build/,
-## then start a new council's repository in build/new-council and validate it
+## demo: install; validate the example repository in evidence/, report its gaps, render its
+## self-assessment (Markdown, HTML, Word; public and internal) and return pack, and export its
+## evidence register workbook into build/; then start a new council's repository in
+## build/new-council, fill its measures from the example ASCOF table, and validate it
 demo: $(STAMP)
 	$(BIN)/ascready --version
 	$(BIN)/ascready validate evidence
@@ -28,8 +29,12 @@ demo: $(STAMP)
 	  $(BIN)/ascready render evidence --audience $$audience --format $$fmt \
 	    --out build/self-assessment-$$audience.$$fmt --force || exit 1; done; done
 	$(BIN)/ascready render evidence --pack build/information-return-pack.zip --force
+	$(BIN)/ascready export evidence --out build/evidence-register.xlsx --force
+	$(BIN)/ascready export evidence --audience public --out build/evidence-register-public.xlsx --force
 	@rm -rf build/new-council
 	$(BIN)/ascready init build/new-council --council "Demo Council" --ons-code E06000998 --region "South West"
+	$(BIN)/ascready import-metrics evidence/files/ascof-2025-26-extract.csv --repo build/new-council \
+	  --source https://digital.nhs.example/ascof/2025-26
 	$(BIN)/ascready validate build/new-council
 
 ## test: lint (ruff), type-check (mypy) and run the tests (pytest)

@@ -246,6 +246,33 @@ def main() -> None:
             f"    ascready render --format html     {t['render']:7.3f} s   "
             f"ratio to validate {t['render'] / t['validate']:.2f}"
         )
+        register = tmp / "register.xlsx"
+        target = tmp / "imported"
+        # Each import starts from a repository with the profile and documents folder only.
+        fresh = (
+            f"rm -rf {target} && mkdir {target} && cp {repo / 'ascready.yaml'} {target}/ && "
+            f"cp -r {repo / 'files'} {target}/"
+        )
+        r = _medians(
+            {
+                "validate": [ASCREADY, "validate", str(repo), "--format", "json"],
+                "export": [ASCREADY, "export", str(repo), "--out", str(register), "--force"],
+                "import": [
+                    "sh",
+                    "-c",
+                    f"{fresh} && {ASCREADY} import {register} --repo {target} >/dev/null",
+                ],
+            },
+            max(1, args.runs // 2),
+        )
+        print(
+            f"    ascready export (workbook)        {r['export']:7.3f} s   "
+            f"ratio to validate {r['export'] / r['validate']:.2f}"
+        )
+        print(
+            f"    ascready import (that workbook)   {r['import']:7.3f} s   "
+            f"ratio to validate {r['import'] / r['validate']:.2f}  (writes every file anew)"
+        )
         if shutil.which("git"):
             commit_and_change(repo, args.items)
             d = _medians(

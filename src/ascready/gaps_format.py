@@ -158,36 +158,36 @@ def metric_rows(report: GapsReport) -> list[tuple[str, ...]]:
 
 
 #: The units in the terminal's narrow table, where the figures are bare numbers.
-SHORT_UNITS = {"percent": "%", "per-100k": "per 100,000"}
+SHORT_UNITS = {"percent": "%", "per-100k": "/100k", "days": " days", "weeks": " weeks"}
 
 
 def _short_metric_table(report: GapsReport) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    """The terminal's table of measures: ids, bare figures and their unit, areas citing it."""
+    """The terminal's table of measures, narrow enough for 80 columns: ids, figures with a short
+    unit, the comparison with England, and the areas for improvement citing it."""
     headers: tuple[str, ...] = (
         "Measure",
         "Period",
-        "Unit",
-        "Value",
+        "Us",
         "England",
         report.metrics.region or "Region",
         "vs England",
-        "vs region",
-        "Areas citing it",
+        "Cited by",
     )
 
-    def figure(value: float | None) -> str:
-        return "-" if value is None else number_text(value)
+    def figure(value: float | None, unit: str) -> str:
+        if value is None:
+            return "-"
+        short = SHORT_UNITS.get(unit)
+        return number_text(value) + (short if short else "")
 
     rows: list[tuple[str, ...]] = [
         (
             m.id,
             m.period,
-            SHORT_UNITS.get(m.unit, m.unit),
-            figure(m.value),
-            figure(m.england),
-            figure(m.region),
+            figure(m.value, m.unit),
+            figure(m.england, m.unit),
+            figure(m.region, m.unit),
             m.vs_england,
-            m.vs_region,
             ", ".join(m.areas_for_improvement) or "-",
         )
         for m in report.metrics.measures
@@ -336,7 +336,7 @@ def render_text(report: GapsReport) -> RenderableType:
             "Performance measures, compared with England and the region",
             short_headers,
             short_rows,
-            no_wrap=(0, 1, 3, 4, 5, 6, 7),
+            no_wrap=(0,),
         )
         table(
             WORSE_TITLE,

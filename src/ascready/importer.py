@@ -746,10 +746,11 @@ class _Draft:
 def _ordered(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     """The document's data with keys in the model's order, nested fields nested."""
     data: dict[str, Any] = {}
+    dotted = [k for k in values if "." in k]
     for name in MODEL[kind].model_fields:
         if name in values:
             data[name] = values[name]
-        nested = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith(f"{name}.")}
+        nested = {k.split(".", 1)[1]: values[k] for k in dotted if k.startswith(f"{name}.")}
         if nested:
             data[name] = nested
     return data
@@ -1076,7 +1077,7 @@ def _check(
     source: str,
 ) -> list[PlannedFile]:
     """Each draft as YAML, read back and checked as validate would; problems go to rows."""
-    from ascready.newfile import emit
+    from ascready.newfile import as_read, emit
 
     load_all_checks()
     allowed = allowed_set(project.profile.personal_data.allow) if project.profile else frozenset()
@@ -1136,7 +1137,7 @@ def _check(
         except AscreadyError as exc:
             problems.append(RowProblem(first.where, first.row, str(exc)))
             continue
-        parsed, _ = yamlsafe.parse_text(text)
+        parsed = as_read(draft.data)  # what emit() checked the text reads back as
         kind = draft.kind
         try:
             model = MODEL[kind].model_validate(parsed)

@@ -450,11 +450,8 @@ class _QuotedDumper(_Dumper):
     """The same, writing text on several lines in quotes rather than as a block."""
 
 
-_Dumper.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[1-9][0-9]*|0)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"),
-    list("-+0123456789"),
-)
+#: Text YAML 1.2 reads as a number, which PyYAML (YAML 1.1) would write bare.
+_NUMBER_LIKE = re.compile(r"^[-+]?(?:[1-9][0-9]*|0)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$")
 
 
 def _represent_text(dumper: _Dumper, value: str) -> yaml.ScalarNode:
@@ -469,18 +466,33 @@ def _represent_list(dumper: _Dumper, value: list[Any]) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
 
-_Dumper.add_representer(str, _represent_text)
-_Dumper.add_representer(list, _represent_list)
+def _configure(dumper: type[Any]) -> None:
+    dumper.add_implicit_resolver("tag:yaml.org,2002:float", _NUMBER_LIKE, list("-+0123456789"))
+    dumper.add_representer(str, _represent_text)
+    dumper.add_representer(list, _represent_list)
 
 
-def _as_read(value: Any) -> Any:
+_configure(_Dumper)
+#: The same dumper on libyaml's emitter, many times faster (``ascready import`` writes thousands
+#: of files); the pure-Python one where PyYAML was built without libyaml.
+_FastDumper: type[Any] = _Dumper
+if hasattr(yaml, "CSafeDumper"):
+
+    class _CDumper(yaml.CSafeDumper):
+        pass
+
+    _configure(_CDumper)
+    _FastDumper = _CDumper
+
+
+def as_read(value: Any) -> Any:
     """What ascready's reader gives back for ``value``: dates are read as text."""
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _as_read(v) for k, v in value.items()}
+        return {k: as_read(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_as_read(v) for v in value]
+        return [as_read(v) for v in value]
     return value
 
 
@@ -490,8 +502,9 @@ def emit(data: Mapping[str, Any], header: str = "") -> str:
     Tries the most readable form first (text on several lines as a block, other characters as
     they are), and falls back to quoting and escaping until the text reads back exactly.
     """
-    expected = _as_read(dict(data))
-    for dumper, unicode in ((_Dumper, True), (_QuotedDumper, True), (_QuotedDumper, False)):
+    expected = as_read(dict(data))
+    attempts = ((_FastDumper, True), (_QuotedDumper, True), (_QuotedDumper, False))
+    for dumper, unicode in attempts:
         try:
             body = yaml.dump(
                 dict(data),
