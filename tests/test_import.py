@@ -513,3 +513,68 @@ def test_text_that_is_not_a_date_is_refused(typed: Any) -> None:
 
     with pytest.raises(_CellError):
         parse_date(typed)
+
+
+def test_a_large_register_reports_its_progress_step_by_step(tmp_path: Path) -> None:
+    """What the progress bar shows: each step, and each counted step reaching its total."""
+    from ascready.importer import write_plan
+
+    path = tmp_path / "big.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Evidence"
+    ws.append(["ID", "Title", "Kind", "Categories", "Quality statements", "Classification"])
+    for n in range(1, 1201):
+        ws.append([f"EV-{n:04d}", f"Document {n}", "report", "processes", "QS1", "official"])
+    wb.save(path)
+    repo = council_repo(tmp_path)
+    project, _ = load_project(repo)
+    seen: list[tuple[str, int, int]] = []
+    plan = plan_import(project, path, progress=lambda *step: seen.append(step))
+    assert not plan.errors, [p.text() for p in plan.errors]
+    write_plan(plan, progress=lambda *step: seen.append(step))
+    steps = list(dict.fromkeys(step for step, _, _ in seen))
+    assert steps == [
+        "Opening the workbook",
+        "Reading rows",
+        f"Converting rows of {path.name}, sheet 'Evidence'",
+        "Checking the new files",
+        "Checking the repository with them",
+        "Writing the files",
+    ]
+    assert ("Reading rows", ws.max_row, ws.max_row) in seen
+    for step, done, total in seen:
+        assert 0 <= done <= total or total == 0, (step, done, total)
+    assert len(list((repo / "evidence").glob("*.yaml"))) == 1200
+
+
+def test_a_csv_in_the_registers_own_layout_needs_no_mapping(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Columns nobody fills in may be deleted; the ones the register needs may not."""
+    repo = council_repo(tmp_path)
+    csv_file = tmp_path / "evidence.csv"
+    csv_file.write_text(
+        "ID,Title,Kind,Categories,Quality statements,Classification,As of\n"
+        "EV-101,Carers' survey 2025,survey,People's experience,QS1,public,01/10/2025\n",
+        encoding="utf-8",
+    )
+    result = run_import(runner, repo, str(csv_file))
+    assert result.exit_code == 0, result.output
+    item = read_yaml(repo / "evidence/EV-101.yaml")
+    assert (item["kind"], item["as_of"], item["categories"]) == (
+        "survey",
+        "2025-10-01",
+        ["peoples-experience"],
+    )
+    assert "no column 'Summary'" in result.output  # said, not silently assumed
+    without_kind = tmp_path / "no-kind.csv"
+    without_kind.write_text(
+        "ID,Title,Categories,Quality statements,Classification\n"
+        "EV-102,Something,processes,QS1,public\n",
+        encoding="utf-8",
+    )
+    result = run_import(runner, repo, str(without_kind))
+    assert result.exit_code == 1
+    assert "--mapping" in result.output
+    assert not (repo / "evidence/EV-102.yaml").exists()

@@ -17,8 +17,8 @@ from ascready.cli_common import RepoArgument, RepoOption, console, fail
 if TYPE_CHECKING:
     from ascready.importer import ImportPlan
 
-#: Below this many rows a progress bar would only flicker.
-PROGRESS_FROM_ROWS = 2000
+#: Below this size (about 2,000 rows) a workbook imports in a few seconds: no progress bar.
+PROGRESS_FROM_BYTES = 200_000
 
 
 def export_command(
@@ -141,7 +141,7 @@ def import_command(
         root = find_repository(repo)
         project, _ = load_project(root)
         rules = load_mapping(mapping) if mapping is not None else None
-        with _progress() as progress:
+        with _progress(source) as progress:
             plan = plan_import(project, source, rules, progress=progress)
     except AscreadyError as exc:
         code = 1 if type(exc).__name__ == "ImportError_" else int(exc.exit_code)
@@ -164,7 +164,8 @@ def import_command(
         typer.echo(_summary(plan, "Would write") + " Nothing was written (--dry-run).")
         return
     try:
-        write_plan(plan)
+        with _progress(source) as progress:
+            write_plan(plan, progress)
     except AscreadyError as exc:
         raise fail(escape(exc.message) + " Nothing was written.", 1) from None
     typer.echo(_summary(plan, "Wrote"))
@@ -200,28 +201,33 @@ def _report(plan: ImportPlan) -> None:
 
 
 class _progress:
-    """A progress bar on stderr while a large workbook is read, only at a terminal."""
+    """A progress bar on stderr while a large workbook is imported, only at a terminal: one
+    line saying what is being done, with a bar once the size of the step is known."""
+
+    def __init__(self, source: Path) -> None:
+        try:
+            self._large = source.stat().st_size >= PROGRESS_FROM_BYTES
+        except OSError:
+            self._large = False
 
     def __enter__(self) -> Any:
         self._bar: Any = None
-        if not sys.stderr.isatty():
+        if not self._large or not sys.stderr.isatty():
             return None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        def update(done: int, total: int) -> None:
-            if total < PROGRESS_FROM_ROWS:
-                return
-            if self._bar is None:
-                self._bar = Progress(
-                    TextColumn("Reading rows"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    console=console(stderr=True),
-                    transient=True,
-                )
-                self._bar.start()
-                self._task = self._bar.add_task("rows", total=total)
-            self._bar.update(self._task, completed=done)
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console(stderr=True),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("Starting", total=None)
+
+        def update(step: str, done: int, total: int) -> None:
+            self._bar.update(self._task, description=step, completed=done, total=total or None)
 
         return update
 

@@ -96,7 +96,6 @@ def builtin_mapping() -> Mapping:
                 s.name,
                 s.kind,
                 {c.field: FieldMap(c.field, c.header) for c in s.columns},
-                header_row=1,
                 optional=True,
             )
             for s in SHEETS
@@ -543,12 +542,19 @@ def _find_headers(
 ) -> tuple[int, dict[str, int]] | None:
     """The header row and each mapped field's column (1-based), or None (reported)."""
     wanted = {f: _norm(m.column) for f, m in smap.fields.items() if m.column is not None}
+    # A mapping file's columns must all be there; in ascready's own layout, only the required
+    # ones (a colleague may have deleted a column nobody fills in).
+    needed = (
+        {c.field for c in smap.layout.columns if c.required} & set(wanted)
+        if smap.optional
+        else set(wanted)
+    )
     candidates = (
         [smap.header_row]
         if smap.header_row
         else range(1, min(HEADER_SEARCH_ROWS, len(table.rows)) + 1)
     )
-    best: tuple[int, int, dict[str, int]] | None = None
+    best: tuple[int, tuple[int, int], dict[str, int]] | None = None
     for r in candidates:
         if r > len(table.rows):
             break
@@ -562,13 +568,14 @@ def _find_headers(
         for fname, header in wanted.items():
             if header in headers:
                 found[fname] = headers[header]
-        if best is None or len(found) > best[1]:
-            best = (r, len(found), found)
+        score = (len(needed & set(found)), len(found))
+        if best is None or score > best[1]:
+            best = (r, score, found)
         if len(found) == len(wanted):
             break
-    if best is None or best[1] < len(wanted):
-        r, _, found = best or (smap.header_row or 1, 0, {})
-        missing = [smap.fields[f].column for f in wanted if f not in found]
+    if best is None or best[1][0] < len(needed):
+        r, _, found = best or (smap.header_row or 1, (0, 0), {})
+        missing = [smap.fields[f].column for f in wanted if f in needed and f not in found]
         seen = [
             str(v) for v in (table.rows[r - 1] if 0 < r <= len(table.rows) else []) if v is not None
         ]
@@ -577,6 +584,7 @@ def _find_headers(
             if seen
             else "The sheet is empty there"
         )
+        named = "named in the mapping " if not smap.optional else "ascready's register needs "
         problems.append(
             RowProblem(
                 table.where,
@@ -584,14 +592,28 @@ def _find_headers(
                 "the column"
                 + ("s " if len(missing) > 1 else " ")
                 + ", ".join(f"'{m}'" for m in missing)
-                + " named in the mapping "
+                + f" {named}"
                 + ("are" if len(missing) > 1 else "is")
                 + " not in the first "
                 + (f"row {smap.header_row}" if smap.header_row else f"{HEADER_SEARCH_ROWS} rows"),
-                f"{hint}. Correct the header in the mapping (spacing and capitals do not matter)",
+                f"{hint}. Correct the header in the mapping (spacing and capitals do not matter)"
+                if not smap.optional
+                else f"{hint}. Put the column back, or import with a mapping file (--mapping)",
             )
         )
         return None
+    absent = [smap.fields[f].column for f in wanted if f not in best[2]]
+    if absent:
+        problems.append(
+            RowProblem(
+                table.where,
+                best[0],
+                "no column "
+                + ", ".join(f"'{a}'" for a in absent)
+                + ": those fields are left empty in every row",
+                severity=Severity.WARNING,
+            )
+        )
     row, _, found = best
     for fname, col in found.items():
         merge = table.merge_at(row, col)
@@ -609,11 +631,21 @@ def _find_headers(
     return row, found
 
 
+def _match_count(table: Table, smap: SheetMap) -> int:
+    """How many of the mapping's headers the table has in one of its first rows."""
+    wanted = {_norm(m.column) for m in smap.fields.values() if m.column is not None}
+    best = 0
+    for row in table.rows[:HEADER_SEARCH_ROWS]:
+        best = max(best, len(wanted & {_norm(v) for v in row if v is not None}))
+    return best
+
+
 def _read_sheet(
     table: Table,
     smap: SheetMap,
     conv: _Converter,
     problems: list[RowProblem],
+    progress: Progress | None = None,
 ) -> _SheetRows | None:
     located = _find_headers(table, smap, problems)
     if located is None:
@@ -625,7 +657,10 @@ def _read_sheet(
     empty = 0
     merged_noted: set[str] = set()
     used_cols = sorted(set(columns.values()))
-    for r in range(header_row + 1, len(table.rows) + 1):
+    last = len(table.rows)
+    for r in range(header_row + 1, last + 1):
+        if progress is not None and r % 500 == 0:
+            progress(f"Converting rows of {table.where}", r, last)
         raw_row = table.rows[r - 1]
         raw: dict[str, Any] = {}
         cells: dict[str, str] = {}
@@ -973,19 +1008,19 @@ def _select_sheets(
         candidates = list(mapping.sheets)
         if len(candidates) > 1:
             # A CSV file is one table: the sheet whose columns it has.
-            scored = []
-            for smap in candidates:
-                probe: list[RowProblem] = []
-                if _find_headers(table, smap, probe) is not None:
-                    scored.append(smap)
-            if len(scored) != 1:
+            # A CSV file is one table: the sheet whose headers it shares most of.
+            scored = sorted(
+                ((_match_count(table, smap), i) for i, smap in enumerate(candidates)),
+                reverse=True,
+            )
+            if not scored[0][0] or scored[0][0] == scored[1][0]:
                 names_text = ", ".join(repr(s.sheet or s.kind) for s in candidates)
                 raise ImportRefused(
                     f"{path.name} is a CSV file, which holds one table, and its headers "
-                    + ("match none" if not scored else "match more than one")
+                    + ("match none" if not scored[0][0] else "match more than one")
                     + f" of the mapping's sheets ({names_text}); use a mapping with one sheet"
                 )
-            candidates = scored
+            candidates = [candidates[scored[0][1]]]
         return [(candidates[0], table)]
     by_name = {t.sheet: t for t in tables}
     for smap in mapping.sheets:
@@ -1038,7 +1073,7 @@ def plan_import(
     conv = _Converter(project.framework)
     sheets: list[_SheetRows] = []
     for smap, table in _select_sheets(mapping, path, progress, problems):
-        read = _read_sheet(table, smap, conv, problems)
+        read = _read_sheet(table, smap, conv, problems, progress)
         if read is not None:
             sheets.append(read)
     builder = _Builder(project, problems)
@@ -1050,7 +1085,7 @@ def plan_import(
         [s for s in sheets if s.smap.kind == "statement"],
     )
     builder.progress([s for s in sheets if s.smap.kind == "progress"])
-    files = _check(project, builder.drafts, problems, today, path.name)
+    files = _check(project, builder.drafts, problems, today, path.name, progress)
     rows_read = sum(len(s.rows) for s in sheets)
     empty = sum(s.empty for s in sheets)
     problems.sort(key=lambda p: (p.where, p.row, p.severity is not Severity.ERROR))
@@ -1075,6 +1110,7 @@ def _check(
     problems: list[RowProblem],
     today: dt.date,
     source: str,
+    progress: Progress | None = None,
 ) -> list[PlannedFile]:
     """Each draft as YAML, read back and checked as validate would; problems go to rows."""
     from ascready.newfile import as_read, emit
@@ -1099,7 +1135,9 @@ def _check(
             )
         )
 
-    for draft in drafts:
+    for done, draft in enumerate(drafts):
+        if progress is not None and done % 200 == 0:
+            progress("Checking the new files", done, len(drafts))
         key = draft.path.casefold()
         first = draft.rows[0] if draft.rows else None
         if first is None:  # a rating made only of statements whose rows all failed
@@ -1159,6 +1197,8 @@ def _check(
     def key_of(f: Finding) -> tuple[str, str, str]:
         return (f.check, f.file, f.message)
 
+    if progress is not None:
+        progress("Checking the repository with them", 0, 0)
     before = {key_of(f) for f in run_checks(project, today)}
     combined = replace(project, documents=[*project.documents, *(doc for _, _, doc in good)])
     by_path = {draft.path: draft for draft, _, _ in good}
@@ -1179,14 +1219,16 @@ def _check(
     ]
 
 
-def write_plan(plan: ImportPlan) -> list[Path]:
+def write_plan(plan: ImportPlan, progress: Progress | None = None) -> list[Path]:
     """Create every planned file, or none: if one cannot be created, the ones created before it
     are removed. Never replaces an existing file."""
     from ascready.newfile import NewFile, write_new
 
     written: list[Path] = []
     try:
-        for f in plan.files:
+        for done, f in enumerate(plan.files):
+            if progress is not None and done % 200 == 0:
+                progress("Writing the files", done, len(plan.files))
             written.append(write_new(NewFile(plan.root, f.path, "", f.text, (), "")))
     except BaseException:
         for path in written:

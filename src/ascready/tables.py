@@ -18,8 +18,9 @@ from typing import Any
 
 from ascready.errors import AscreadyError, ExitCode
 
-#: progress(done, total): called while rows are read, for a progress bar.
-Progress = Callable[[int, int], None]
+#: progress(step, done, total): what is being done, for a progress bar; total 0 while the size
+#: of the step is not known yet.
+Progress = Callable[[str, int, int], None]
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv",)
 
@@ -137,6 +138,8 @@ def read_xlsx(
                 f"{path.name} is not an .xlsx workbook (it may be an older .xls file renamed, "
                 "or a CSV file): open it in Excel and save it as .xlsx"
             )
+        if progress is not None:
+            progress("Opening the workbook", 0, 0)
         workbook = load_workbook(path, data_only=False)
     except TableError:
         raise
@@ -169,7 +172,7 @@ def read_xlsx(
             rows.append(values)
             done += 1
             if progress is not None and done % 500 == 0:
-                progress(done, total)
+                progress("Reading rows", done, total)
         if formulas:
             if cached is None:
                 cached = load_workbook(path, data_only=True)
@@ -187,5 +190,5 @@ def read_xlsx(
             )
         tables.append(Table(path.name, name, rows, merges, formulas))
     if progress is not None:
-        progress(total, total)
+        progress("Reading rows", total, total)
     return tables, list(workbook.sheetnames)
