@@ -578,3 +578,50 @@ def test_a_csv_in_the_registers_own_layout_needs_no_mapping(
     assert result.exit_code == 1
     assert "--mapping" in result.output
     assert not (repo / "evidence/EV-102.yaml").exists()
+
+
+def test_formulas_saved_by_a_spreadsheet_program_import_as_their_results(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Excel and LibreOffice store each formula's result; openpyxl cannot calculate, so the
+    workbook is saved once through LibreOffice, as a council's would have been through Excel."""
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip(
+            "LibreOffice is not installed: run `make test` as root, or "
+            "`apt-get install libreoffice-calc-nogui`"
+        )
+    written = tmp_path / "written" / "register.xlsx"
+    written.parent.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Evidence"
+    ws.append(["ID", "Title", "Kind", "Categories", "Quality statements", "Classification"])
+    ws.append(["EV-1", '="Carers strategy "&(2024+1)', "strategy", "processes", "QS1", "public"])
+    ws.append(["EV-2", "Market position statement", "report", "processes", "=E2", "public"])
+    wb.save(written)
+    saved = tmp_path / "saved"
+    done = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(saved),
+            str(written),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    repo = council_repo(tmp_path)
+    result = run_import(runner, repo, str(saved / "register.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert read_yaml(repo / "evidence/EV-1.yaml")["title"] == "Carers strategy 2025"
+    assert read_yaml(repo / "evidence/EV-2.yaml")["quality_statements"] == ["QS1"]
