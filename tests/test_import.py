@@ -625,3 +625,32 @@ def test_formulas_saved_by_a_spreadsheet_program_import_as_their_results(
     assert result.exit_code == 0, result.output
     assert read_yaml(repo / "evidence/EV-1.yaml")["title"] == "Carers strategy 2025"
     assert read_yaml(repo / "evidence/EV-2.yaml")["quality_statements"] == ["QS1"]
+
+
+def test_rows_without_ids_get_the_next_ids_in_the_repositorys_pattern(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    repo = council_repo(tmp_path)
+    (repo / "evidence").mkdir()
+    (repo / "evidence" / "EV-041.yaml").write_text(
+        "id: EV-041\ntitle: Already here\nkind: report\ncategories: [processes]\n"
+        "quality_statements: [QS1]\nclassification: public\n",
+        encoding="utf-8",
+    )
+    csv_file = tmp_path / "register.csv"
+    csv_file.write_text(
+        "Document,QS,Category\n" + "".join(f"Document {n},QS2,Processes\n" for n in range(1, 4)),
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "sheets:\n"
+        "  - kind: evidence\n"
+        "    columns: {title: Document, quality_statements: QS, categories: Category}\n"
+        "    defaults: {kind: document, classification: official}\n",
+        encoding="utf-8",
+    )
+    result = run_import(runner, repo, str(csv_file), "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    titles = {n: read_yaml(repo / f"evidence/EV-{n:03d}.yaml")["title"] for n in (42, 43, 44)}
+    assert titles == {42: "Document 1", 43: "Document 2", 44: "Document 3"}

@@ -17,6 +17,7 @@ import datetime as dt
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -810,6 +811,23 @@ def _path_problem(kind: str, path: str) -> str | None:
     return None
 
 
+def _ids_after(
+    used: set[str], next_id: Callable[[set[str], str], str], first: str
+) -> Iterator[str]:
+    """New ids in the repository's pattern, one after another (``next_id`` once, then
+    counting on, so that thousands of rows without ids cost no more than one)."""
+    start = next_id(used, first)
+    match = re.match(r"^(.*?)(\d+)$", start)
+    assert match is not None  # next_id always ends with a number
+    prefix, number, width = match[1], int(match[2]), len(match[2])
+    taken = {u.casefold() for u in used}
+    while True:
+        candidate = f"{prefix}{number:0{width}d}"
+        number += 1
+        if candidate.casefold() not in taken:
+            yield candidate
+
+
 class _Builder:
     def __init__(self, project: Project, problems: list[RowProblem]) -> None:
         self.project = project
@@ -847,11 +865,14 @@ class _Builder:
         has_id_column = kind == "return" or (
             "id" in sheet.smap.fields and sheet.smap.fields["id"].column is not None
         )
+        fresh: Iterator[str] = iter(())
+        if not has_id_column:
+            fresh = _ids_after(self._used_ids(kind), next_id, FIRST_ID[kind])
         for row in sheet.rows:
             values = dict(row.values)
             path = values.pop("file", None)
             if not has_id_column and "id" not in values:
-                values["id"] = next_id(self._used_ids(kind), FIRST_ID[kind])
+                values["id"] = next(fresh)
             key = "number" if kind == "return" else "id"
             if key not in values:
                 self.problem(

@@ -53,16 +53,22 @@ class Table:
     merges: list[Merge] = field(default_factory=list)
     #: (row, column) 1-based -> the formula text, for cells that hold a formula
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    _index: dict[tuple[int, int], Merge] | None = field(default=None, repr=False, compare=False)
 
     @property
     def where(self) -> str:
         return f"{self.file}, sheet '{self.sheet}'" if self.sheet is not None else self.file
 
     def merge_at(self, row: int, col: int) -> Merge | None:
-        for merge in self.merges:
-            if merge.min_row <= row <= merge.max_row and merge.min_col <= col <= merge.max_col:
-                return merge
-        return None
+        if not self.merges:
+            return None
+        if self._index is None:
+            self._index = {}
+            for merge in self.merges:
+                for r in range(merge.min_row, min(merge.max_row, len(self.rows)) + 1):
+                    for c in range(merge.min_col, merge.max_col + 1):
+                        self._index.setdefault((r, c), merge)
+        return self._index.get((row, col))
 
 
 def column_letter(col: int) -> str:
