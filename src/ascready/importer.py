@@ -346,11 +346,14 @@ def _integer(value: Any) -> int:
 
 
 def _text(value: Any) -> str:
+    """A cell as text. Windows line ends become plain ones; a one-line text loses the spaces
+    typed around it (text on several lines is kept exactly, as a narrative's last line ends)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]
-    return str(value)
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return text if "\n" in text else text.strip()
 
 
 _ID_SPLIT = re.compile(r"[;,\s]+")
@@ -938,7 +941,8 @@ class _Builder:
                         "actions",
                     )
                     continue
-                values.pop("actions", None) if kind == "strength" else None
+                if kind == "strength":
+                    values.pop("actions", None)
                 if "id" not in values:
                     prefix = f"{'S' if kind == 'strength' else 'AFI'}-{qs}-"
                     n = counters[(prefix, qs)]
