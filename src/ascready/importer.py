@@ -675,7 +675,9 @@ def _read_sheet(
             cells[fname] = f"{column_letter(c)}{r}"
             if value is None:
                 merge = table.merge_at(r, c)
-                if merge is not None and (merge.min_row, merge.min_col) != (r, c):
+                # Cells merged down a column share the first one's value; cells merged across
+                # columns are one value, in the first column.
+                if merge is not None and merge.min_col == c and merge.min_row != r:
                     value = merge.value
                     if value is not None:
                         from_merge.append(merge)
@@ -697,9 +699,7 @@ def _read_sheet(
                 value = None
             if value is not None:
                 raw[fname] = value
-        if not raw:
-            if any(v is not None and str(v).strip() for v in raw_row):
-                pass  # text only in columns the mapping does not read: not ours
+        if not raw:  # blank, or text only in columns the mapping does not read
             empty += 1
             continue
         # A banner row ("Theme 1: Working with people") merged across the table is a heading.
