@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ascready import models, yamlsafe
-from ascready.checks import load_all_checks, run_checks
+from ascready.checks import introduced_findings, load_all_checks
 from ascready.checks.personal_data import allowed_set, scan_document
 from ascready.errors import AscreadyError, ExitCode
 from ascready.findings import Finding, Severity
@@ -1021,9 +1021,11 @@ class _Builder:
 def _select_sheets(
     mapping: Mapping, path: Path, progress: Progress | None, problems: list[RowProblem]
 ) -> list[tuple[SheetMap, Table]]:
+    # Only the sheets the mapping names are read, unless one is unnamed (the only sheet).
     names = [s.sheet for s in mapping.sheets if s.sheet is not None]
+    unnamed = len(names) < len(mapping.sheets)
     try:
-        tables, all_names = read_tables(path, names or None, progress)
+        tables, all_names = read_tables(path, None if unnamed else names, progress)
     except TableError as exc:
         raise ImportRefused(str(exc)) from None
     is_csv = not all_names
@@ -1057,8 +1059,7 @@ def _select_sheets(
                     f"{len(all_names)} sheets: {', '.join(repr(n) for n in all_names)}; add "
                     "'sheet: <name>'"
                 )
-            table = read_tables(path, all_names, None)[0][0]
-            pairs.append((smap, table))
+            pairs.append((smap, tables[0]))
             continue
         named = by_name.get(smap.sheet)
         if named is None:
@@ -1219,21 +1220,16 @@ def _check(
 
     # The repository's own checks, on the repository with the new files in it: what they find in
     # a new file, or newly in an old one because of a new file.
-    def key_of(f: Finding) -> tuple[str, str, str]:
-        return (f.check, f.file, f.message)
-
     if progress is not None:
         progress("Checking the repository with them", 0, 0)
-    before = {key_of(f) for f in run_checks(project, today)}
-    combined = replace(project, documents=[*project.documents, *(doc for _, _, doc in good)])
     by_path = {draft.path: draft for draft, _, _ in good}
     blocked: set[str] = set()
-    for f in run_checks(combined, today):
+    for f in introduced_findings(project, [doc for _, _, doc in good], today, always=by_path):
         if f.file in by_path:
             report(by_path[f.file], f)
             if f.severity is Severity.ERROR:
                 blocked.add(f.file)
-        elif key_of(f) not in before and f.severity is Severity.ERROR:
+        elif f.severity is Severity.ERROR:
             problems.append(
                 RowProblem(f.file, 0, f"{f.message} (because of the rows imported)", f.hint)
             )

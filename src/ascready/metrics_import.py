@@ -38,7 +38,7 @@ from xml.etree.ElementTree import ParseError
 from pydantic import ValidationError
 
 from ascready import models, yamlsafe
-from ascready.checks import load_all_checks, run_checks
+from ascready.checks import introduced_findings, load_all_checks
 from ascready.checks.personal_data import allowed_set, scan_document
 from ascready.checks.sources import classify_source
 from ascready.errors import AscreadyError, ExitCode
@@ -1339,14 +1339,7 @@ def _check(project: Project, files: Sequence[MeasureFile], today: dt.date) -> li
             continue
         docs.append(Document(f.path, "metric", parsed, model))
 
-    def key(x: Finding) -> tuple[str, str, str]:
-        return (x.check, x.file, x.message)
-
-    before = {key(x) for x in run_checks(project, today)}
-    touched = {f.path for f in files}
-    kept = [d for d in project.documents if d.path not in touched]
-    after = run_checks(replace(project, documents=[*kept, *docs]), today)
-    findings.extend(x for x in dict.fromkeys(after) if key(x) not in before)
+    findings.extend(introduced_findings(project, docs, today))
     errors = [x for x in findings if x.severity is Severity.ERROR]
     if errors:
         lines = "\n  ".join(_line(x.file, x.message, x.hint) for x in errors)

@@ -30,7 +30,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from ascready import models, yamlsafe
-from ascready.checks import load_all_checks, run_checks
+from ascready.checks import introduced_findings, load_all_checks
 from ascready.checks.personal_data import allowed_set, mask, scan, scan_document
 from ascready.checks.sources import classify_source
 from ascready.errors import AscreadyError, ExitCode, OutputExistsError
@@ -536,18 +536,6 @@ def _where(finding: Finding, kind: _Kind, path: str) -> str:
     return kind.flags.get(str(key), str(key)) if key is not None else path
 
 
-def _repository_findings(project: Project, doc: Document, today: dt.date) -> list[Finding]:
-    """What validate's repository checks find once the new file is there and not before: the
-    new file's own findings, and any the new file causes in others (e.g. a duplicate id)."""
-
-    def key(f: Finding) -> tuple[str, str, str]:
-        return (f.check, f.file, f.message)  # hints may name the new file: not a new problem
-
-    before = {key(f) for f in run_checks(project, today)}
-    after = run_checks(replace(project, documents=[*project.documents, doc]), today)
-    return list(dict.fromkeys(f for f in after if f.file == doc.path or key(f) not in before))
-
-
 def _check(
     project: Project,
     kind: _Kind,
@@ -579,7 +567,7 @@ def _check(
     findings.extend(replace(f, file=path) for f in scan_document(parsed, kind.doc_kind, allowed))
     if model is not None:
         doc = Document(path, kind.doc_kind, parsed, model)
-        findings.extend(_repository_findings(project, doc, today))
+        findings.extend(introduced_findings(project, [doc], today, always={doc.path}))
     findings.extend(extra)
     order = {flag: i for i, flag in enumerate(kind.flags)}
     findings.sort(key=lambda f: (f.file != path, order.get(str((f.loc or ("",))[0]), 99)))

@@ -8,14 +8,14 @@ validates files; ``repository`` checks are functions over the whole :class:`Proj
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ascready.findings import Finding, Loc, Severity
 
 if TYPE_CHECKING:
-    from ascready.loader import Project
+    from ascready.loader import Document, Project
 
 Stage = Literal["read", "schema", "repository"]
 
@@ -101,6 +101,29 @@ def run_checks(project: Project, today: dt.date | None = None) -> list[Finding]:
         if check.function is not None:
             found.extend(check.function(context, check))
     return found
+
+
+def introduced_findings(
+    project: Project,
+    documents: Iterable[Document],
+    today: dt.date | None = None,
+    *,
+    always: Collection[str] = (),
+) -> list[Finding]:
+    """What the repository checks find once ``documents`` are in ``project`` (each replacing
+    any document at its path) that they did not find before, and every finding in the files
+    ``always`` names: what new or rewritten files would bring, before they are written."""
+    from dataclasses import replace
+
+    def key(f: Finding) -> tuple[str, str, str]:
+        return (f.check, f.file, f.message)  # hints may name a new file: not a new problem
+
+    added = list(documents)
+    paths = {d.path for d in added}
+    kept = [d for d in project.documents if d.path not in paths]
+    before = {key(f) for f in run_checks(project, today)}
+    after = run_checks(replace(project, documents=[*kept, *added]), today)
+    return list(dict.fromkeys(f for f in after if f.file in always or key(f) not in before))
 
 
 def load_all_checks() -> dict[str, Check]:
