@@ -595,3 +595,34 @@ def test_public_context_holds_only_public_measures(make_repo: MakeRepo) -> None:
     assert shown == ["public"]
     internal = build_context(project, "internal")
     assert [m["id"] for m in internal["measures"]] == ["OPEN", "SECRET-1", "SECRET-2"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "fix"),
+    [
+        ("value: lots", "'value' is 'lots', but it should be a number", "Correct the value"),
+        ("value: .nan", "'value' is the number nan, which is not a figure", "e.g. 81.2"),
+        ('period: "25/26"', "'period' is '25/26', which is not in the expected form", "2025-26"),
+    ],
+)
+def test_a_figure_or_period_that_cannot_be_used_gets_a_plain_message(
+    make_repo: MakeRepo, runner: CliRunner, line: str, message: str, fix: str
+) -> None:
+    name = line.split(":")[0]
+    text = "\n".join(
+        line if row.startswith(f"{name}:") else row
+        for row in (
+            "id: M-1",
+            "title: A measure",
+            "value: 80.5",
+            "unit: percent",
+            "period: 2025-26",
+            "polarity: higher-is-better",
+        )
+    )
+    root = make_repo({"metrics/M-1.yaml": text + "\n"})
+    result = runner.invoke(app, ["validate", str(root)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert fix in result.output
+    assert "internal problem" not in result.output

@@ -302,6 +302,7 @@ def schema_findings(
             "string_type",
             "int_type",
             "int_parsing",
+            "float_parsing",
             "float_type",
             "bool_type",
             "date_type",
@@ -312,6 +313,16 @@ def schema_findings(
             "int_from_float",
         ):
             out.append(_wrong_type(err, loc, where, value, file, kind_label))
+        elif etype == "finite_number":
+            out.append(
+                REGISTRY["bad-value"].finding(
+                    f"'{where}' is {_describe(value)}, which is not a figure",
+                    "Write the figure as a number, e.g. 81.2; leave a comparator out if there "
+                    "is none.",
+                    file,
+                    loc=loc,
+                )
+            )
         elif etype == "string_pattern_mismatch":
             out.append(
                 REGISTRY["bad-value"].finding(
@@ -360,6 +371,11 @@ def _pattern_hint(key: str) -> str:
             "Use the council's ONS code: E06 (unitary), E08 (metropolitan), E09 (London) "
             "or E10 (county) and six digits, e.g. E06000022."
         )
+    if key == "period":
+        return (
+            "Write the period as a year (2025), a financial year (2025-26), a quarter "
+            "(2025-26-Q2) or a date (2026-03-31)."
+        )
     return (
         "Ids use letters, digits, '.', '_' and '-' only, and start with a letter or digit, "
         "for example EV-001."
@@ -375,6 +391,7 @@ def _wrong_type(err: Any, loc: Loc, where: str, value: Any, file: str, kind_labe
         "int_type": "a whole number",
         "int_parsing": "a whole number",
         "int_from_float": "a whole number",
+        "float_parsing": "a number",
         "float_type": "a number",
         "bool_type": "true or false",
         "date_type": "a date",
