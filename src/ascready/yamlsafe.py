@@ -297,6 +297,34 @@ def _depth_problem(text: str, events: type) -> Problem | None:
     indents = {len(line) - len(line.lstrip(" ")) for line in text.split("\n")}
     if inline + len(indents) <= MAX_DEPTH:
         return None
+    try:
+        return _deepest(text, events)
+    except yaml.YAMLError as exc:
+        if "nesting depth" not in str(exc):
+            return None  # the syntax error is reported, with its position, by the real parse
+        # libyaml 0.2.6 and later has a nesting limit of its own (1,000 levels), and its scanner
+        # reads ahead through a run of brackets, so it stops there before the events reach
+        # MAX_DEPTH. PyYAML's own scanner reads no further than it must: it finds the place.
+        try:
+            found = _deepest(text, PurePythonParser)
+        except yaml.YAMLError:
+            found = None
+        mark = getattr(exc, "problem_mark", None)
+        return found or _too_deep(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+
+
+def _too_deep(line: int, column: int) -> Problem:
+    return Problem(
+        "too-deep",
+        f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+        "Evidence files need only a few levels; check the indentation and the brackets near here.",
+        line,
+        column,
+    )
+
+
+def _deepest(text: str, events: type) -> Problem | None:
+    """The first collection deeper than MAX_DEPTH, from the event stream (no recursion)."""
     depth = 0
     loader = events(text)
     try:
@@ -306,18 +334,9 @@ def _depth_problem(text: str, events: type) -> Problem | None:
                 depth += 1
                 mark = event.start_mark
                 if depth > MAX_DEPTH and mark is not None:
-                    return Problem(
-                        "too-deep",
-                        f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
-                        "Evidence files need only a few levels; check the indentation and the "
-                        "brackets near here.",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
+                    return _too_deep(mark.line + 1, mark.column + 1)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
-        return None  # the syntax error is reported, with its position, by the real parse
     finally:
         loader.dispose()
     return None
