@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from ascready import models
-from ascready.loader import Project
-from ascready.validate import validate_repository
+from ascready.analysis.pipeline import validate_repository
+from ascready.repository import models
+from ascready.repository.loader import Project
 from tests.conftest import REPO_ROOT
 
 TODAY = dt.date(2026, 11, 23)

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from ascready import yamlsafe
 from ascready.cli import app
+from ascready.repository import yamlsafe
 from tests.conftest import BASE
 
 YAMLISH = st.lists(

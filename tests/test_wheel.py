@@ -51,7 +51,7 @@ def test_wheel_installs_and_validates_a_copy_of_the_example(tmp_path: Path) -> N
             "print(ascready.__file__); "
             "print(sorted(p.name for p in (root / 'schemas').iterdir())); "
             "print((root / 'templates').is_dir(), "
-            "(root / 'frameworks' / 'cqc-la-2024.yaml').is_file())",
+            "(root / 'repository' / 'frameworks' / 'cqc-la-2024.yaml').is_file())",
         ],
         tmp_path,
     )

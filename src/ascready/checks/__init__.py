@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from ascready.findings import Finding, Loc, Severity
 
 if TYPE_CHECKING:
-    from ascready.loader import Document, Project
+    from ascready.repository.loader import Document, Project
 
 Stage = Literal["read", "schema", "repository"]
 

@@ -7,11 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
-from ascready import models
 from ascready.checks import Check, CheckContext, register
 from ascready.findings import Finding, Loc, Severity, article
-from ascready.framework import Framework
-from ascready.loader import PROFILE_FILE, Document, Project
+from ascready.repository import models
+from ascready.repository.framework import Framework
+from ascready.repository.loader import PROFILE_FILE, Document, Project
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -1,0 +1,1 @@
+"""Read-only answers about a repository: the validate pipeline, gaps, diff."""

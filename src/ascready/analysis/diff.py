@@ -1,0 +1,733 @@
+"""``ascready diff``: what a change does to the evidence, in meaning rather than lines of YAML.
+
+Two snapshots of the repository (a git commit, or the working tree) are loaded and checked
+exactly as ``validate`` and ``gaps`` would, judged on the same day, and compared by identity:
+evidence items and actions by id, ratings by quality statement, information-return items by
+number. A file that moved keeps its identity; a file that kept its name but changed its id is
+reported as a renamed id. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ascready.analysis.gaps import GapsReport, build_gaps, resolve_as_of
+from ascready.findings import Finding, Report, Severity
+from ascready.repository import models
+from ascready.repository.framework import Framework
+from ascready.repository.loader import (
+    PROFILE_FILE,
+    Document,
+    Project,
+    Reused,
+    find_repository,
+    load_project,
+    locate_findings,
+    order_entries,
+)
+
+#: The kinds compared, in report order, with their labels.
+KIND_TITLES = {
+    "evidence": "Evidence",
+    "rating": "Ratings",
+    "return": "Information return",
+    "action": "Improvement actions",
+    "metric": "Performance measures",
+    "profile": "Council profile",
+}
+_CLOSED = {models.ActionStatus.DONE.value, models.ActionStatus.CANCELLED.value}
+_RETIRED = {models.EvidenceStatus.SUPERSEDED.value, models.EvidenceStatus.WITHDRAWN.value}
+_STATEMENT_LISTS = (("strength", "strengths"), ("area for improvement", "areas_for_improvement"))
+#: Fields whose lists are sets: order does not matter and each value counts once.
+_SET_FIELDS = {
+    "categories",
+    "quality_statements",
+    "information_return",
+    "care_act_duties",
+    "expected_evidence",
+    "evidence",
+    "related_quality_statements",
+    "actions",
+    "answers",
+    "metrics",
+}
+
+
+# --- the result -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs. Lists that are sets report what was added and removed."""
+
+    field: str
+    before: Any
+    after: Any
+    added: tuple[Any, ...] = ()
+    removed: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatementChange:
+    """A strength or an area for improvement added, removed or changed inside a rating."""
+
+    kind: str  # "strength" or "area for improvement"
+    id: str
+    change: str  # added, removed, changed
+    text: str
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    kind: str  # evidence, rating, return, action, profile
+    key: str  # id, quality statement, item number, or "ascready.yaml"
+    title: str
+    change: str  # added, removed, changed
+    file: str  # where it is now (where it was, when removed)
+    labels: tuple[str, ...] = ()  # e.g. retired, re-tagged, moved, opened, closed, status
+    fields: tuple[FieldChange, ...] = ()
+    statements: tuple[StatementChange, ...] = ()
+    moved_from: str | None = None
+    renamed_from: str | None = None
+
+
+@dataclass(frozen=True)
+class NotCompared:
+    """An item whose file has errors on one side, so its meaning cannot be compared."""
+
+    kind: str
+    key: str
+    file: str
+    side: str  # "base" or "head"
+
+
+@dataclass(frozen=True)
+class FindingChange:
+    change: str  # introduced, fixed
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class StatementDelta:
+    """One quality statement before and after."""
+
+    quality_statement: str
+    title: str
+    items_before: int | None
+    items_after: int | None
+    thin_before: int | None
+    thin_after: int | None
+    score_before: int | None
+    score_after: int | None
+
+    @property
+    def changed(self) -> bool:
+        return (self.items_before, self.thin_before, self.score_before) != (
+            self.items_after,
+            self.thin_after,
+            self.score_after,
+        )
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A number before and after (None when that side has no repository)."""
+
+    name: str
+    before: float | None
+    after: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return round(self.after - self.before, 1)
+
+
+@dataclass(frozen=True)
+class Diff:
+    base: str  # how the base is named for people: "origin/main (1a2b3c4)"
+    head: str
+    as_of: dt.date
+    base_exists: bool
+    changes: tuple[ItemChange, ...]
+    not_compared: tuple[NotCompared, ...]
+    findings: tuple[FindingChange, ...]
+    errors_before: int
+    errors_after: int
+    warnings_before: int
+    warnings_after: int
+    readiness: tuple[Measure, ...]  # overall first, then components, then themes
+    information_return: Measure  # items ready or uploaded
+    information_return_expected: int
+    predicted: tuple[tuple[str, str | None, str | None], ...]  # (method title, before, after)
+    statements: tuple[StatementDelta, ...] = field(default=())
+
+    def of_kind(self, kind: str) -> list[ItemChange]:
+        return [c for c in self.changes if c.kind == kind]
+
+    @property
+    def introduced(self) -> list[Finding]:
+        return [f.finding for f in self.findings if f.change == "introduced"]
+
+    @property
+    def fixed(self) -> list[Finding]:
+        return [f.finding for f in self.findings if f.change == "fixed"]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.changes or self.not_compared or self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list | tuple):
+                return [plain(v) for v in value]
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            if isinstance(value, Severity):
+                return value.value
+            return value
+
+        data = plain(asdict(self))
+        for entry, change in zip(data["findings"], self.findings, strict=True):
+            entry["finding"] = change.finding.to_dict()
+        data["readiness"] = [
+            {"name": m.name, "before": m.before, "after": m.after, "delta": m.delta}
+            for m in self.readiness
+        ]
+        ir = self.information_return
+        data["information_return"] = {
+            "ready_or_uploaded_before": ir.before,
+            "ready_or_uploaded_after": ir.after,
+            "expected": self.information_return_expected,
+        }
+        data["predicted"] = [{"method": m, "before": b, "after": a} for m, b, a in self.predicted]
+        return {"schema_version": 1, **data}
+
+
+# --- snapshots --------------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """One side of the comparison: the project, its findings and its gaps report."""
+
+    label: str
+    project: Project | None
+    report: Report
+    gaps: GapsReport | None
+    #: What the loader found in each file on its own (read, schema and personal-data findings).
+    own: dict[str, list[Finding]] = field(default_factory=dict)
+
+
+def load_snapshot(
+    root: Path | None,
+    label: str,
+    *,
+    today: dt.date,
+    jobs: int | None,
+    entries: list[tuple[str, str]] | None = None,
+    reuse: Mapping[str, Reused] | None = None,
+    also: Path | None = None,
+) -> Snapshot:
+    """Load and check a repository folder (None: the repository did not exist then)."""
+    if root is None:
+        return Snapshot(label, None, Report(()), None)
+    from ascready.checks import run_checks
+
+    project, findings = load_project(root, jobs=jobs, entries=entries, reuse=reuse)
+    own: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        own[f.file].append(f)
+    findings.extend(run_checks(project, today))
+    located = locate_findings(root, findings, also=also)
+    return Snapshot(label, project, Report.build(located), None, own)
+
+
+def _reusable(head: Snapshot, changed: frozenset[str] | None) -> dict[str, Reused]:
+    """Documents of the working tree that the base has byte for byte: no need to read them
+    again. Nothing is reused when the profile changed (its allow-list affects every file)."""
+    if head.project is None or changed is None or PROFILE_FILE in changed:
+        return {}
+    return {
+        doc.path: (doc, head.own.get(doc.path, []))
+        for doc in head.project.documents
+        if doc.kind != "profile" and doc.path not in changed
+    }
+
+
+def with_gaps(snapshot: Snapshot, as_of: dt.date, minimum: int | None) -> Snapshot:
+    if snapshot.project is not None:
+        snapshot.gaps = build_gaps(
+            snapshot.project,
+            as_of,
+            validation_errors=snapshot.report.errors,
+            validation_warnings=snapshot.report.warnings,
+            minimum=minimum,
+        )
+    return snapshot
+
+
+def run_diff(
+    path: Path,
+    base: str,
+    head: str | None = None,
+    *,
+    as_of: str | None = None,
+    minimum: int | None = None,
+    today: dt.date | None = None,
+    jobs: int | None = None,
+) -> Diff:
+    """Compare the repository at ``base`` with ``head`` (default: the working tree)."""
+    from ascready.analysis import gitrefs
+
+    today = today or dt.date.today()
+    root = find_repository(path)
+    repo = gitrefs.open_repository(root)
+    base_commit = gitrefs.resolve_commit(repo, base)
+    head_commit = gitrefs.resolve_commit(repo, head) if head is not None else None
+    base_label = f"{base} ({gitrefs.short_name(repo, base_commit)})"
+    with tempfile.TemporaryDirectory(prefix="ascready-diff-") as tmp:
+        if head_commit is None:
+            after = load_snapshot(root, "working tree", today=today, jobs=jobs)
+            reuse = _reusable(after, gitrefs.changed_since(repo, base_commit))
+        else:
+            head_tree = gitrefs.export(repo, head_commit, Path(tmp) / "head")
+            head_label = f"{head} ({gitrefs.short_name(repo, head_commit)})"
+            after = load_snapshot(
+                head_tree.root if head_tree else None, head_label, today=today, jobs=jobs
+            )
+            reuse = {}
+        base_tree = gitrefs.export(repo, base_commit, Path(tmp) / "base", skip=frozenset(reuse))
+        before = load_snapshot(
+            base_tree.root if base_tree else None,
+            base_label,
+            today=today,
+            jobs=jobs,
+            entries=order_entries(base_tree.paths) if base_tree else None,
+            reuse=reuse,
+            also=root,
+        )
+    profile = next(
+        (s.project.profile for s in (after, before) if s.project and s.project.profile), None
+    )
+    day = resolve_as_of(as_of, profile, today)
+    return compare(with_gaps(before, day, minimum), with_gaps(after, day, minimum), day)
+
+
+# --- comparing --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Record:
+    key: str
+    file: str
+    title: str
+    fields: dict[str, Any]
+    statements: dict[tuple[str, str], tuple[str, dict[str, Any]]] = field(default_factory=dict)
+
+
+def compare(before: Snapshot, after: Snapshot, as_of: dt.date) -> Diff:
+    """The difference between two loaded snapshots."""
+    changes: list[ItemChange] = []
+    not_compared: list[NotCompared] = []
+    moves: dict[str, str] = {}  # base file -> head file, for matching findings
+    for kind in KIND_TITLES:
+        # Both sides share the documents a change did not touch: describe each one once.
+        described: dict[tuple[int, int], _Record] = {}
+        old, old_broken = _records(before.project, kind, described)
+        new, new_broken = _records(after.project, kind, described)
+        kind_changes, kind_moves = _compare_kind(kind, old, new, old_broken, new_broken)
+        changes.extend(kind_changes)
+        moves.update(kind_moves)
+        for key in sorted(set(old_broken) ^ set(new_broken), key=_natural):
+            side = "head" if key in new_broken else "base"
+            file = new_broken[key] if side == "head" else old_broken[key]
+            not_compared.append(NotCompared(kind, key, file, side))
+    findings = _compare_findings(before.report, after.report, moves)
+    return Diff(
+        base=before.label,
+        head=after.label,
+        as_of=as_of,
+        base_exists=before.project is not None,
+        changes=tuple(changes),
+        not_compared=tuple(not_compared),
+        findings=tuple(findings),
+        errors_before=before.report.errors,
+        errors_after=after.report.errors,
+        warnings_before=before.report.warnings,
+        warnings_after=after.report.warnings,
+        readiness=_readiness(before.gaps, after.gaps),
+        information_return=Measure(
+            "ready or uploaded",
+            _maybe(before.gaps, lambda g: g.information_return.ready_or_uploaded),
+            _maybe(after.gaps, lambda g: g.information_return.ready_or_uploaded),
+        ),
+        information_return_expected=max(
+            (g.information_return.expected for g in (before.gaps, after.gaps) if g), default=0
+        ),
+        predicted=_predicted(before.gaps, after.gaps),
+        statements=_statement_deltas(before.gaps, after.gaps),
+    )
+
+
+def _maybe(report: GapsReport | None, get: Callable[[GapsReport], float]) -> float | None:
+    return None if report is None else get(report)
+
+
+def _natural(key: str) -> tuple[int, str]:
+    return (int(key), "") if key.isdigit() else (10**9, key)
+
+
+def _resolved(fw: Framework, kind: str, refs: Iterable[Any]) -> list[Any]:
+    if kind == "qs":
+        resolve = fw.resolve_quality_statement
+    elif kind == "category":
+        resolve = fw.resolve_category
+    else:
+        resolve = fw.resolve_duty
+    return sorted({(resolve(str(r)) or str(r)) for r in refs})
+
+
+def _normalise(fw: Framework, data: dict[str, Any]) -> dict[str, Any]:
+    """Model data with references resolved and set-like lists sorted, so that only changes
+    of meaning count (QS3 and 3 are the same statement; order of tags does not matter)."""
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in ("quality_statements", "related_quality_statements"):
+            value = _resolved(fw, "qs", value)
+        elif name == "categories":
+            value = _resolved(fw, "category", value)
+        elif name == "care_act_duties":
+            value = _resolved(fw, "duty", value)
+        elif name == "quality_statement":
+            value = fw.resolve_quality_statement(str(value)) or value
+        elif name == "presented_under" and value is not None:
+            value = fw.resolve_theme(str(value)) or value
+        elif name == "category_scores":
+            value = {fw.resolve_category(str(k)) or k: v for k, v in sorted(value.items())}
+        elif name == "progress":
+            value = [f"{p['date']}: {p['note']}" for p in value]
+        elif name in _SET_FIELDS and isinstance(value, list):
+            value = sorted(set(value), key=str)
+        out[name] = value
+    return out
+
+
+def _records(
+    project: Project | None, kind: str, described: dict[tuple[int, int], _Record]
+) -> tuple[dict[str, _Record], dict[str, str]]:
+    """Comparable records of one kind by key, and keys of files too broken to compare.
+
+    ``described`` holds the records already made, by (document, framework) identity."""
+    if project is None:
+        return {}, {}
+    fw = project.framework
+    records: dict[str, _Record] = {}
+    broken: dict[str, str] = {}
+    for doc in project.documents:
+        if doc.kind != kind:
+            continue
+        if doc.model is None:
+            broken.setdefault(_raw_key(doc, kind, fw), doc.path)
+            continue
+        memo = (id(doc), id(fw))
+        record = described.get(memo)
+        if record is None:
+            record = described[memo] = _record(doc, kind, fw)
+        records.setdefault(record.key, record)  # a duplicate id is a finding of its own
+    return records, broken
+
+
+def _raw_key(doc: Document, kind: str, fw: Framework) -> str:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if kind == "profile":
+        return "ascready.yaml"
+    if kind == "return" and isinstance(data.get("number"), int):
+        return str(data["number"])
+    if kind == "rating" and data.get("quality_statement") is not None:
+        ref = str(data["quality_statement"])
+        return fw.resolve_quality_statement(ref) or ref
+    if kind in ("evidence", "action", "metric") and isinstance(data.get("id"), str):
+        return str(data["id"])
+    return PurePosixPath(doc.path).stem
+
+
+def _record(doc: Document, kind: str, fw: Framework) -> _Record:
+    model = doc.model
+    dumped = _normalise(fw, model.model_dump(mode="json"))
+    if kind == "profile":
+        flat: dict[str, Any] = {}
+        _flatten(dumped, "", flat)
+        return _Record("ascready.yaml", doc.path, model.council, flat)
+    if kind == "return":
+        return _Record(str(model.number), doc.path, model.title, dumped)
+    if kind == "rating":
+        qs = dumped.pop("quality_statement")
+        statements: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+        for label, name in (
+            ("strength", "strengths"),
+            ("area for improvement", "areas_for_improvement"),
+        ):
+            for entry in dumped.pop(name):
+                data = _normalise(fw, entry)
+                statements.setdefault((label, data["id"]), (data["text"], data))
+        title = fw.quality_statement_by_id[qs].title if qs in fw.quality_statement_by_id else qs
+        return _Record(qs, doc.path, title, dumped, statements)
+    if kind == "metric":
+        flat_metric: dict[str, Any] = {}
+        _flatten(dumped, "", flat_metric)
+        return _Record(model.id, doc.path, model.title, flat_metric)
+    return _Record(model.id, doc.path, model.title, dumped)
+
+
+def _flatten(data: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict) and value and name != "category_scores":
+            _flatten(value, f"{key}.", out)
+        else:
+            out[key] = value
+
+
+def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChange, ...]:
+    out = []
+    for name in [*old, *(k for k in new if k not in old)]:
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            continue
+        if name in _SET_FIELDS and isinstance(a, list) and isinstance(b, list):
+            out.append(
+                FieldChange(
+                    name,
+                    a,
+                    b,
+                    tuple(v for v in b if v not in a),
+                    tuple(v for v in a if v not in b),
+                )
+            )
+        else:
+            out.append(FieldChange(name, a, b))
+    return tuple(out)
+
+
+def _compare_kind(
+    kind: str,
+    old: dict[str, _Record],
+    new: dict[str, _Record],
+    old_broken: dict[str, str],
+    new_broken: dict[str, str],
+) -> tuple[list[ItemChange], dict[str, str]]:
+    changes: list[ItemChange] = []
+    moves: dict[str, str] = {}
+    removed = {k: r for k, r in old.items() if k not in new and k not in new_broken}
+    added = {k: r for k, r in new.items() if k not in old and k not in old_broken}
+    # A file that kept its name but changed its id: one item renamed, not one gone and one new.
+    renamed: dict[str, str] = {}  # new key -> old key
+    if kind in ("evidence", "action"):
+        removed_by_file = {r.file: k for k, r in removed.items()}
+        for key, record in added.items():
+            if record.file in removed_by_file:
+                renamed[key] = removed_by_file.pop(record.file)
+    for key in sorted(set(old) | set(new), key=_natural):
+        if key in renamed.values():
+            continue
+        if key in renamed:
+            previous = old[renamed[key]]
+            change = _changed(kind, previous, new[key], renamed_from=previous.key)
+            changes.append(change)
+            continue
+        if key in added:
+            changes.append(_added_or_removed(kind, added[key], "added"))
+        elif key in removed:
+            changes.append(_added_or_removed(kind, removed[key], "removed"))
+        elif key in old and key in new:
+            if old[key].file != new[key].file:
+                moves[old[key].file] = new[key].file
+            change = _changed(kind, old[key], new[key])
+            if change.fields or change.statements or change.moved_from or change.renamed_from:
+                changes.append(change)
+    return changes, moves
+
+
+def _added_or_removed(kind: str, record: _Record, how: str) -> ItemChange:
+    labels: list[str] = []
+    statements: tuple[StatementChange, ...] = ()
+    if kind == "action" and how == "added":
+        status = record.fields.get("status")
+        labels.append("closed" if status in _CLOSED else "opened")
+    if kind == "evidence" and how == "removed":
+        labels.append("retired")
+    if kind == "rating":
+        statements = tuple(
+            StatementChange(label, sid, how, text)
+            for (label, sid), (text, _) in sorted(record.statements.items())
+        )
+    return ItemChange(
+        kind, record.key, record.title, how, record.file, tuple(labels), (), statements
+    )
+
+
+def _changed(
+    kind: str, old: _Record, new: _Record, *, renamed_from: str | None = None
+) -> ItemChange:
+    fields = _field_changes(old.fields, new.fields)
+    by_name = {f.field: f for f in fields}
+    labels: list[str] = []
+    if renamed_from:
+        labels.append("id renamed")
+    if old.file != new.file:
+        labels.append("moved")
+    if kind == "evidence":
+        status = by_name.get("status")
+        if status and status.after in _RETIRED and status.before not in _RETIRED:
+            labels.append("retired")
+        elif status and status.before in _RETIRED and status.after not in _RETIRED:
+            labels.append("reinstated")
+        if "quality_statements" in by_name or "categories" in by_name:
+            labels.append("re-tagged")
+    elif kind == "action" and "status" in by_name:
+        status = by_name["status"]
+        if status.after in _CLOSED and status.before not in _CLOSED:
+            labels.append("closed")
+        elif status.before in _CLOSED and status.after not in _CLOSED:
+            labels.append("reopened")
+        else:
+            labels.append("status changed")
+    elif kind == "return" and "status" in by_name:
+        labels.append("status moved")
+    elif kind == "rating" and "self_score" in by_name:
+        labels.append("self-score changed")
+    statements = _statement_changes(old, new)
+    return ItemChange(
+        kind,
+        new.key,
+        new.title,
+        "changed",
+        new.file,
+        tuple(labels),
+        fields,
+        statements,
+        moved_from=old.file if old.file != new.file else None,
+        renamed_from=renamed_from,
+    )
+
+
+def _statement_changes(old: _Record, new: _Record) -> tuple[StatementChange, ...]:
+    out = []
+    order = {"strength": 0, "area for improvement": 1}
+    keys = sorted(
+        set(old.statements) | set(new.statements), key=lambda k: (order[k[0]], _natural(k[1]))
+    )
+    for key in keys:
+        label, sid = key
+        if key not in old.statements:
+            out.append(StatementChange(label, sid, "added", new.statements[key][0]))
+        elif key not in new.statements:
+            out.append(StatementChange(label, sid, "removed", old.statements[key][0]))
+        else:
+            fields = _field_changes(old.statements[key][1], new.statements[key][1])
+            if fields:
+                out.append(StatementChange(label, sid, "changed", new.statements[key][0], fields))
+    return tuple(out)
+
+
+def _compare_findings(before: Report, after: Report, moves: dict[str, str]) -> list[FindingChange]:
+    """Findings introduced and fixed, matched without line numbers (lines shift as files are
+    edited) and across files that moved."""
+
+    def key(f: Finding, file: str) -> tuple[str, str, str]:
+        return (file, f.check, f.message)
+
+    old = Counter(key(f, moves.get(f.file, f.file)) for f in before.findings)
+    new = Counter(key(f, f.file) for f in after.findings)
+    out: list[FindingChange] = []
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for f in after.findings:
+        k = key(f, f.file)
+        seen[k] += 1
+        if seen[k] > old[k]:
+            out.append(FindingChange("introduced", f))
+    seen.clear()
+    for f in before.findings:
+        k = key(f, moves.get(f.file, f.file))
+        seen[k] += 1
+        if seen[k] > new[k]:
+            out.append(FindingChange("fixed", f))
+    return out
+
+
+def _readiness(before: GapsReport | None, after: GapsReport | None) -> tuple[Measure, ...]:
+    def get(report: GapsReport | None, which: str, name: str | None = None) -> float | None:
+        if report is None:
+            return None
+        r = report.readiness
+        if which == "overall":
+            return r.overall
+        return (r.components if which == "component" else r.themes).get(name or "")
+
+    some = after or before
+    if some is None:
+        return ()
+    out = [Measure("overall", get(before, "overall"), get(after, "overall"))]
+    for name in some.readiness.components:
+        out.append(Measure(name, get(before, "component", name), get(after, "component", name)))
+    for theme in some.readiness.themes:
+        title = some.theme_titles.get(theme, theme)
+        out.append(
+            Measure(f"theme: {title}", get(before, "theme", theme), get(after, "theme", theme))
+        )
+    return tuple(out)
+
+
+def _predicted(
+    before: GapsReport | None, after: GapsReport | None
+) -> tuple[tuple[str, str | None, str | None], ...]:
+    def describe(report: GapsReport | None, index: int) -> str | None:
+        if report is None:
+            return None
+        p = report.predicted[index]
+        return f"{p.rating_title} ({p.percent}%)" if p.available else "no self-scores yet"
+
+    some = after or before
+    if some is None:
+        return ()
+    return tuple(
+        (p.method_title, describe(before, i), describe(after, i))
+        for i, p in enumerate(some.predicted)
+    )
+
+
+def _statement_deltas(
+    before: GapsReport | None, after: GapsReport | None
+) -> tuple[StatementDelta, ...]:
+    some = after or before
+    if some is None:
+        return ()
+
+    def rows(report: GapsReport | None) -> dict[str, tuple[int, int, int | None]]:
+        if report is None:
+            return {}
+        scores = {r.quality_statement: r.self_score for r in report.self_assessment.ratings}
+        return {
+            row.quality_statement: (row.items, len(row.thin), scores.get(row.quality_statement))
+            for row in report.coverage.rows
+        }
+
+    old, new = rows(before), rows(after)
+    out = []
+    for row in some.coverage.rows:
+        qs = row.quality_statement
+        a = old.get(qs, (None, None, None))
+        b = new.get(qs, (None, None, None))
+        out.append(StatementDelta(qs, row.title, a[0], b[0], a[1], b[1], a[2], b[2]))
+    return tuple(out)

@@ -1,0 +1,211 @@
+"""Read an evidence repository as it was at a git commit, through the ``git`` command.
+
+No git library is needed: ``git rev-parse`` names the commit, ``git ls-tree`` lists the files
+and one ``git cat-file --batch`` process reads every YAML file. Other files (documents under
+``files/``) are written as empty placeholders, because the checks only ask whether they exist.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ascready.errors import AscreadyError
+from ascready.repository.loader import PROFILE_FILE, YAML_SUFFIXES
+
+_FETCH_HELP = (
+    "If this is a shallow clone (CI checkouts usually are), fetch the history first: "
+    "git fetch --unshallow, or in GitHub Actions give actions/checkout 'fetch-depth: 0', "
+    "or in GitLab CI set the variable GIT_DEPTH to 0."
+)
+
+
+class GitError(AscreadyError):
+    """git is missing, the folder is not in a git repository, or a ref cannot be read."""
+
+
+@dataclass(frozen=True)
+class GitRepository:
+    """The git work tree that holds an evidence repository."""
+
+    top: Path  # the work tree's top folder
+    prefix: str  # the evidence repository's folder inside it, posix, "" at the top
+
+    def path_in_tree(self, rel: str) -> str:
+        return f"{self.prefix}/{rel}" if self.prefix else rel
+
+
+def _run(cwd: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        return subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError(
+            "ascready diff reads the repository's history with the git command, and git is not "
+            "installed here. Install git (https://git-scm.com/downloads) and run it again."
+        ) from None
+
+
+def _stderr(proc: subprocess.CompletedProcess[bytes]) -> str:
+    text = proc.stderr.decode("utf-8", "replace").strip()
+    return text.splitlines()[-1] if text else f"git exited with status {proc.returncode}"
+
+
+def open_repository(root: Path) -> GitRepository:
+    """The git work tree around the evidence repository at ``root``."""
+    proc = _run(root, "rev-parse", "--show-toplevel")
+    if proc.returncode != 0:
+        detail = _stderr(proc)
+        if "dubious ownership" in proc.stderr.decode("utf-8", "replace"):
+            raise GitError(
+                f"git refuses to read '{root}' because another user owns it ({detail}). "
+                "Run the command git suggests (git config --global --add safe.directory ...)."
+            )
+        raise GitError(
+            f"'{root}' is not inside a git repository, so there is no history to compare. "
+            "ascready diff compares two versions of the evidence in git: run it in a clone of "
+            "the evidence repository."
+        )
+    top = Path(proc.stdout.decode("utf-8").strip())
+    rel = os.path.relpath(os.path.realpath(root), os.path.realpath(top))
+    prefix = "" if rel == "." else PurePosixPath(Path(rel).as_posix()).as_posix()
+    return GitRepository(top, prefix)
+
+
+def resolve_commit(repo: GitRepository, ref: str) -> str:
+    """The full commit id ``ref`` names, or a :class:`GitError` saying how to fetch it."""
+    if not ref.strip() or ref.startswith("-"):
+        raise GitError(f"'{ref}' is not a branch, tag or commit name")
+    proc = _run(
+        repo.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
+    )
+    if proc.returncode == 0:
+        return proc.stdout.decode("ascii").strip()
+    shallow = _run(repo.top, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true"
+    advice = []
+    remote, _, branch = ref.partition("/")
+    if branch and remote in _remotes(repo):
+        advice.append(f"Fetch it with: git fetch {remote} {branch}")
+    if shallow:
+        advice.append(_FETCH_HELP)
+    elif not advice:
+        advice.append(
+            "Check the name: git branch --all lists the branches, git log --oneline the commits."
+        )
+    where = "this shallow clone" if shallow else "this clone"
+    raise GitError(f"'{ref}' is not a branch, tag or commit in {where}. {' '.join(advice)}")
+
+
+def _remotes(repo: GitRepository) -> set[str]:
+    proc = _run(repo.top, "remote")
+    return set(proc.stdout.decode("utf-8", "replace").split()) if proc.returncode == 0 else set()
+
+
+def short_name(repo: GitRepository, commit: str) -> str:
+    proc = _run(repo.top, "rev-parse", "--short", commit)
+    return proc.stdout.decode("ascii").strip() if proc.returncode == 0 else commit[:12]
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A commit's evidence repository written to disk, and every file it had."""
+
+    root: Path
+    paths: tuple[str, ...]  # every file at that commit, relative to the repository
+
+
+def export(
+    repo: GitRepository, commit: str, dest: Path, *, skip: frozenset[str] = frozenset()
+) -> Exported | None:
+    """Write the evidence repository as it was at ``commit`` under ``dest``.
+
+    YAML files are written whole; other files (documents under ``files/``) as empty
+    placeholders, since checks only ask whether they exist. Files in ``skip`` are listed but not
+    written: the caller has them already. Returns None when the evidence repository did not
+    exist at that commit (for example, the change that first adds it).
+    """
+    spec = repo.prefix or "."
+    proc = _run(repo.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", spec)
+    if proc.returncode != 0:
+        raise GitError(f"git cannot list the files of {commit[:12]}: {_stderr(proc)}")
+    skip_len = len(repo.prefix) + 1 if repo.prefix else 0
+    blobs: list[tuple[str, str, str]] = []  # (mode, object id, path inside the repository)
+    for entry in proc.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, oid = meta.decode("ascii").split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if kind != "blob" or (repo.prefix and not path.startswith(repo.prefix + "/")):
+            continue  # submodules, and files beside a repository whose name is a prefix
+        rel = path[skip_len:]
+        parts = PurePosixPath(rel).parts
+        if not parts or ".." in parts or PurePosixPath(rel).is_absolute():
+            continue
+        blobs.append((mode, oid, rel))
+    if not any(rel == PROFILE_FILE for _, _, rel in blobs):
+        return None
+    written = [b for b in blobs if b[2] not in skip or b[2] == PROFILE_FILE]
+    wanted = [
+        oid for mode, oid, rel in written if mode == "120000" or rel.lower().endswith(YAML_SUFFIXES)
+    ]
+    contents = _read_blobs(repo, wanted)
+    root = dest / "repository"
+    root.mkdir(parents=True)
+    for mode, oid, rel in written:
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if mode == "120000":
+            try:
+                os.symlink(contents[oid].decode("utf-8", "surrogateescape"), target)
+            except OSError:  # no right to make links (Windows): the link is still a file there
+                target.write_bytes(b"")
+        else:
+            target.write_bytes(contents.get(oid, b""))
+    return Exported(root, tuple(rel for _, _, rel in blobs))
+
+
+def changed_since(repo: GitRepository, commit: str) -> frozenset[str] | None:
+    """Files of the evidence repository that differ between ``commit`` and the working tree
+    (relative to the repository), or None if git cannot tell."""
+    spec = repo.prefix or "."
+    proc = _run(
+        repo.top, "diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", commit, "--", spec
+    )
+    if proc.returncode != 0:
+        return None
+    skip_len = len(repo.prefix) + 1 if repo.prefix else 0
+    return frozenset(
+        raw.decode("utf-8", "surrogateescape")[skip_len:] for raw in proc.stdout.split(b"\0") if raw
+    )
+
+
+def _read_blobs(repo: GitRepository, oids: list[str]) -> dict[str, bytes]:
+    """Every object's bytes, from one ``git cat-file --batch`` run."""
+    unique = sorted(set(oids))
+    if not unique:
+        return {}
+    proc = _run(repo.top, "cat-file", "--batch", stdin="".join(f"{o}\n" for o in unique).encode())
+    if proc.returncode != 0:
+        raise GitError(f"git cannot read the files of that commit: {_stderr(proc)}")
+    out: dict[str, bytes] = {}
+    data = proc.stdout
+    pos = 0
+    for oid in unique:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].decode("ascii").split()
+        if len(header) != 3:
+            raise GitError(f"git cannot read object {oid[:12]} ({' '.join(header)})")
+        size = int(header[2])
+        out[oid] = data[end + 1 : end + 1 + size]
+        pos = end + 1 + size + 1
+    return out

@@ -1,0 +1,1 @@
+"""Commands that write into a repository: init, new, import, import-metrics."""

@@ -1,0 +1,1 @@
+"""Performance measures brought in from published tables."""

@@ -1,0 +1,1 @@
+"""The evidence register workbook: its layout, export and import."""

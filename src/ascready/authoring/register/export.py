@@ -1,0 +1,478 @@
+"""``ascready export``: the evidence register as an Excel workbook.
+
+:func:`register_workbook` returns the bytes of a workbook laid out as :data:`register.SHEETS`
+says: an "About" sheet first, then one sheet per kind of document, then a hidden "Lists" sheet
+holding the closed lists the drop-downs offer. It prints nothing and writes nothing. Colleagues
+who never open git keep the register up to date in it, and ``ascready import`` reads it back.
+
+Nothing is changed on the way into the workbook. Text stays text (``=SUM(A1)`` in a title is a
+title, never a formula), dates are real dates, numbers are numbers. What a workbook cannot hold
+exactly (text longer than a cell takes, characters XML forbids, dates before 1900, numbers that
+are not finite) stops the export with an :class:`~ascready.errors.AscreadyError` naming the
+sheet, the row and the column, rather than being cut or replaced without a word.
+
+The same rows always give the same bytes: the document properties and every zip entry carry
+the as-of date, never the clock. openpyxl is imported only inside :func:`register_workbook`, so
+that the command line starts quickly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from copy import copy
+from dataclasses import dataclass
+from typing import Any
+
+from ascready.authoring.register.layout import (
+    LIST_SEPARATOR,
+    Column,
+    RegisterRows,
+    Sheet,
+    closed_lists,
+)
+from ascready.errors import AscreadyError
+from ascready.io.writing import fixed_zip_times
+from ascready.repository.framework import Framework
+
+ABOUT = "About"
+#: What an undated register's document properties and zip entries carry (zip's earliest day).
+UNDATED = dt.date(1980, 1, 1)
+LISTS = "Lists"
+HEADER_FILL = "DDEBF7"  # as in the gaps workbook
+DATE_FORMAT = "yyyy-mm-dd"
+MAX_CELL_TEXT = 32767  # Excel's limit on the characters (UTF-16 code units) in one cell
+#: Drop-downs reach this far below the data at least, so that new rows get them too.
+SPARE_ROWS, MIN_VALIDATED_ROWS = 200, 1000
+#: Text columns at least this wide wrap their text; narrower ones stay on one line.
+WRAP_WIDTH = 30
+# Excel's limits on a data validation's messages.
+MAX_TITLE, MAX_PROMPT, MAX_ERROR = 32, 255, 225
+# Characters XML 1.0 cannot hold (tab, line feed and carriage return it can), and lone halves
+# of surrogate pairs, which no file can hold.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Text starting with one of these is taken as a formula by spreadsheets when typed or pasted.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text a spreadsheet would turn into a number, a date or a yes/no when the cell is edited.
+_LOOKS_TYPED = re.compile(
+    r"""\s*(
+        [+-]? (\d[\d,]*\.?\d* | \.\d+) ([eE][+-]?\d+)? %?   # 12, 1,200, 3.5, 1e3, 45%
+      | \d{1,4} [-/] \d{1,2} ([-/] \d{1,4})?                # 2024-03-31, 31/03/2024, 2024-25
+      | true | false
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+LIST_TITLES = {
+    "qs": "Quality statements",
+    "category": "Evidence categories",
+    "duty": "Care Act duties",
+    "theme": "Themes",
+    "expected": "Expected evidence",
+}
+
+
+class _Unfit(Exception):
+    """A value a workbook cannot hold exactly; the caller says where it is."""
+
+
+def _utf16_length(text: str) -> int:
+    """The length Excel counts: characters beyond the Basic Multilingual Plane count twice."""
+    if len(text) * 2 <= MAX_CELL_TEXT:
+        return len(text)  # cheap: cannot be over the limit whatever it holds
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _check_text(text: str) -> None:
+    """Refuse text a workbook cell could not hold exactly."""
+    length = _utf16_length(text)
+    if length > MAX_CELL_TEXT:
+        raise _Unfit(
+            f"the text is {length:,} characters long, and a workbook cell holds at most "
+            f"{MAX_CELL_TEXT:,}. The workbook could not hold it exactly: shorten the text in the "
+            "repository (for example, move the detail into a document under files/ and link "
+            "to it), then export again."
+        )
+    bad = _ILLEGAL.search(text)
+    if bad:
+        raise _Unfit(
+            f"the text holds the control character U+{ord(bad.group()):04X} at position "
+            f"{bad.start() + 1}, which a workbook cannot hold, so the workbook could not hold "
+            "the text exactly. Remove the character from the repository file (it is usually "
+            "pasted in by accident), then export again."
+        )
+
+
+class _Cells:
+    """Puts values in cells, and dresses the cells with styles made once and shared.
+
+    Setting a style through openpyxl looks it up in the workbook's list of styles every time,
+    which is most of the time a large register takes; so the first cell of each kind is dressed
+    that way, and the others get a copy of its style array, as openpyxl copies styles itself.
+    """
+
+    def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.bold = Font(bold=True)
+        self.title = Font(bold=True, size=14)
+        self.header_fill = PatternFill(
+            fill_type="solid", start_color=HEADER_FILL, end_color=HEADER_FILL
+        )
+        self.top = Alignment(vertical="top")
+        self.wrap = Alignment(vertical="top", wrap_text=True)
+        self._made: dict[tuple[bool, bool, bool], Any] = {}
+
+    def put(self, cell: Any, value: Any, *, wrap: bool = False) -> None:
+        """The value as what it is: text (never a formula), a number or a date.
+
+        Raises :class:`_Unfit` for what the workbook could not hold exactly.
+        """
+        date = quoted = False
+        if isinstance(value, str):
+            _check_text(value)
+            cell.value = value
+            # openpyxl takes "=..." for a formula and "#N/A" for an error; it is text. And
+            # Excel keeps text that looks like a formula, an error, a number or a date as text
+            # when the cell is edited only if it is marked so (shown with a leading ').
+            quoted = cell.data_type != "s" or value.startswith(_FORMULA_START)
+            quoted = quoted or _LOOKS_TYPED.match(value) is not None
+            cell.data_type = "s"
+        elif isinstance(value, dt.date):
+            if value.year < 1900:
+                raise _Unfit(
+                    f"the date {value.isoformat()} is before 1900, which a workbook cannot hold "
+                    "as a date. Check the date in the repository file, then export again."
+                )
+            cell.value = value
+            date = True
+        elif isinstance(value, int | float):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _Unfit(
+                    f"the number {value} is not a finite number, which a workbook cannot hold. "
+                    "Correct it in the repository file, then export again."
+                )
+            cell.value = value
+        else:
+            raise TypeError(f"cannot write a {type(value).__name__} to the register")
+        key = (wrap, date, quoted)
+        made = self._made.get(key)
+        if made is not None:
+            cell._style = copy(made)
+            return
+        cell.alignment = self.wrap if wrap else self.top
+        if date:
+            cell.number_format = DATE_FORMAT
+        if quoted:
+            cell.quotePrefix = True
+        self._made[key] = copy(cell._style)
+
+
+def _where(sheet: Sheet, row: Sequence[Any], number: int, column: Column) -> str:
+    """Names the cell in a message: sheet, the row's id (its first cell) and the column."""
+    first = row[0] if row else None
+    ident = f"'{first}'" if first not in (None, "") else "with no id"
+    file = next((v for c, v in zip(sheet.columns, row, strict=False) if c.field == "file"), None)
+    place = f" ({file})" if file else ""
+    return (
+        f"sheet '{sheet.name}', row {number} ({sheet.columns[0].header} {ident}){place}, "
+        f"column '{column.header}'"
+    )
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+# --- the closed lists --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _List:
+    title: str
+    values: tuple[str | int, ...]
+
+
+def _lists(
+    sheets: Sequence[Sheet], framework: Framework
+) -> tuple[list[_List], dict[tuple[str, str], int]]:
+    """The lists of the Lists sheet, and which list each (sheet, field) column uses.
+
+    A list used by several columns (the classifications, the quality statements) is written
+    once. The lists of a self-score's choices are whole numbers, as the cells are.
+    """
+    several = closed_lists(framework)
+    out: list[_List] = []
+    index: dict[tuple[str | int, ...], int] = {}
+    used: dict[tuple[str, str], int] = {}
+    for sheet in sheets:
+        for col in sheet.columns:
+            if col.choices:
+                values: tuple[str | int, ...] = tuple(
+                    int(c) if col.type == "int" else c for c in col.choices
+                )
+                title = f"{sheet.name}: {col.header}"
+            elif col.several:
+                values = several.get(col.several, ())
+                title = LIST_TITLES.get(col.several, col.several)
+            else:
+                continue
+            if not values:
+                continue  # a framework without Care Act duties, say: nothing to offer
+            key = (col.several or "choices", *values)
+            if key not in index:
+                index[key] = len(out)
+                out.append(_List(title, values))
+            used[(sheet.name, col.field)] = index[key]
+    return out, used
+
+
+def _list_range(number: int, values: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(number + 1)
+    return f"{LISTS}!${letter}$2:${letter}${values + 1}"
+
+
+def _validation(col: Column, items: _List, ref: str) -> Any:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    shown = ", ".join(str(v) for v in items.values)
+    if col.choices:
+        dv = DataValidation(
+            type="list",
+            formula1=ref,
+            allow_blank=True,
+            errorStyle="stop",
+            errorTitle=_fit(f"Not a {col.header.lower()}", MAX_TITLE),
+            error=_fit(f"{col.header} must be one of: {shown}.", MAX_ERROR),
+            promptTitle=_fit(col.header, MAX_TITLE),
+            prompt=_fit(col.help or "Choose a value from the list.", MAX_PROMPT),
+        )
+    else:
+        example = LIST_SEPARATOR.join(str(v) for v in items.values[:2])
+        if col.type == "list":
+            prompt = (
+                f"Choose one from the list, or type several separated by '{LIST_SEPARATOR}', "
+                f"for example '{example}'."
+            )
+            error = (
+                f"Not one value from the list. That is fine for several values separated by "
+                f"'{LIST_SEPARATOR}' (e.g. '{example}'), or a title ascready knows; "
+                "otherwise check the spelling. The values: "
+            )
+        else:
+            prompt = "Choose one from the list; a title ascready knows is accepted too."
+            error = "Not a value from the list; check the spelling. The values: "
+        dv = DataValidation(
+            type="list",
+            formula1=ref,
+            allow_blank=True,
+            errorStyle="information",
+            errorTitle=_fit(f"Check the {col.header.lower()}", MAX_TITLE),
+            error=_fit(error + shown, MAX_ERROR),
+            promptTitle=_fit(col.header, MAX_TITLE),
+            prompt=_fit(prompt, MAX_PROMPT),
+        )
+    dv.showErrorMessage = True
+    dv.showInputMessage = True
+    return dv
+
+
+def _write_lists(ws: Any, lists: list[_List], cells: _Cells) -> None:
+    for c, items in enumerate(lists, start=1):
+        ws.cell(row=1, column=c, value=items.title).font = cells.bold
+        for r, value in enumerate(items.values, start=2):
+            try:
+                cells.put(ws.cell(row=r, column=c), value)
+            except _Unfit as e:
+                raise AscreadyError(f"sheet '{LISTS}', list '{items.title}': {e}") from None
+    ws.sheet_state = "hidden"
+
+
+# --- the sheets --------------------------------------------------------------------------------
+
+
+def _header_comment(col: Column) -> str:
+    parts = ["Required." if col.required else "", col.help]
+    if col.type in ("list", "numbers"):
+        parts.append(f"Several values go in one cell, separated by '{LIST_SEPARATOR}'.")
+    return " ".join(p for p in parts if p)
+
+
+def _write_header(ws: Any, r: int, headers: Sequence[str], cells: _Cells) -> None:
+    for c, header in enumerate(headers, start=1):
+        cell = ws.cell(row=r, column=c, value=header)
+        cell.font = cells.bold
+        cell.fill = cells.header_fill
+        cell.alignment = cells.wrap
+
+
+def _write_sheet(
+    ws: Any,
+    sheet: Sheet,
+    rows: Sequence[Sequence[Any]],
+    cells: _Cells,
+    lists: list[_List],
+    used: dict[tuple[str, str], int],
+) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.utils import get_column_letter
+
+    columns = sheet.columns
+    _write_header(ws, 1, [col.header for col in columns], cells)
+    for c, col in enumerate(columns, start=1):
+        note = _header_comment(col)
+        if note:
+            comment = Comment(note, "ascready")
+            comment.width = 300
+            comment.height = 60 + 20 * (len(note) // 45)
+            ws.cell(row=1, column=c).comment = comment
+        ws.column_dimensions[get_column_letter(c)].width = col.width
+
+    wraps = [col.type == "text" and col.width >= WRAP_WIDTH for col in columns]
+    for r, values in enumerate(rows, start=2):
+        if len(values) != len(columns):
+            raise ValueError(
+                f"{sheet.name}: row {r} has {len(values)} values for {len(columns)} columns"
+            )
+        for c, value in enumerate(values):
+            if value is None:
+                continue
+            try:
+                cells.put(ws.cell(row=r, column=c + 1), value, wrap=wraps[c])
+            except _Unfit as e:
+                raise AscreadyError(f"{_where(sheet, values, r, columns[c])}: {e}") from None
+
+    last = get_column_letter(len(columns))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+    bottom = max(len(rows) + 1 + SPARE_ROWS, MIN_VALIDATED_ROWS)
+    for c, col in enumerate(columns, start=1):
+        number = used.get((sheet.name, col.field))
+        if number is None:
+            continue
+        items = lists[number]
+        dv = _validation(col, items, _list_range(number, len(items.values)))
+        letter = get_column_letter(c)
+        dv.add(f"{letter}2:{letter}{bottom}")
+        ws.add_data_validation(dv)
+
+
+AUDIENCE_TEXT = {"internal": "internal", "public": "public: only what may be published"}
+AUDIENCE_NOTE = {
+    "internal": "Holds official and official-sensitive evidence: do not publish it or share it "
+    "outside the council.",
+    "public": "Evidence and measures not classified public, owners, internal notes and action "
+    "progress are left out.",
+}
+GUIDANCE = (
+    "Each sheet holds one kind of document, one row each. Hover over a header for what its "
+    "column holds; 'Required.' marks the columns that must not be left empty.",
+    f"A list in one cell (quality statements, categories, evidence ids) is separated by "
+    f"'{LIST_SEPARATOR}', for example 'QS1{LIST_SEPARATOR}QS2'.",
+    "Drop-downs offer the allowed values. Dates are real dates, shown yyyy-mm-dd.",
+    "The File column says where each row's file lives in the evidence repository: leave it as "
+    "it is, and leave it empty on new rows (ascready names the new file from its id).",
+    "Keep the sheet names and the header rows as they are, and add new rows at the bottom.",
+    "Changes come back into the repository with 'ascready import', which checks every row; "
+    "the changes are then reviewed like any other. Import ignores this sheet.",
+)
+
+
+def _write_about(
+    ws: Any,
+    rows: RegisterRows,
+    framework: Framework,
+    cells: _Cells,
+    as_of: dt.date | None,
+    version: str,
+) -> None:
+    def put(r: int, *values: Any) -> None:
+        for c, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            try:
+                cells.put(ws.cell(row=r, column=c), value)
+            except _Unfit as e:
+                raise AscreadyError(f"sheet '{ABOUT}', row {r}: {e}") from None
+
+    ws.cell(row=1, column=1, value="ascready evidence register").font = cells.title
+    r = 3
+    _write_header(ws, r, ("Item", "Value", "Note"), cells)
+    facts: list[tuple[str, Any, str | None]] = [
+        ("Council", rows.council, None),
+        (
+            "Audience",
+            AUDIENCE_TEXT.get(rows.audience, rows.audience),
+            AUDIENCE_NOTE.get(rows.audience),
+        ),
+        (
+            ("As of", as_of, "The date the register was exported for.")
+            if as_of
+            else ("As of", "not dated", "Export with --as-of to date the register.")
+        ),
+        ("ascready version", version, None),
+        ("Framework", framework.id, f"{framework.title}, version {framework.version}"),
+    ]
+    for fact in facts:
+        r += 1
+        put(r, *fact)
+
+    r += 2
+    _write_header(ws, r, ("Sheet", "Rows", "What it holds"), cells)
+    for sheet, sheet_rows in rows.sheets:
+        r += 1
+        put(r, sheet.name, len(sheet_rows), sheet.help or None)
+
+    r += 2
+    ws.cell(row=r, column=1, value="How to use this workbook").font = cells.bold
+    for line in GUIDANCE:
+        r += 1
+        put(r, line)
+
+    for letter, width in (("A", 28), ("B", 20), ("C", 90)):
+        ws.column_dimensions[letter].width = width
+
+
+def register_workbook(
+    rows: RegisterRows, framework: Framework, *, as_of: dt.date | None, version: str
+) -> bytes:
+    """The register as the bytes of an .xlsx workbook; the same rows, the same bytes.
+
+    ``as_of`` dates the workbook (the About sheet, the document properties, the zip entries);
+    ``None`` leaves it undated: the About sheet says so, and the properties and zip entries
+    carry :data:`UNDATED`, so the same repository always gives the same file.
+
+    Raises :class:`~ascready.errors.AscreadyError`, naming the sheet, row and column, when a
+    value could not be held exactly (text over Excel's 32,767 characters, control characters).
+    """
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    cells = _Cells()
+    lists, used = _lists([sheet for sheet, _ in rows.sheets], framework)
+    wb = Workbook()
+    wb.remove(wb.active)
+    _write_about(wb.create_sheet(ABOUT), rows, framework, cells, as_of, version)
+    for sheet, sheet_rows in rows.sheets:
+        _write_sheet(wb.create_sheet(sheet.name), sheet, sheet_rows, cells, lists, used)
+    _write_lists(wb.create_sheet(LISTS), lists, cells)
+    wb.active = 0
+
+    stamp = as_of or UNDATED
+    made = dt.datetime(stamp.year, stamp.month, stamp.day)
+    wb.properties.created = made
+    wb.properties.modified = made
+    wb.properties.creator = "ascready"
+    wb.properties.lastModifiedBy = "ascready"
+    wb.properties.title = f"ascready evidence register: {rows.council}"
+
+    # Workbook.save() would stamp the current time as "modified"; the writer it uses does not.
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
+    return fixed_zip_times(raw.getvalue(), stamp)

@@ -1,0 +1,396 @@
+"""The evidence register: one workbook layout shared by ``export`` and ``import``.
+
+:data:`SHEETS` says which sheet holds which kind of document and which column holds which
+field. :func:`register_rows` turns a project into the rows of those sheets (plain Python values:
+text, numbers, dates, never formatting); ``register_xlsx`` writes them as a workbook, and
+``importer`` reads such a workbook back into repository files with the same layout as its
+default mapping, so that an exported register imports back to the same repository.
+
+Lists are written in one cell, separated by ``; ``. Dates are real dates. The ``File`` column
+keeps each document's path in the repository, so that files come back under the same names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ascready.errors import AscreadyError, ExitCode
+from ascready.repository import models
+from ascready.repository.framework import Framework
+from ascready.repository.loader import Project
+
+LIST_SEPARATOR = "; "
+
+
+class RegisterError(AscreadyError):
+    """The repository cannot be exported as it is; nothing was written."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+AUDIENCES = ("internal", "public")
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    type: str  # text, id, list, numbers, date, int, float, choice, scores
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    width: int = 16
+    #: A closed list the cell takes several values from (quality statements, categories...):
+    #: the drop-down offers them one at a time, and the cell may hold several.
+    several: str = ""
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    kind: str  # evidence, return, rating, statement, action, progress, metric
+    columns: tuple[Column, ...]
+    help: str = ""
+
+    def column(self, field: str) -> Column:
+        for col in self.columns:
+            if col.field == field:
+                return col
+        raise KeyError(field)
+
+
+def _values(enum: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(str(e.value) for e in enum)
+
+
+FILE = Column(
+    "file",
+    "File",
+    "text",
+    width=28,
+    help="Where the file is kept in the repository. Leave empty for new rows: ascready names "
+    "the file from its id.",
+)
+STATEMENT_TYPES = ("strength", "area for improvement")
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "Evidence",
+        "evidence",
+        (
+            Column("id", "ID", "id", required=True, width=10),
+            Column("title", "Title", "text", required=True, width=50),
+            Column("summary", "Summary", "text", width=60),
+            Column("kind", "Kind", "choice", _values(models.EvidenceKind), required=True),
+            Column("categories", "Categories", "list", required=True, width=28, several="category"),
+            Column(
+                "quality_statements",
+                "Quality statements",
+                "list",
+                required=True,
+                width=20,
+                several="qs",
+            ),
+            Column("information_return", "Information return items", "numbers", width=14),
+            Column("care_act_duties", "Care Act duties", "list", width=20, several="duty"),
+            Column("expected_evidence", "Expected evidence", "list", width=20, several="expected"),
+            Column("source", "Source", "text", width=40),
+            Column("attribution", "Attribution", "text", width=24),
+            Column("owner", "Owner", "text", width=28),
+            Column("as_of", "As of", "date", width=12),
+            Column("review_by", "Review by", "date", width=12),
+            Column(
+                "classification",
+                "Classification",
+                "choice",
+                _values(models.Classification),
+                required=True,
+            ),
+            Column("status", "Status", "choice", _values(models.EvidenceStatus)),
+            FILE,
+        ),
+        "One row per evidence item.",
+    ),
+    Sheet(
+        "Information return",
+        "return",
+        (
+            Column("number", "Number", "int", required=True, width=9),
+            Column("title", "Title", "text", required=True, width=50),
+            Column("quality_statements", "Quality statements", "list", width=20, several="qs"),
+            Column("status", "Status", "choice", _values(models.ReturnStatus), width=14),
+            Column("reason", "Reason not applicable", "text", width=30),
+            Column("owner", "Owner", "text", width=28),
+            Column("due", "Due", "date", width=12),
+            Column("evidence", "Evidence", "list", width=24),
+            Column("notes", "Notes", "text", width=40),
+            FILE,
+        ),
+        "One row per item of CQC's information return request.",
+    ),
+    Sheet(
+        "Ratings",
+        "rating",
+        (
+            Column("quality_statement", "Quality statement", "text", required=True, several="qs"),
+            Column("self_score", "Self-score", "int", ("1", "2", "3", "4"), width=10),
+            Column(
+                "category_scores",
+                "Category scores",
+                "scores",
+                width=30,
+                help="Optional scores per evidence category (older method), e.g. "
+                "'processes: 3; partners: 2'.",
+            ),
+            Column("narrative", "Narrative", "text", width=80),
+            FILE,
+        ),
+        "One row per quality statement: the council's self-score and narrative.",
+    ),
+    Sheet(
+        "Strengths and improvements",
+        "statement",
+        (
+            Column("quality_statement", "Quality statement", "text", required=True, several="qs"),
+            Column("type", "Type", "choice", STATEMENT_TYPES, required=True, width=20),
+            Column("id", "ID", "id", required=True, width=12),
+            Column("text", "Text", "text", required=True, width=60),
+            Column("evidence", "Evidence", "list", width=24),
+            Column("metrics", "Measures", "list", width=16),
+            Column(
+                "related_quality_statements",
+                "Related quality statements",
+                "list",
+                width=16,
+                several="qs",
+            ),
+            Column("presented_under", "Presented under theme", "text", width=14, several="theme"),
+            Column("actions", "Actions", "list", width=14),
+        ),
+        "One row per strength or area for improvement, in the order they are presented.",
+    ),
+    Sheet(
+        "Actions",
+        "action",
+        (
+            Column("id", "ID", "id", required=True, width=10),
+            Column("title", "Title", "text", required=True, width=50),
+            Column("workstream", "Workstream", "text", width=24),
+            Column("owner", "Owner", "text", width=28),
+            Column("due", "Due", "date", width=12),
+            Column("status", "Status", "choice", _values(models.ActionStatus), width=14),
+            Column("answers", "Answers", "list", width=24),
+            FILE,
+        ),
+        "One row per improvement action; its progress notes are on the next sheet.",
+    ),
+    Sheet(
+        "Action progress",
+        "progress",
+        (
+            Column("action", "Action", "id", required=True, width=10),
+            Column("date", "Date", "date", required=True, width=12),
+            Column("note", "Note", "text", required=True, width=80),
+        ),
+        "One row per progress update, oldest first.",
+    ),
+    Sheet(
+        "Measures",
+        "metric",
+        (
+            Column("id", "ID", "id", required=True, width=12),
+            Column("title", "Title", "text", required=True, width=50),
+            Column("measure", "Measure code", "text", width=10),
+            Column("value", "Value", "float", required=True, width=10),
+            Column("unit", "Unit", "choice", _values(models.Unit), required=True, width=10),
+            Column("period", "Period", "text", required=True, width=10),
+            Column("polarity", "Polarity", "choice", _values(models.Polarity), required=True),
+            Column("comparators.england", "England", "float", width=10),
+            Column("comparators.region", "Region", "float", width=10),
+            Column("quality_statements", "Quality statements", "list", width=20, several="qs"),
+            Column("source", "Source", "text", width=40),
+            Column(
+                "classification",
+                "Classification",
+                "choice",
+                _values(models.Classification),
+            ),
+            Column("notes", "Notes", "text", width=40),
+            FILE,
+        ),
+        "One row per performance measure.",
+    ),
+)
+SHEET_BY_KIND = {s.kind: s for s in SHEETS}
+
+
+def closed_lists(framework: Framework) -> dict[str, tuple[str, ...]]:
+    """The values each ``several`` list offers: canonical ids, as validate knows them."""
+    return {
+        "qs": tuple(q.id for q in framework.quality_statements),
+        "category": tuple(c.id for c in framework.evidence_categories),
+        "duty": tuple(d.id for d in framework.care_act_duties),
+        "theme": tuple(t.id for t in framework.themes),
+        "expected": tuple(e.id for e in framework.expected_evidence),
+    }
+
+
+# --- the rows of each sheet --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterRows:
+    """The rows of every sheet."""
+
+    sheets: tuple[tuple[Sheet, tuple[tuple[Any, ...], ...]], ...]
+    council: str
+    audience: str
+
+
+def _joined(values: Iterable[Any]) -> str | None:
+    text = LIST_SEPARATOR.join(str(v) for v in values)
+    return text or None
+
+
+def _cell(column: Column, value: Any) -> Any:
+    """A model value as the cell holds it: text, a number, a date, or None (empty)."""
+    if value is None:
+        return None
+    if column.type in ("list", "numbers"):
+        return _joined(value)
+    if column.type == "scores":
+        return _joined(f"{k}: {v}" for k, v in value.items())
+    if column.type == "choice":
+        return str(getattr(value, "value", value))
+    if column.type == "text" and value == "":
+        return None
+    return value
+
+
+def _get(model: Any, field: str) -> Any:
+    for part in field.split("."):
+        model = getattr(model, part)
+    return model
+
+
+def register_rows(project: Project, audience: str = "internal") -> RegisterRows:
+    """Every document of the project as rows of the register's sheets.
+
+    For ``public``, only what may be published: evidence and measures classified public,
+    references to anything else removed, owners and internal notes left out. Files that did
+    not validate are left out (``validate`` reports them).
+    """
+    if audience not in AUDIENCES:
+        raise RegisterError(f"unknown audience '{audience}'; use internal or public")
+    public = audience == "public"
+    fw = project.framework
+
+    def shown(model: Any) -> bool:
+        return not public or model.classification is models.Classification.PUBLIC
+
+    def by_path(kind: str) -> list[Any]:
+        return sorted(project.of_kind(kind), key=lambda d: _path_key(d.path))
+
+    evidence_docs = [d for d in by_path("evidence") if shown(d.model)]
+    metric_docs = [d for d in by_path("metric") if shown(d.model)]
+    visible_evidence = {d.model.id for d in evidence_docs}
+    visible_metrics = {d.model.id for d in metric_docs}
+
+    def row(sheet: Sheet, model: Any, path: str | None, **override: Any) -> tuple[Any, ...]:
+        out = []
+        for col in sheet.columns:
+            if col.field == "file":
+                value: Any = path
+            elif col.field in override:
+                value = override[col.field]
+            else:
+                value = _get(model, col.field)
+            out.append(_cell(col, value))
+        return tuple(out)
+
+    sheets: list[tuple[Sheet, tuple[tuple[Any, ...], ...]]] = []
+    hidden_owner = {"owner": None} if public else {}
+
+    sheet = SHEET_BY_KIND["evidence"]
+    sheets.append(
+        (sheet, tuple(row(sheet, d.model, d.path, **hidden_owner) for d in evidence_docs))
+    )
+
+    sheet = SHEET_BY_KIND["return"]
+    rows = []
+    for d in sorted(project.of_kind("return"), key=lambda d: (d.model.number, d.path)):
+        extra: dict[str, Any] = {}
+        if public:
+            extra = {
+                "owner": None,
+                "notes": None,
+                "evidence": [e for e in d.model.evidence if e in visible_evidence],
+            }
+        rows.append(row(sheet, d.model, d.path, **extra))
+    sheets.append((sheet, tuple(rows)))
+
+    ratings = sorted(
+        project.of_kind("rating"),
+        key=lambda d: (_qs_order(fw, d.model.quality_statement), d.path),
+    )
+    sheet = SHEET_BY_KIND["rating"]
+    sheets.append((sheet, tuple(row(sheet, d.model, d.path) for d in ratings)))
+    sheet = SHEET_BY_KIND["statement"]
+    rows = []
+    for d in ratings:
+        rating: models.Rating = d.model
+        for kind, entries in (
+            ("strength", rating.strengths),
+            ("area for improvement", rating.areas_for_improvement),
+        ):
+            for s in entries:
+                extra = {
+                    "quality_statement": rating.quality_statement,
+                    "type": kind,
+                    "actions": getattr(s, "actions", []),
+                }
+                if public:
+                    extra["evidence"] = [e for e in s.evidence if e in visible_evidence]
+                    extra["metrics"] = [m for m in s.metrics if m in visible_metrics]
+                rows.append(row(sheet, s, None, **extra))
+    sheets.append((sheet, tuple(rows)))
+
+    actions = by_path("action")
+    sheet = SHEET_BY_KIND["action"]
+    sheets.append((sheet, tuple(row(sheet, d.model, d.path, **hidden_owner) for d in actions)))
+    sheet = SHEET_BY_KIND["progress"]
+    rows = []
+    if not public:  # progress notes are the service's working record, not for publication
+        for d in actions:
+            for update in d.model.progress:
+                rows.append(row(sheet, update, None, action=d.model.id))
+    sheets.append((sheet, tuple(rows)))
+
+    sheet = SHEET_BY_KIND["metric"]
+    sheets.append((sheet, tuple(row(sheet, d.model, d.path) for d in metric_docs)))
+
+    council = project.profile.council if project.profile else ""
+    return RegisterRows(tuple(sheets), council, audience)
+
+
+def _path_key(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/"))
+
+
+def _qs_order(fw: Framework, ref: str) -> tuple[int, str]:
+    qs = fw.resolve_quality_statement(ref)
+    number = fw.quality_statement_by_id[qs].number if qs else 999
+    return number, ref
+
+
+def default_path(kind: str, data: dict[str, Any], fw: Framework) -> str:
+    """Where a document without a File cell is written: named by its id, as ``new`` does."""
+    if kind == "return":
+        return f"information-return/IR-{int(data['number']):02d}.yaml"
+    if kind == "rating":
+        ref = str(data["quality_statement"])
+        return f"ratings/{fw.resolve_quality_statement(ref) or ref}.yaml"
+    folder = {"evidence": "evidence", "action": "actions", "metric": "metrics"}[kind]
+    return f"{folder}/{data['id']}.yaml"

@@ -1,0 +1,96 @@
+"""What every command module shares: the REPO argument, the console, and failing cleanly.
+
+Only ``typer`` is imported here; Rich is imported when something is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+#: The REPO argument every command takes.
+RepoArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="The evidence repository, or any folder inside it (default: the current folder; "
+        "ascready.yaml is found by walking up).",
+        show_default=False,
+    ),
+]
+
+
+def console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True)
+    return typer.Exit(code)
+
+
+def display_prefix(root: Path) -> str:
+    """How to write the repository's files from where the user is, for clickable paths."""
+    try:
+        rel = os.path.relpath(root, Path.cwd())
+    except ValueError:  # another drive on Windows
+        return f"{root}{os.sep}"
+    if rel == ".":
+        return ""
+    if rel.startswith(".."):
+        return f"{root.as_posix()}/"
+    return f"{Path(rel).as_posix()}/"
+
+
+#: --repo, for commands whose positional arguments are something else (diff, new).
+RepoOption = Annotated[
+    Path,
+    typer.Option(
+        "--repo",
+        "-C",
+        help="The evidence repository, or any folder inside it (default: the current folder).",
+        show_default=False,
+    ),
+]
+
+
+#: --jobs, for every command that reads the whole repository.
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing (default: cores)."),
+]
+#: --as-of, shared by gaps and diff.
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Judge the evidence as on this date: YYYY-MM-DD, today, "
+        "site-visit or return-due (dates from ascready.yaml). Default: today.",
+    ),
+]
+#: --minimum, shared by gaps and diff.
+MinimumOption = Annotated[
+    int | None,
+    typer.Option(
+        "--minimum",
+        min=1,
+        help="Current evidence items wanted per quality "
+        "statement and category (default: gaps.minimum_per_cell, or 2).",
+    ),
+]
+
+
+def print_or_write(data: str | bytes, out: Path | None, done: str) -> None:
+    """Print ``data``, or write it atomically to ``out`` and say so (``done``) on stderr."""
+    if out is None:
+        sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
+        return
+    from ascready.io.writing import write_atomically
+
+    write_atomically(out, data)
+    typer.echo(done, err=True)

@@ -1,0 +1,237 @@
+"""``ascready export`` and ``ascready import``: the evidence register as a spreadsheet.
+
+The work is done by :mod:`ascready.authoring.register.layout`,
+:mod:`ascready.authoring.register.export` and :mod:`ascready.authoring.register.importer`,
+imported when a command runs so that ``ascready --version`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ascready.cli.common import RepoArgument, RepoOption, console, fail
+
+if TYPE_CHECKING:
+    from ascready.authoring.register.importer import ImportPlan
+
+#: Below this size (about 2,000 rows) a workbook imports in a few seconds: no progress bar.
+PROGRESS_FROM_BYTES = 200_000
+
+
+def export_command(
+    repo: RepoArgument = Path("."),
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="The workbook to write (.xlsx).", show_default=False),
+    ] = Path(),
+    audience: Annotated[
+        str,
+        typer.Option(
+            "--audience",
+            "-a",
+            help="internal (everything) or public (only evidence and measures classified "
+            "public; no owners, internal notes or progress updates).",
+        ),
+    ] = "internal",
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Date the workbook (YYYY-MM-DD, or today). Default: no date, so that the "
+            "same repository always gives the same file.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+) -> None:
+    """Write the evidence register as an Excel workbook: evidence, information return, ratings,
+    strengths and areas for improvement, actions and their progress, and measures.
+
+    Colleagues can filter and edit it; `ascready import` reads it back. Exit status: 0 written;
+    1 some files do not validate (they are listed; nothing is written); 2 usage errors.
+    """
+    import datetime as dt
+
+    from rich.markup import escape
+
+    from ascready import __version__
+    from ascready.authoring.register.export import register_workbook
+    from ascready.authoring.register.layout import AUDIENCES, RegisterError, register_rows
+    from ascready.errors import AscreadyError
+    from ascready.io.writing import refuse_existing, write_atomically
+    from ascready.repository.loader import find_repository, load_project
+
+    if out == Path():
+        raise fail("name the workbook to write: --out FILE.xlsx")
+    if out.suffix.lower() != ".xlsx":
+        raise fail(f"--out must name an .xlsx file, not '{out.name}'")
+    if audience not in AUDIENCES:
+        raise fail(f"unknown --audience '{audience}'; use internal or public")
+    when: dt.date | None = None
+    if as_of is not None:
+        try:
+            when = dt.date.today() if as_of == "today" else dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise fail(f"--as-of '{as_of}' is not a date written YYYY-MM-DD") from None
+    try:
+        refuse_existing(out, force=force)
+        project, _ = load_project(find_repository(repo))
+        broken = sorted({d.path for d in project.documents if d.model is None})
+        if broken:
+            shown = "\n".join(f"  {p}" for p in broken[:20])
+            more = f"\n  … and {len(broken) - 20} more" if len(broken) > 20 else ""
+            raise RegisterError(
+                f"{len(broken)} file(s) do not validate, so the register would leave them out:\n"
+                f"{shown}{more}\nRun ascready validate, fix them, and export again. Nothing "
+                "was written."
+            )
+        rows = register_rows(project, audience)
+        data = register_workbook(rows, project.framework, as_of=when, version=__version__)
+        write_atomically(out, data)
+    except AscreadyError as exc:
+        raise fail(escape(exc.message), int(exc.exit_code)) from None
+    counts = ", ".join(f"{len(r)} {s.name.lower()}" for s, r in rows.sheets if r)
+    typer.echo(f"Wrote {out} ({audience}): {counts}.", err=True)
+
+
+def import_command(
+    source: Annotated[
+        Path,
+        typer.Argument(help="The register to import: an .xlsx workbook or a .csv file."),
+    ],
+    repo: RepoOption = Path("."),
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            "-m",
+            help="A YAML file saying which sheet and column holds what, and how values map "
+            "(see the README). Default: the layout ascready export writes.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the files that would be written; write nothing."),
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Write the rows that convert and list the others, instead of writing nothing "
+            "when any row cannot be converted.",
+        ),
+    ] = False,
+) -> None:
+    """Turn an existing register (.xlsx or .csv) into repository files.
+
+    Every row that cannot be converted is listed with its sheet, row and reason, and then
+    nothing is written (unless --skip-invalid). Existing files are never replaced. Each new file
+    is checked as ascready validate would check it. Exit status: 0 written (or would be, with
+    --dry-run); 1 rows cannot be converted, or the file or mapping is wrong; 2 usage errors.
+    """
+    from rich.markup import escape
+
+    from ascready.authoring.register.importer import load_mapping, plan_import, write_plan
+    from ascready.errors import AscreadyError
+    from ascready.repository.loader import find_repository, load_project
+
+    try:
+        root = find_repository(repo)
+        project, _ = load_project(root)
+        rules = load_mapping(mapping) if mapping is not None else None
+        with _progress(source) as progress:
+            plan = plan_import(project, source, rules, progress=progress)
+    except AscreadyError as exc:
+        code = 1 if type(exc).__name__ == "ImportError_" else int(exc.exit_code)
+        raise fail(escape(exc.message), code) from None
+    _report(plan)
+    if plan.errors and not skip_invalid:
+        raise fail(
+            f"nothing was written: {len(plan.errors)} problem(s) in {plan.source} (listed "
+            "above). Correct the rows (or the mapping) and run this again, or use "
+            "--skip-invalid to write the rows that convert.",
+            1,
+        )
+    if dry_run:
+        out = console()
+        for f in plan.files:
+            rows = ", ".join(f"{where} row {row}" for where, row in f.rows[:3])
+            more = f" and {len(f.rows) - 3} more rows" if len(f.rows) > 3 else ""
+            out.print(f"--- {escape(f.path)} (from {escape(rows)}{more})", style="bold")
+            out.print(escape(f.text), end="")
+        typer.echo(_summary(plan, "Would write") + " Nothing was written (--dry-run).")
+        return
+    try:
+        with _progress(source) as progress:
+            write_plan(plan, progress)
+    except AscreadyError as exc:
+        raise fail(escape(exc.message) + " Nothing was written.", 1) from None
+    typer.echo(_summary(plan, "Wrote"))
+    if plan.files:
+        typer.echo("Next: ascready validate, then review the new files and commit them.")
+
+
+def _summary(plan: ImportPlan, verb: str) -> str:
+    labels = {
+        "evidence": "evidence items",
+        "return": "information-return items",
+        "rating": "rating files",
+        "action": "actions",
+        "metric": "measures",
+    }
+    counts = plan.by_kind()
+    parts = [f"{counts[k]} {labels[k]}" for k in labels if counts.get(k)]
+    text = f"{verb} {len(plan.files)} file(s)" + (f": {', '.join(parts)}." if parts else ".")
+    text += f" {plan.rows_read} row(s) read from {plan.source}"
+    if plan.empty_rows:
+        text += f", {plan.empty_rows} empty row(s) skipped"
+    return text + "."
+
+
+def _report(plan: ImportPlan) -> None:
+    err = console(stderr=True)
+    from rich.markup import escape
+
+    for p in plan.warnings:
+        err.print(f"[yellow]warning:[/] {escape(p.text())}")
+    for p in plan.errors:
+        err.print(f"[bold red]cannot import:[/] {escape(p.text())}")
+
+
+class _progress:
+    """A progress bar on stderr while a large workbook is imported, only at a terminal: one
+    line saying what is being done, with a bar once the size of the step is known."""
+
+    def __init__(self, source: Path) -> None:
+        try:
+            self._large = source.stat().st_size >= PROGRESS_FROM_BYTES
+        except OSError:
+            self._large = False
+
+    def __enter__(self) -> Any:
+        self._bar: Any = None
+        if not self._large or not sys.stderr.isatty():
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console(stderr=True),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("Starting", total=None)
+
+        def update(step: str, done: int, total: int) -> None:
+            self._bar.update(self._task, description=step, completed=done, total=total or None)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -1,0 +1,1 @@
+"""The self-assessment document and the information-return pack."""

@@ -1,0 +1,476 @@
+"""``ascready render``: the self-assessment document, from the same data as everything else.
+
+:func:`build_context` turns a project into plain data for one audience. For ``public`` it
+leaves out everything not classified public (evidence, quotes, data, performance measures,
+index rows, the documents behind return items), so nothing later in the pipeline can leak it.
+Markdown and HTML come from Jinja templates (a repository's ``templates/`` folder overrides the
+built-in ones by name); DOCX is built from the same context by ``render_docx``. Evidence text is
+always data, never template source: ``{{ 7*7 }}`` in a summary stays as written, and HTML in it
+is escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ascready.analysis.gaps import compare, measure_text, region_phrase
+from ascready.errors import AscreadyError
+from ascready.repository import models
+from ascready.repository.loader import Project
+
+AUDIENCES = ("public", "internal")
+FORMATS = ("md", "html", "docx")
+TEMPLATE_NAMES = {"md": "self-assessment.md.j2", "html": "self-assessment.html.j2"}
+QUOTE_KINDS = {models.EvidenceKind.QUOTE, models.EvidenceKind.FEEDBACK}
+DATA_KINDS = {models.EvidenceKind.DATA, models.EvidenceKind.DASHBOARD, models.EvidenceKind.SURVEY}
+STATUS_WORDS = {
+    "not-started": "Not started",
+    "in-progress": "In progress",
+    "ready": "Ready",
+    "uploaded": "Uploaded",
+    "not-applicable": "Not applicable",
+    "done": "Done",
+    "blocked": "Blocked",
+    "cancelled": "Cancelled",
+}
+
+
+#: The words a measure's comparison with an average takes in the document; none when it is not
+#: compared. "{}" is where the average's name goes.
+COMPARISON_WORDS = {"better": "better than {}", "worse": "worse than {}", "same": "same as {}"}
+
+
+class TemplateError(AscreadyError):
+    """A template could not be read or rendered: the message names the file and line."""
+
+
+# --- the context ------------------------------------------------------------------------------
+
+
+def _visible(item: models.EvidenceItem, audience: str) -> bool:
+    return audience == "internal" or item.classification is models.Classification.PUBLIC
+
+
+def _source(item: models.EvidenceItem) -> dict[str, Any] | None:
+    if not item.source:
+        return None
+    is_url = bool(re.match(r"^https?://", item.source, re.IGNORECASE))
+    return {"text": item.source, "href": item.source if is_url else "", "is_url": is_url}
+
+
+def _evidence_row(item: models.EvidenceItem, path: str, project: Project) -> dict[str, Any]:
+    fw = project.framework
+    qs = sorted(
+        {q for q in map(fw.resolve_quality_statement, item.quality_statements) if q}, key=_qs_number
+    )
+    cats = [
+        fw.category_by_id[c]
+        for c in dict.fromkeys(c for c in map(fw.resolve_category, item.categories) if c)
+    ]
+    return {
+        "id": item.id,
+        "title": item.title,
+        "summary": item.summary,
+        "kind": item.kind.value,
+        "kind_title": item.kind.value.replace("-", " ").capitalize(),
+        "categories": [c.title for c in cats],
+        "quality_statements": qs,
+        "information_return": list(item.information_return),
+        "source": _source(item),
+        "attribution": item.attribution or "",
+        "as_of": item.as_of.isoformat() if item.as_of else "",
+        "classification": item.classification.value,
+        "status": item.status.value,
+        "file": path,
+    }
+
+
+def _metric_visible(metric: models.Metric, audience: str) -> bool:
+    return audience == "internal" or metric.classification is models.Classification.PUBLIC
+
+
+def _metric_row(metric: models.Metric, path: str, project: Project, region: str) -> dict[str, Any]:
+    """A performance measure for the document: its figures as text, and how they compare."""
+    fw = project.framework
+    qs = sorted(
+        {q for q in map(fw.resolve_quality_statement, metric.quality_statements) if q},
+        key=_qs_number,
+    )
+    england = compare(metric.value, metric.comparators.england, metric.polarity)
+    in_region = compare(metric.value, metric.comparators.region, metric.polarity)
+    england_words = COMPARISON_WORDS.get(england, "").format("England")
+    region_words = COMPARISON_WORDS.get(in_region, "").format(region_phrase(region))
+    is_url = bool(metric.source and re.match(r"^https?://", metric.source, re.IGNORECASE))
+    return {
+        "id": metric.id,
+        "title": metric.title,
+        "measure": metric.measure or "",
+        "period": metric.period,
+        "unit": metric.unit.value,
+        "polarity": metric.polarity.value,
+        "value": measure_text(metric.value, metric.unit),
+        "england": measure_text(metric.comparators.england, metric.unit),
+        "region": measure_text(metric.comparators.region, metric.unit),
+        "compared_england": england,
+        "compared_region": in_region,
+        "comparison": england_words,
+        "region_comparison": region_words,
+        "compared": "; ".join(w for w in (england_words, region_words) if w),
+        "quality_statements": qs,
+        "source": (
+            {"text": metric.source, "href": metric.source if is_url else "", "is_url": is_url}
+            if metric.source
+            else None
+        ),
+        "classification": metric.classification.value,
+        "file": path,
+    }
+
+
+def _qs_number(qs_id: str) -> int:
+    digits = qs_id.removeprefix("QS")
+    return int(digits) if digits.isdigit() else 0
+
+
+def build_context(project: Project, audience: str) -> dict[str, Any]:
+    """Plain data for the templates and the DOCX writer, already filtered for the audience."""
+    if audience not in AUDIENCES:
+        raise AscreadyError(f"unknown audience '{audience}'; use public or internal")
+    fw = project.framework
+    profile = project.profile
+    evidence: dict[str, dict[str, Any]] = {}
+    for doc in sorted(project.of_kind("evidence"), key=lambda d: d.model.id):
+        item: models.EvidenceItem = doc.model
+        if item.id not in evidence and _visible(item, audience):
+            evidence[item.id] = _evidence_row(item, doc.path, project)
+    actions = {d.model.id: d.model for d in project.of_kind("action")}
+    # Performance measures: the first file of an id counts (validate reports duplicates), and
+    # for the public, only measures classified public are handed on.
+    region = profile.region.value if profile else ""
+    found: dict[str, dict[str, Any]] = {}
+    for doc in sorted(project.of_kind("metric"), key=lambda d: d.path):
+        metric: models.Metric = doc.model
+        if metric.id not in found and _metric_visible(metric, audience):
+            found[metric.id] = _metric_row(metric, doc.path, project, region)
+    measures = {k: found[k] for k in sorted(found)}
+
+    def refs(ids: list[str]) -> list[dict[str, Any]]:
+        return [evidence[e] for e in ids if e in evidence]
+
+    def statement(s: models.Statement, qs_id: str, kind: str) -> dict[str, Any]:
+        related = [
+            q
+            for q in map(fw.resolve_quality_statement, s.related_quality_statements)
+            if q and q != qs_id
+        ]
+        row: dict[str, Any] = {
+            "id": s.id,
+            "text": s.text,
+            "kind": kind,
+            "quality_statement": qs_id,
+            "tags": [qs_id, *related],
+            "evidence": refs(s.evidence),
+            "measures": [measures[m] for m in s.metrics if m in measures],
+        }
+        if isinstance(s, models.AreaForImprovement):
+            answering = [a for a in actions.values() if s.id in a.answers]
+            answering += [actions[a] for a in s.actions if a in actions]
+            unique = {a.id: a for a in answering if a.status is not models.ActionStatus.CANCELLED}
+            row["actions"] = [_action_row(a, audience) for _, a in sorted(unique.items())]
+        return row
+
+    ratings: dict[str, models.Rating] = {}
+    for doc in project.of_kind("rating"):
+        qs_id = fw.resolve_quality_statement(doc.model.quality_statement)
+        if qs_id:
+            ratings.setdefault(qs_id, doc.model)
+
+    themes: list[dict[str, Any]] = []
+    moved: dict[str, list[dict[str, Any]]] = {t.id: [] for t in fw.themes}
+    theme_number = {t.id: t.number for t in fw.themes}
+    for theme in fw.themes:
+        statements_out = []
+        for qs in (q for q in fw.quality_statements if q.theme == theme.id):
+            rating = ratings.get(qs.id)
+            strengths: list[dict[str, Any]] = []
+            areas: list[dict[str, Any]] = []
+            elsewhere: dict[str, set[int]] = {"strength": set(), "area": set()}
+            if rating is not None:
+                for kind, items, here in (
+                    ("strength", rating.strengths, strengths),
+                    ("area", rating.areas_for_improvement, areas),
+                ):
+                    for s in items:
+                        target = fw.resolve_theme(s.presented_under) if s.presented_under else None
+                        if target and target != theme.id:
+                            moved[target].append(statement(s, qs.id, kind))
+                            elsewhere[kind].add(theme_number[target])
+                        else:
+                            here.append(statement(s, qs.id, kind))
+            mine = [e for e in evidence.values() if qs.id in e["quality_statements"]]
+            score = rating.self_score if rating else None
+            statements_out.append(
+                {
+                    "id": qs.id,
+                    "number": qs.number,
+                    "slug": qs.slug,
+                    "title": qs.title,
+                    "we_statement": qs.we_statement,
+                    "i_statements": list(qs.i_statements),
+                    "self_score": score,
+                    "score_label": fw.scoring.score_labels.get(str(score), "") if score else "",
+                    "narrative": rating.narrative if rating else "",
+                    "strengths": strengths,
+                    # Theme numbers where more of this quality statement's statements appear.
+                    "presented_elsewhere": {k: sorted(v) for k, v in elsewhere.items()},
+                    "areas_for_improvement": areas,
+                    "quotes": [
+                        e
+                        for e in mine
+                        if e["kind"] in {k.value for k in QUOTE_KINDS} and e["summary"]
+                    ],
+                    "key_data": [e for e in mine if e["kind"] in {k.value for k in DATA_KINDS}],
+                    "measures": [m for m in measures.values() if qs.id in m["quality_statements"]],
+                }
+            )
+        themes.append(
+            {
+                "id": theme.id,
+                "number": theme.number,
+                "title": theme.title,
+                "short_title": theme.short_title,
+                "quality_statements": statements_out,
+            }
+        )
+    for theme_row in themes:
+        theme_row["also_presented"] = moved[theme_row["id"]]
+
+    returns = []
+    for doc in sorted(project.of_kind("return"), key=lambda d: d.model.number):
+        ret: models.ReturnItem = doc.model
+        returns.append(
+            {
+                "number": ret.number,
+                "title": ret.title,
+                "status": ret.status.value,
+                "status_title": STATUS_WORDS[ret.status.value],
+                "reason": ret.reason or "",
+                "quality_statements": [
+                    q for q in map(fw.resolve_quality_statement, ret.quality_statements) if q
+                ],
+                "documents": refs(ret.evidence),
+            }
+        )
+
+    coverage = _coverage(project, evidence)
+    scores = {q: r.self_score for q, r in ratings.items() if r.self_score is not None}
+    return {
+        "audience": audience,
+        "council": {
+            "name": profile.council if profile else "",
+            "ons_code": profile.ons_code if profile else "",
+            "region": profile.region.value if profile else "",
+        },
+        "dates": {
+            k: (v.isoformat() if v else "")
+            for k, v in (profile.dates.model_dump().items() if profile else {})
+        },
+        "framework": {"id": fw.id, "title": fw.title},
+        "score_labels": dict(fw.scoring.score_labels),
+        "themes": themes,
+        "evidence": list(evidence.values()),
+        "measures": list(measures.values()),
+        "information_return": returns,
+        "coverage": coverage,
+        "self_scores": {q: scores[q] for q in sorted(scores, key=_qs_number)},
+    }
+
+
+def _action_row(action: models.Action, audience: str) -> dict[str, Any]:
+    return {
+        "id": action.id,
+        "title": action.title,
+        "workstream": action.workstream or "",
+        "status": action.status.value,
+        "status_title": STATUS_WORDS[action.status.value],
+        "due": action.due.isoformat() if action.due else "",
+        "owner": (action.owner or "") if audience == "internal" else "",
+    }
+
+
+def _coverage(project: Project, evidence: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Quality statements x applied categories: counts of the evidence in this document."""
+    fw = project.framework
+    applied = [c for c in fw.evidence_categories if c.applied]
+    counts: dict[tuple[str, str], int] = {}
+    for row in evidence.values():
+        if row["status"] != "current":
+            continue
+        for qs in row["quality_statements"]:
+            for title in row["categories"]:
+                counts[(qs, title)] = counts.get((qs, title), 0) + 1
+    grid = {q.id: [counts.get((q.id, c.title), 0) for c in applied] for q in fw.quality_statements}
+    return {
+        "categories": [c.short_title or c.title for c in applied],
+        "rows": [
+            {"id": q.id, "title": q.title, "counts": grid[q.id]} for q in fw.quality_statements
+        ],
+        "max": max((n for row in grid.values() for n in row), default=0),
+    }
+
+
+# --- text helpers used by the templates ---------------------------------------------------------
+
+
+def _safe_link(url: str) -> bool:
+    return bool(re.match(r"^(https?:|mailto:|#)", url.strip(), re.IGNORECASE))
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown narrative to HTML. Raw HTML in it is escaped, never passed through, and links
+    may only be http(s) or mailto."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # Headings would break the document's heading order; images would need alt text.
+    md.disable(["heading", "lheading", "image"])
+    md.validateLink = _safe_link  # type: ignore[method-assign]
+    return str(md.render(text or ""))
+
+
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def escape_markdown(text: object) -> str:
+    """Plain text made safe inside Markdown: no markup, no raw HTML, one line."""
+    flat = " ".join(str(text).split())
+    return _MD_ESCAPE.sub(r"\\\1", flat).replace("&", "&amp;")
+
+
+def markdown_block(text: str) -> str:
+    """A Markdown narrative kept as Markdown, with any raw HTML made inert."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").strip()
+
+
+def heatmap_colour(count: int, maximum: int) -> str:
+    """Background colour for a heatmap cell, light to dark blue; 0 is pale red."""
+    if count == 0:
+        return "#fde2e1"
+    steps = ["#e3eefa", "#c3daf2", "#94bde6", "#5f98d3", "#2f6fb0", "#1b4f86"]
+    index = min(len(steps) - 1, round((count / max(maximum, 1)) * (len(steps) - 1)))
+    return steps[index]
+
+
+def heatmap_text_colour(count: int, maximum: int) -> str:
+    background = heatmap_colour(count, maximum)
+    return "#ffffff" if background in ("#2f6fb0", "#1b4f86", "#5f98d3") else "#1a1a1a"
+
+
+# --- Jinja ------------------------------------------------------------------------------------
+
+
+def builtin_templates() -> Path:
+    """The built-in templates: the package's copy, or the checkout's top-level folder."""
+    packaged = Path(str(resources.files("ascready") / "templates"))
+    if (packaged / TEMPLATE_NAMES["md"]).is_file():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def _environment(root: Path, fmt: str) -> Any:
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    search = [str(root / "templates"), str(builtin_templates())]
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(search),
+        undefined=StrictUndefined,
+        autoescape=fmt == "html",
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        markdown_html=markdown_to_html,
+        md=escape_markdown,
+        md_block=markdown_block,
+        heat=heatmap_colour,
+        heat_text=heatmap_text_colour,
+    )
+    return env
+
+
+def render_template(root: Path, fmt: str, context: dict[str, Any]) -> str:
+    """Render the Markdown or HTML template; template problems become TemplateError with the
+    template's file and line."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+    from jinja2.exceptions import TemplateError as JinjaError
+
+    env = _environment(root, fmt)
+    name = TEMPLATE_NAMES[fmt]
+    try:
+        template = env.get_template(name)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"{_where(exc.filename, exc.lineno)}: template syntax error: {exc.message}. "
+            "Fix the template (Jinja syntax), or delete it to use the built-in one."
+        ) from None
+    except TemplateNotFound:
+        raise TemplateError(
+            f"no template named {name} in templates/ or the built-in ones"
+        ) from None
+    try:
+        text = str(template.render(**context))
+        # Templates may leave extra blank lines around their tags; Markdown needs at most one.
+        return re.sub(r"\n{3,}", "\n\n", text) if fmt == "md" else text
+    except UndefinedError as exc:
+        raise TemplateError(
+            f"{_where(template.filename, _template_line(exc))}: {exc.message}. The template uses "
+            "a name the document data does not have; see the built-in template for the names."
+        ) from None
+    except (SecurityError, JinjaError, TypeError, ValueError) as exc:
+        raise TemplateError(
+            f"{_where(template.filename, _template_line(exc))}: the template failed: {exc}"
+        ) from None
+
+
+def _where(filename: str | None, line: int | None) -> str:
+    return f"{filename or 'template'}:{line or 1}"
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line a rendering error happened on, from the traceback."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+# --- the whole job ----------------------------------------------------------------------------
+
+
+def render_project(project: Project, fmt: str, audience: str) -> bytes:
+    if fmt not in FORMATS:
+        raise AscreadyError(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
+    context = build_context(project, audience)
+    if fmt == "docx":
+        from ascready.document.docx import render_docx
+
+        docx_bytes: bytes = render_docx(context)
+        return docx_bytes
+    return render_template(project.root, fmt, context).encode("utf-8")
+
+
+def render_repository(root: Path, fmt: str, audience: str) -> bytes:
+    """Load the repository at or above ``root`` and render it."""
+    from ascready.repository.loader import find_repository, load_project
+
+    project, _ = load_project(find_repository(root))
+    return render_project(project, fmt, audience)

@@ -1,0 +1,1 @@
+"""Formatters: reports in, text, Markdown, JSON or workbook bytes out."""

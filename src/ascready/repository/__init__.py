@@ -1,0 +1,1 @@
+"""What an evidence repository is and how its files are read."""

@@ -1,0 +1,215 @@
+"""The HTML self-assessment in a real headless browser (Debian's chromium).
+
+No script from evidence text runs, and axe-core finds no accessibility violations. `make test`
+installs chromium and axe-core where it can (tools/install-browser-tools.sh); without a
+browser these tests are skipped, with the reason, rather than failing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ascready.document.render import render_repository
+from tests.browser import (
+    Dom,
+    axe_script,
+    axe_violations,
+    describe_violations,
+    find_chromium,
+    run_in_browser,
+)
+from tests.conftest import BASE, REPO_ROOT
+
+pytestmark = pytest.mark.skipif(
+    find_chromium() is None,
+    reason="Debian's chromium is not installed: run `make test` as root, "
+    "or `apt-get install chromium`",
+)
+needs_axe = pytest.mark.skipif(
+    axe_script() is None,
+    reason="axe-core is not installed: run `make test` (tools/install-browser-tools.sh), "
+    "or `npm install --prefix .venv/browser-tools axe-core@4`",
+)
+
+EXAMPLE = REPO_ROOT / "evidence"
+AUDIENCES = ("public", "internal")
+
+
+def render_html(root: Path, audience: str) -> str:
+    return render_repository(root, "html", audience).decode("utf-8")
+
+
+# --- no script from evidence text runs ---------------------------------------------------------
+
+
+def hostile(field: str) -> str:
+    """Evidence text that would mark <body data-pwned="FIELD"> if it ever ran as code."""
+    mark = f"document.body.setAttribute('data-pwned','{field}')"
+    return (
+        f'{field}: <script>{mark}</script> <img src=x onerror="{mark}"> {{{{ 7*7 }}}} '
+        f'<a href="javascript:{mark}">click</a>'
+    )
+
+
+# Fields the document shows in both audiences, each with its own hostile text. Others get
+# hostile text too (an evidence item's summary, which the HTML leaves out for most kinds): if
+# they are ever shown, code_problems still checks them.
+SHOWN_FIELDS = (
+    "council",
+    "evidence-title",
+    "data-summary",
+    "quote-summary",
+    "quote-attribution",
+    "narrative",
+    "strength",
+    "area",
+    "action",
+    "return-title",
+)
+
+
+def hostile_repository(make_repo: Callable[..., Path]) -> Path:
+    def dump(data: dict[str, Any]) -> str:
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    def base(rel: str) -> dict[str, Any]:
+        loaded: dict[str, Any] = yaml.safe_load((BASE / rel).read_text(encoding="utf-8"))
+        return loaded
+
+    profile = base("ascready.yaml") | {"council": hostile("council")}
+    ev1 = base("evidence/EV-001.yaml") | {
+        "title": hostile("evidence-title"),
+        "summary": hostile("evidence-summary"),
+    }
+    quote = {
+        "id": "EV-003",
+        "title": "What a carer told us",
+        "summary": hostile("quote-summary"),
+        "attribution": hostile("quote-attribution"),
+        "kind": "quote",
+        "categories": ["peoples-experience"],
+        "quality_statements": ["QS1"],
+        "source": "javascript:document.body.setAttribute('data-pwned','source')",
+        "as_of": "2026-06-30",
+        "classification": "public",
+    }
+    data = {
+        "id": "EV-004",
+        "title": "Waiting times dashboard",
+        "summary": hostile("data-summary"),
+        "kind": "data",
+        "categories": ["outcomes"],
+        "quality_statements": ["QS1"],
+        # A real-looking link whose quote would end the href="..." if it were not escaped.
+        "source": 'https://www.testshire.example/x"><script>'
+        "document.body.setAttribute('data-pwned','href')</script>",
+        "as_of": "2026-06-30",
+        "classification": "public",
+    }
+    narrative = "\n\n".join(
+        [
+            hostile("narrative"),
+            "[a markdown link](javascript:document.body.setAttribute('data-pwned','md-link'))",
+            "<javascript:document.body.setAttribute('data-pwned','autolink')>",
+        ]
+    )
+    rating = base("ratings/QS1.yaml")
+    rating["narrative"] = narrative
+    rating["strengths"][0]["text"] = hostile("strength")
+    rating["areas_for_improvement"][0]["text"] = hostile("area")
+    action = base("actions/ACT-01.yaml") | {"title": hostile("action")}
+    ret = base("information-return/IR-01.yaml") | {"title": hostile("return-title")}
+    return make_repo(
+        {
+            "ascready.yaml": dump(profile),
+            "evidence/EV-001.yaml": dump(ev1),
+            "evidence/EV-003.yaml": dump(quote),
+            "evidence/EV-004.yaml": dump(data),
+            "ratings/QS1.yaml": dump(rating),
+            "actions/ACT-01.yaml": dump(action),
+            "information-return/IR-01.yaml": dump(ret),
+        }
+    )
+
+
+def code_problems(dom: Dom) -> list[str]:
+    """Places in the page where evidence text became code rather than text."""
+    problems = []
+    body = dom.attributes("body")
+    if "data-pwned" in body:
+        problems.append(f"a script from the field {body['data-pwned']!r} ran")
+    problems += [f"<script> with evidence text: {s[:120]!r}" for s in dom.scripts if "pwned" in s]
+    for tag, attrs in dom.elements:
+        for name, value in attrs.items():
+            if name.startswith("on") and "pwned" in value:
+                problems.append(f"<{tag} {name}=...> from evidence text")
+            # Browsers ignore leading spaces and control characters before the scheme.
+            scheme = re.sub(r"[\x00-\x20]", "", value).lower()
+            if name in ("href", "src", "action", "formaction") and scheme.startswith("javascript:"):
+                problems.append(f'<{tag} {name}="{value[:80]}">')
+        if tag == "img" and attrs.get("src") == "x":
+            problems.append("<img src=x> from evidence text")
+    return problems
+
+
+def test_the_check_catches_a_script_that_runs() -> None:
+    """The checks below can fail: evidence text pasted in raw is caught."""
+    page = f"<!doctype html><html><body><p>{hostile('raw')}</p></body></html>"
+    problems = code_problems(Dom(run_in_browser(page)))
+    assert "a script from the field 'raw' ran" in problems
+    assert any(p.startswith("<script> with evidence text") for p in problems)
+    assert "<img src=x> from evidence text" in problems
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_no_script_from_evidence_text_runs(make_repo: Callable[..., Path], audience: str) -> None:
+    html = render_html(hostile_repository(make_repo), audience)
+    dom = Dom(run_in_browser(html))
+
+    assert code_problems(dom) == []
+    # The hostile text is shown as the text it is, markup and template braces included.
+    missing = [f for f in SHOWN_FIELDS if " ".join(hostile(f).split()) not in dom.text]
+    assert missing == [], f"not shown literally, as text: {missing}"
+    assert "{{ 7*7 }}" in dom.text  # kept as written: evidence text is never template source
+
+
+# --- accessibility -----------------------------------------------------------------------------
+
+
+@needs_axe
+def test_axe_finds_a_missing_alt() -> None:
+    """The harness can fail: a known violation is reported."""
+    page = (
+        '<!doctype html><html lang="en"><head><title>Test</title></head>'
+        '<body><main><h1>Test</h1><img src="chart.png"></main></body></html>'
+    )
+    violations = axe_violations(page)
+    assert "image-alt" in {v["id"] for v in violations}, describe_violations(violations)
+
+
+@needs_axe
+def test_axe_passes_a_clean_page() -> None:
+    """The harness adds no violations of its own (the results element comes after the run)."""
+    page = (
+        '<!doctype html><html lang="en"><head><title>Test</title></head>'
+        '<body><main><h1>Test</h1><p>Fine.</p><img src="chart.png" alt="A chart">'
+        "</main></body></html>"
+    )
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+
+
+@needs_axe
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_example_document_has_no_accessibility_violations(audience: str) -> None:
+    violations = axe_violations(render_html(EXAMPLE, audience))
+    assert violations == [], (
+        f"axe-core found {len(violations)} accessibility violation(s) in the {audience} "
+        f"HTML of the example repository:\n{describe_violations(violations)}"
+    )
