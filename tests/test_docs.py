@@ -13,7 +13,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from ascready.checks import load_all_checks
+from ascready.checks.registry import REGISTRY
 from ascready.cli import app
 from tests.conftest import REPO_ROOT
 
@@ -26,9 +26,9 @@ def test_readme_opens_with_the_two_setup_commands() -> None:
     assert "make demo" in first_block and "make test" in first_block
 
 
-@pytest.mark.parametrize("check_id", sorted(load_all_checks()))
+@pytest.mark.parametrize("check_id", sorted(REGISTRY))
 def test_every_check_is_in_the_readme_table_with_its_severity(check_id: str) -> None:
-    severity = load_all_checks()[check_id].severity.value
+    severity = REGISTRY[check_id].severity.value
     assert re.search(rf"^\| `{re.escape(check_id)}` \| {severity} \|", README, re.M), check_id
 
 

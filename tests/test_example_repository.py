@@ -9,7 +9,7 @@ import pytest
 
 from ascready.analysis.pipeline import validate_repository
 from ascready.repository import models
-from ascready.repository.loader import Project
+from ascready.repository.project import Project
 from tests.conftest import REPO_ROOT
 
 TODAY = dt.date(2026, 11, 23)

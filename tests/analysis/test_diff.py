@@ -470,16 +470,17 @@ def test_files_listed_by_git_are_loaded_in_the_order_found_on_disk(tmp_path: Pat
 def test_only_the_files_a_change_touched_are_read_again(
     clone: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from ascready.checks import document, load
     from ascready.repository import loader
 
     read: list[str] = []
-    original = loader.process_file
+    original = document.read_document
 
-    def counting(job: tuple[str, str, frozenset[str]]) -> loader.FileResult:
+    def counting(job: tuple[str, str, frozenset[str]]) -> document.FileResult:
         read.append(job[0])
         return original(job)
 
-    monkeypatch.setattr(loader, "process_file", counting)
+    monkeypatch.setattr(load, "read_document", counting)
     change_everything(clone)
     edit(clone / "ascready.yaml", "site_visit: 2027-02-15", "site_visit: 2027-02-08")
     diff = run_diff(clone, "HEAD", today=TODAY, jobs=1)
@@ -488,7 +489,7 @@ def test_only_the_files_a_change_touched_are_read_again(
     # The base re-reads the removed, moved, renamed and edited files, not the other 100+.
     assert 0 < base_reads <= 12, read[documents:]
     # ...and the result is the same as reading everything.
-    monkeypatch.setattr(loader, "process_file", original)
+    monkeypatch.setattr(load, "read_document", original)
     edit(clone / "ascready.yaml", "region:", "# a comment changes the profile\nregion:")
     full = run_diff(clone, "HEAD", today=TODAY, jobs=1)
     assert [c for c in full.changes if c.kind != "profile"] == list(diff.changes)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from ascready.analysis.gaps import GapsReport, add_months, quality_statement_score, run_gaps
 from ascready.cli import app
 from ascready.repository.framework import Framework
-from ascready.repository.loader import _builtin_data
+from ascready.repository.loader import builtin_framework_data
 from tests.conftest import REPO_ROOT
 
 MakeRepo = Callable[..., Path]
@@ -280,7 +280,7 @@ def test_areas_for_improvement_answered_from_either_side(make_repo: MakeRepo) ->
 
 @pytest.fixture(scope="module")
 def framework() -> Framework:
-    return Framework.model_validate(_builtin_data("cqc-la-2024"))
+    return Framework.model_validate(builtin_framework_data("cqc-la-2024"))
 
 
 @pytest.mark.parametrize(

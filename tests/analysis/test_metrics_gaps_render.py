@@ -25,7 +25,7 @@ from ascready.cli import app
 from ascready.document.render import build_context, render_project
 from ascready.output.gaps_format import render_markdown, render_plain_text
 from ascready.output.gaps_xlsx import RED, render_xlsx
-from ascready.repository.loader import Project
+from ascready.repository.project import Project
 from tests.conftest import REPO_ROOT
 
 MakeRepo = Callable[..., Path]

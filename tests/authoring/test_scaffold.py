@@ -17,9 +17,11 @@ from typer.testing import CliRunner
 
 from ascready import __version__
 from ascready.authoring import scaffold
+from ascready.checks.load import load_framework, load_project
 from ascready.cli import app
 from ascready.repository import models, yamlsafe
-from ascready.repository.loader import KINDS, PROFILE_FILE, load_framework, load_project
+from ascready.repository.kinds import BY_FOLDER
+from ascready.repository.project import PROFILE_FILE
 
 ITEMS: int = models.CouncilProfile.model_fields["information_return_items"].default
 FRAMEWORK = load_framework(Path("."), None, [])[0]
@@ -163,7 +165,7 @@ def test_readme_is_for_evidence_owners_and_names_the_council(repo: Path) -> None
         f"ascready {__version__}",
     ):  # fmt: skip
         assert needed in readme, needed
-    for folder in (*KINDS, "files"):
+    for folder in (*BY_FOLDER, "files"):
         assert f"`{folder}/`" in readme, folder
 
 
@@ -414,7 +416,7 @@ def test_vscode_settings_map_every_schema_to_the_files_it_describes(repo: Path) 
     assert set(mapping) == on_disk
     all_globs = [g for globs in mapping.values() for g in globs]
     assert f"/{PROFILE_FILE}" in mapping["./schemas/ascready.schema.json"]
-    for folder, (_, model) in KINDS.items():
+    for folder, model in ((k.folder, k.model) for k in BY_FOLDER.values()):
         (schema,) = [s for s, globs in mapping.items() if f"/{folder}/**/*.yaml" in globs]
         assert f"/{folder}/**/*.yml" in mapping[schema]
         assert json.loads((repo / schema).read_text(encoding="utf-8"))["title"] == model.__name__

@@ -237,11 +237,11 @@ def test_symlink_pointing_outside_the_repository(
 
 
 def test_checks_command_lists_every_check(runner: CliRunner) -> None:
-    from ascready.checks import load_all_checks
+    from ascready.checks.registry import REGISTRY
 
     result = runner.invoke(app, ["checks"])
     assert result.exit_code == 0
-    for check_id in load_all_checks():
+    for check_id in REGISTRY:
         assert check_id in result.stdout
 
 

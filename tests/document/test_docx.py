@@ -22,10 +22,11 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from typer.testing import CliRunner
 
+from ascready.checks.load import load_project
 from ascready.cli import app
 from ascready.document.docx import INTERNAL_LINE, PUBLIC_LINE, clean, render_docx
 from ascready.document.render import build_context, render_project
-from ascready.repository.loader import Project, load_project
+from ascready.repository.project import Project
 from tests.conftest import REPO_ROOT
 
 MakeRepo = Callable[..., Path]

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from ascready.checks.load import load_project
 from ascready.cli import app
 from ascready.document.render import build_context, render_project, render_repository
-from ascready.repository.loader import load_project
 from tests.conftest import REPO_ROOT
 
 MakeRepo = Callable[..., Path]

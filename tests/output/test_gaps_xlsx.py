@@ -17,9 +17,9 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from ascready.analysis.gaps import GapsReport, build_gaps, run_gaps
+from ascready.checks.load import load_project
 from ascready.cli import app
 from ascready.output.gaps_xlsx import AMBER, GREEN, GREY, RED, render_xlsx
-from ascready.repository.loader import load_project
 from tests.conftest import REPO_ROOT
 
 MakeRepo = Callable[..., Path]

@@ -9,12 +9,12 @@ import pytest
 from pydantic import ValidationError
 
 from ascready.repository.framework import BUILTIN_FRAMEWORKS, Framework
-from ascready.repository.loader import _builtin_data
+from ascready.repository.loader import builtin_framework_data
 
 
 @pytest.fixture(scope="module")
 def framework() -> Framework:
-    return Framework.model_validate(_builtin_data("cqc-la-2024"))
+    return Framework.model_validate(builtin_framework_data("cqc-la-2024"))
 
 
 def test_shape_of_the_cqc_framework(framework: Framework) -> None:
@@ -119,7 +119,7 @@ def test_both_scoring_methods_are_described(framework: Framework) -> None:
 
 
 def _broken(edit: Any) -> None:
-    data = copy.deepcopy(_builtin_data(BUILTIN_FRAMEWORKS[0]))
+    data = copy.deepcopy(builtin_framework_data(BUILTIN_FRAMEWORKS[0]))
     edit(data)
     with pytest.raises(ValidationError):
         Framework.model_validate(data)

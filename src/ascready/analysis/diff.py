@@ -18,19 +18,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ascready.analysis.gaps import GapsReport, build_gaps, resolve_as_of
+from ascready.checks.load import Reused, load_project
 from ascready.findings import Finding, Report, Severity
 from ascready.repository import models
 from ascready.repository.framework import Framework
-from ascready.repository.loader import (
-    PROFILE_FILE,
-    Document,
-    Project,
-    Reused,
-    find_repository,
-    load_project,
-    locate_findings,
-    order_entries,
-)
+from ascready.repository.loader import find_repository, locate_findings, order_entries
+from ascready.repository.project import PROFILE_FILE, Document, Project
 
 #: The kinds compared, in report order, with their labels.
 KIND_TITLES = {
@@ -242,7 +235,7 @@ def load_snapshot(
     """Load and check a repository folder (None: the repository did not exist then)."""
     if root is None:
         return Snapshot(label, None, Report(()), None)
-    from ascready.checks import run_checks
+    from ascready.checks.registry import run_checks
 
     project, findings = load_project(root, jobs=jobs, entries=entries, reuse=reuse)
     own: dict[str, list[Finding]] = defaultdict(list)

@@ -19,7 +19,7 @@ from typing import Any
 
 from ascready.repository import models
 from ascready.repository.framework import Framework
-from ascready.repository.loader import Project
+from ascready.repository.project import Project
 
 #: How much each part counts towards the readiness score (README: "The readiness score").
 READINESS_WEIGHTS = {
@@ -1054,9 +1054,10 @@ def run_gaps(
     today: dt.date | None = None,
 ) -> GapsReport:
     """Load the repository (errors and all), count what validate finds, and build the report."""
-    from ascready.checks import run_checks
+    from ascready.checks.load import load_project
+    from ascready.checks.registry import run_checks
     from ascready.findings import Report
-    from ascready.repository.loader import find_repository, load_project
+    from ascready.repository.loader import find_repository
 
     root = find_repository(path)
     project, findings = load_project(root, jobs=jobs)

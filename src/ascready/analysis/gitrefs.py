@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ascready.errors import AscreadyError
-from ascready.repository.loader import PROFILE_FILE, YAML_SUFFIXES
+from ascready.repository.loader import YAML_SUFFIXES
+from ascready.repository.project import PROFILE_FILE
 
 _FETCH_HELP = (
     "If this is a shallow clone (CI checkouts usually are), fetch the history first: "

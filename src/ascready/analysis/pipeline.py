@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ascready.checks import run_checks
+from ascready.checks.load import load_project
+from ascready.checks.registry import run_checks
 from ascready.findings import Report
-from ascready.repository.loader import Project, find_repository, load_project, locate_findings
+from ascready.repository.loader import find_repository, locate_findings
+from ascready.repository.project import Project
 
 
 def validate_repository(

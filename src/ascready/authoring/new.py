@@ -29,21 +29,19 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from ascready.checks import introduced_findings, load_all_checks
-from ascready.checks.personal_data import allowed_set, mask, scan, scan_document
+from ascready.checks.document import introduced_findings
+from ascready.checks.load import load_project
+from ascready.checks.personal_data import allowed_for, mask, scan, scan_document
+from ascready.checks.pydantic_errors import schema_findings
+from ascready.checks.registry import REGISTRY
 from ascready.checks.sources import classify_source
 from ascready.errors import AscreadyError, ExitCode, OutputExistsError
 from ascready.findings import Finding, Severity
 from ascready.repository import models, yamlsafe
 from ascready.repository.framework import Framework, normalise
-from ascready.repository.loader import (
-    KIND_LABEL,
-    Document,
-    Project,
-    find_repository,
-    load_project,
-    schema_findings,
-)
+from ascready.repository.kinds import LABELS
+from ascready.repository.loader import find_repository
+from ascready.repository.project import Document, Project
 
 
 class NewFileRefused(AscreadyError):
@@ -80,7 +78,7 @@ class _Kind:
     label: str = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "label", KIND_LABEL[self.doc_kind])
+        object.__setattr__(self, "label", LABELS[self.doc_kind])
 
 
 EVIDENCE = _Kind(
@@ -546,7 +544,7 @@ def _check(
     next_step: Callable[[], str] = lambda: "",
 ) -> NewFile:
     """Build the file's text, read it back, and run every check validate runs on it."""
-    registry = load_all_checks()
+    registry = REGISTRY
     path = f"{kind.folder}/{ident}.yaml"
     target = project.root / kind.folder / f"{ident}.yaml"
     if target.exists():
@@ -563,7 +561,7 @@ def _check(
         model = kind.model.model_validate(parsed)
     except ValidationError as exc:
         findings.extend(schema_findings(exc, kind.model, path, kind.label))
-    allowed = allowed_set(project.profile.personal_data.allow) if project.profile else frozenset()
+    allowed = allowed_for(project.profile)
     findings.extend(replace(f, file=path) for f in scan_document(parsed, kind.doc_kind, allowed))
     if model is not None:
         doc = Document(path, kind.doc_kind, parsed, model)
@@ -589,7 +587,7 @@ def _check(
 
 def _load(repo: Path) -> tuple[Project, frozenset[str]]:
     project, _ = load_project(find_repository(repo))
-    allowed = allowed_set(project.profile.personal_data.allow) if project.profile else frozenset()
+    allowed = allowed_for(project.profile)
     return project, allowed
 
 
@@ -688,7 +686,7 @@ def new_evidence(
     if state:
         data["status"] = state
 
-    registry = load_all_checks()
+    registry = REGISTRY
     limit = (
         project.profile.information_return_items
         if project.profile

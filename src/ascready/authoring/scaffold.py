@@ -27,7 +27,8 @@ from ascready.errors import AscreadyError
 from ascready.findings import Finding
 from ascready.repository import models
 from ascready.repository.framework import BUILTIN_FRAMEWORKS, Framework
-from ascready.repository.loader import KINDS, PROFILE_FILE
+from ascready.repository.kinds import BY_FOLDER, DOCUMENT_KINDS
+from ascready.repository.project import PROFILE_FILE
 
 #: How many items CQC's information return lists, unless the council's profile says otherwise.
 DEFAULT_RETURN_ITEMS: int = models.CouncilProfile.model_fields["information_return_items"].default
@@ -50,7 +51,7 @@ STATIC_FILES = {
     PRE_COMMIT_FILE: "pre-commit-config.yaml",
     VSCODE_EXTENSIONS: "vscode-extensions.json",
 }
-#: Where the profile's schema applies; the other kinds' schemas apply to their KINDS folder.
+#: Where the profile's schema applies; the other kinds' schemas apply to their kind's folder.
 _PROFILE_GLOBS = (f"/{PROFILE_FILE}",)
 #: A council's own framework file, named as the README suggests (framework.yaml,
 #: my-framework.yaml) at the top of the repository.
@@ -307,7 +308,7 @@ def vscode_settings() -> str:
     """``yaml.schemas`` for the Red Hat YAML extension: each schema, the files it describes."""
     from ascready.repository.schema import SCHEMAS
 
-    folder_of = {model: folder for folder, (_, model) in KINDS.items()}
+    folder_of = {kind.model: kind.folder for kind in DOCUMENT_KINDS}
     mapping: dict[str, list[str]] = {}
     for name, (model, _) in SCHEMAS.items():
         if model is models.CouncilProfile:
@@ -386,14 +387,15 @@ def check_target(target: Path, *, into_existing: bool) -> bool:
 def _has_yaml(root: Path, folder: str) -> bool:
     from ascready.repository.loader import discover
 
-    kind = KINDS[folder][0]
+    kind = BY_FOLDER[folder].name
     return any(k == kind for _, k in discover(root))
 
 
 def _existing_setup(root: Path) -> tuple[int, Framework]:
     """The number of return items and the framework an existing ascready.yaml asks for, if it
     is valid; otherwise the defaults."""
-    from ascready.repository.loader import load_framework, read_and_parse
+    from ascready.checks.load import load_framework
+    from ascready.repository.loader import read_and_parse
 
     profile: models.CouncilProfile | None = None
     if (root / PROFILE_FILE).is_file():
@@ -442,7 +444,7 @@ def prepare(target: Path, answers: Answers, *, into_existing: bool = False) -> P
     """Check the folder and work out every file's content. Writes nothing."""
     exists = check_target(target, into_existing=into_existing)
     if not exists:
-        from ascready.repository.loader import load_framework
+        from ascready.checks.load import load_framework
 
         framework, _ = load_framework(target, None, [])
         files = repository_files(answers, framework)

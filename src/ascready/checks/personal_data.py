@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ascready.checks import Check, add_check, iter_strings
+from ascready.checks.base import Check, CheckList, iter_strings
 from ascready.findings import Finding, Severity
-
-E = Severity.ERROR
+from ascready.repository import models
 
 # Whole-file prefilter, on the raw bytes, so that most files skip the value-by-value scan:
 # every pattern below needs an @, a date-of-birth keyword, a run of six digits (with spaces,
@@ -126,6 +125,7 @@ def scan(text: str, allowed: frozenset[str]) -> list[Hit]:
     return hits
 
 
+# The loader runs this scan on every file as it reads it (stage "read"), in parallel.
 _DESCRIPTIONS = {
     "nhs-number": "An NHS number (10 digits with a valid check digit) in any text.",
     "ni-number": "A National Insurance number in any text.",
@@ -134,6 +134,10 @@ _DESCRIPTIONS = {
     "home-address": "A house number followed by a full postcode.",
     "date-of-birth": "A date of birth ('DOB', 'born on' and a date).",
 }
+CHECKS = CheckList()
+for _id, _summary in _DESCRIPTIONS.items():
+    CHECKS.add(Check(_id, Severity.ERROR, "read", _summary))
+_BY_ID = CHECKS.by_id()
 
 
 def allowed_set(values: list[str]) -> frozenset[str]:
@@ -146,15 +150,13 @@ def scan_document(data: object, kind: str, allowed: frozenset[str]) -> list[Find
 
     Runs in the loader's worker processes, file by file; the loader fills in the file name.
     """
-    from ascready.checks import REGISTRY
-
     found: list[Finding] = []
     for loc, text in iter_strings(data):
         if kind == "profile" and loc[:2] == ("personal_data", "allow"):
             continue
         for hit in scan(text, allowed):
             found.append(
-                REGISTRY[hit.check].finding(
+                _BY_ID[hit.check].finding(
                     f"{hit.what} ({mask(hit.value)}) is in '{'.'.join(map(str, loc))}': "
                     "personal data must never be in the evidence repository",
                     _hint(hit.check),
@@ -177,6 +179,6 @@ def _hint(check: str) -> str:
     )
 
 
-# The loader runs this scan on every file as it reads it (stage "read"), in parallel.
-for _id, _summary in _DESCRIPTIONS.items():
-    add_check(Check(_id, E, "read", _summary))
+def allowed_for(profile: models.CouncilProfile | None) -> frozenset[str]:
+    """What the council's profile allows the scan to accept (nothing without a profile)."""
+    return allowed_set(profile.personal_data.allow) if profile is not None else frozenset()

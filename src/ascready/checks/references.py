@@ -7,13 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
-from ascready.checks import Check, CheckContext, register
+from ascready.checks.base import Check, CheckContext, CheckList
 from ascready.findings import Finding, Loc, Severity, article
 from ascready.repository import models
 from ascready.repository.framework import Framework
-from ascready.repository.loader import PROFILE_FILE, Document, Project
+from ascready.repository.project import PROFILE_FILE, Document, Project
 
-E, W = Severity.ERROR, Severity.WARNING
+CHECKS = CheckList()
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
@@ -31,7 +31,9 @@ def statements(project: Project) -> Iterator[tuple[Document, str, int, models.St
             yield doc, "areas_for_improvement", i, a
 
 
-@register("duplicate-id", E, "repository", "Two files or entries use the same id or number.")
+@CHECKS.repository(
+    "duplicate-id", Severity.ERROR, "Two files or entries use the same id or number."
+)
 def duplicate_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
     seen: dict[tuple[str, str], list[tuple[str, Loc]]] = defaultdict(list)
@@ -108,10 +110,9 @@ def resolve(framework: Framework, what: str, ref: str) -> str | None:
     return ref if ref in framework.expected_ids else None
 
 
-@register(
+@CHECKS.repository(
     "unknown-term",
-    E,
-    "repository",
+    Severity.ERROR,
     "A quality statement, evidence category, theme, Care Act duty or expected-evidence "
     "id that the framework does not define.",
 )
@@ -128,10 +129,9 @@ def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             )
 
 
-@register(
+@CHECKS.repository(
     "category-not-applied",
-    W,
-    "repository",
+    Severity.WARNING,
     "Evidence filed only under a category CQC does not apply to local authorities.",
 )
 def categories_not_applied(ctx: CheckContext, check: Check) -> Iterator[Finding]:
@@ -151,10 +151,9 @@ def categories_not_applied(ctx: CheckContext, check: Check) -> Iterator[Finding]
             )
 
 
-@register(
+@CHECKS.repository(
     "unknown-reference",
-    E,
-    "repository",
+    Severity.ERROR,
     "A reference to an evidence item, information-return item, improvement action, "
     "performance measure or area for improvement that does not exist.",
 )
@@ -252,7 +251,7 @@ def _raw_statement_ids(project: Project, field: str) -> set[str]:
     return found
 
 
-@register("date-order", E, "repository", "A review-by date earlier than the as-of date.")
+@CHECKS.repository("date-order", Severity.ERROR, "A review-by date earlier than the as-of date.")
 def date_order(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     for doc in ctx.project.of_kind("evidence"):
         item: models.EvidenceItem = doc.model
@@ -265,7 +264,9 @@ def date_order(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             )
 
 
-@register("review-overdue", W, "repository", "An evidence item's review-by date has passed.")
+@CHECKS.repository(
+    "review-overdue", Severity.WARNING, "An evidence item's review-by date has passed."
+)
 def review_overdue(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     for doc in ctx.project.of_kind("evidence"):
         item: models.EvidenceItem = doc.model
@@ -284,10 +285,9 @@ def review_overdue(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             )
 
 
-@register(
+@CHECKS.repository(
     "public-cites-sensitive",
-    W,
-    "repository",
+    Severity.WARNING,
     "Something that will be published relies on official-sensitive evidence.",
 )
 def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]:
@@ -338,10 +338,9 @@ def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]
                 )
 
 
-@register(
+@CHECKS.repository(
     "information-return-count",
-    W,
-    "repository",
+    Severity.WARNING,
     "The information-return items are not numbered 1 to the number CQC asked for.",
 )
 def information_return_count(ctx: CheckContext, check: Check) -> Iterator[Finding]:
@@ -371,10 +370,9 @@ def information_return_count(ctx: CheckContext, check: Check) -> Iterator[Findin
         )
 
 
-@register(
+@CHECKS.repository(
     "portal-uploaders",
-    W,
-    "repository",
+    Severity.WARNING,
     "ascready.yaml does not name the two people who upload to the CQC portal.",
 )
 def portal_uploaders(ctx: CheckContext, check: Check) -> Iterator[Finding]:

@@ -7,9 +7,10 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from ascready.checks import Check, CheckContext, register
+from ascready.checks.base import Check, CheckContext, CheckList
 from ascready.findings import Finding, Severity
 
+CHECKS = CheckList()
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
@@ -24,10 +25,9 @@ def classify_source(source: str) -> str:
     return "path"
 
 
-@register(
+@CHECKS.repository(
     "source-outside",
     Severity.ERROR,
-    "repository",
     "A source path that leaves the repository (.., an absolute path, a link outside), "
     "or a source that is neither a path nor an http(s) link.",
 )
@@ -52,10 +52,9 @@ def source_outside(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             )
 
 
-@register(
+@CHECKS.repository(
     "source-missing",
     Severity.ERROR,
-    "repository",
     "A source path inside the repository that does not exist.",
 )
 def source_missing(ctx: CheckContext, check: Check) -> Iterator[Finding]:

@@ -214,8 +214,9 @@ def render(
     Exit status: 0; 1 when the pack has missing files (they are listed); 2 for usage errors and
     template errors (the template file and line are named).
     """
+    from ascready.checks.load import load_project
     from ascready.errors import AscreadyError
-    from ascready.repository.loader import find_repository, load_project
+    from ascready.repository.loader import find_repository
 
     try:
         project, findings = load_project(find_repository(repo))
@@ -349,12 +350,12 @@ def schema(
 @app.command("checks")
 def list_checks() -> None:
     """List every check ascready runs, with its id and severity."""
-    from ascready.checks import load_all_checks
+    from ascready.checks.registry import REGISTRY
     from ascready.output.findings_format import check_table
 
     rows = [
         (c.id, c.severity.value, c.stage, c.summary)
-        for c in sorted(load_all_checks().values(), key=lambda c: (c.stage, c.id))
+        for c in sorted(REGISTRY.values(), key=lambda c: (c.stage, c.id))
     ]
     console().print(check_table(rows))
 

@@ -60,9 +60,10 @@ def export_command(
     from ascready import __version__
     from ascready.authoring.register.export import register_workbook
     from ascready.authoring.register.layout import AUDIENCES, RegisterError, register_rows
+    from ascready.checks.load import load_project
     from ascready.errors import AscreadyError
     from ascready.io.writing import refuse_existing, write_atomically
-    from ascready.repository.loader import find_repository, load_project
+    from ascready.repository.loader import find_repository
 
     if out == Path():
         raise fail("name the workbook to write: --out FILE.xlsx")
@@ -135,8 +136,9 @@ def import_command(
     from rich.markup import escape
 
     from ascready.authoring.register.importer import load_mapping, plan_import, write_plan
+    from ascready.checks.load import load_project
     from ascready.errors import AscreadyError
-    from ascready.repository.loader import find_repository, load_project
+    from ascready.repository.loader import find_repository
 
     try:
         root = find_repository(repo)

@@ -20,7 +20,7 @@ from ascready.checks.sources import classify_source
 from ascready.document.render import STATUS_WORDS
 from ascready.io.writing import refuse_existing
 from ascready.repository import models
-from ascready.repository.loader import Project
+from ascready.repository.project import Project
 
 #: Fixed time for zip entries, so the same repository gives the same bytes.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)

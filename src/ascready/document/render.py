@@ -19,7 +19,7 @@ from typing import Any
 from ascready.analysis.gaps import compare, measure_text, region_phrase
 from ascready.errors import AscreadyError
 from ascready.repository import models
-from ascready.repository.loader import Project
+from ascready.repository.project import Project
 
 AUDIENCES = ("public", "internal")
 FORMATS = ("md", "html", "docx")
@@ -470,7 +470,8 @@ def render_project(project: Project, fmt: str, audience: str) -> bytes:
 
 def render_repository(root: Path, fmt: str, audience: str) -> bytes:
     """Load the repository at or above ``root`` and render it."""
-    from ascready.repository.loader import find_repository, load_project
+    from ascready.checks.load import load_project
+    from ascready.repository.loader import find_repository
 
     project, _ = load_project(find_repository(root))
     return render_project(project, fmt, audience)

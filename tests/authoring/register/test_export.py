@@ -22,10 +22,11 @@ from openpyxl import Workbook, load_workbook
 
 from ascready.authoring.register.export import register_workbook
 from ascready.authoring.register.layout import SHEETS, Column, RegisterRows, Sheet, register_rows
+from ascready.checks.load import load_project
 from ascready.errors import AscreadyError
 from ascready.repository import models
 from ascready.repository.framework import Framework
-from ascready.repository.loader import Project, load_project
+from ascready.repository.project import Project
 from tests.conftest import REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "evidence"

@@ -24,9 +24,9 @@ from ascready.authoring.register.importer import (
     parse_date,
     plan_import,
 )
+from ascready.checks.load import load_project
 from ascready.cli import app
 from ascready.repository import yamlsafe
-from ascready.repository.loader import load_project
 from tests.conftest import REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "evidence"

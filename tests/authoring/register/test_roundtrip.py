@@ -15,8 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from ascready.checks.load import load_project
 from ascready.cli import app
-from ascready.repository.loader import PROFILE_FILE, load_project
+from ascready.repository.project import PROFILE_FILE
 from tests.conftest import REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "evidence"

@@ -38,21 +38,19 @@ from xml.etree.ElementTree import ParseError
 from pydantic import ValidationError
 
 from ascready.authoring.new import NewFile, _source_in_repository, emit, write_new
-from ascready.checks import introduced_findings, load_all_checks
-from ascready.checks.personal_data import allowed_set, scan_document
+from ascready.checks.document import introduced_findings
+from ascready.checks.load import load_project
+from ascready.checks.personal_data import allowed_for, scan_document
+from ascready.checks.pydantic_errors import schema_findings
+from ascready.checks.registry import REGISTRY
 from ascready.checks.sources import classify_source
 from ascready.errors import AscreadyError, ExitCode
 from ascready.findings import Finding, Severity
 from ascready.io.writing import write_atomically
 from ascready.repository import models, yamlsafe
-from ascready.repository.loader import (
-    KIND_LABEL,
-    Document,
-    Project,
-    find_repository,
-    load_project,
-    schema_findings,
-)
+from ascready.repository.kinds import LABELS
+from ascready.repository.loader import find_repository
+from ascready.repository.project import Document, Project
 
 FOLDER = "metrics"
 ID_PREFIX = "ASCOF-"
@@ -1320,9 +1318,9 @@ def _check(project: Project, files: Sequence[MeasureFile], today: dt.date) -> li
     them all. Returns the warnings."""
     if not files:
         return []
-    registry = load_all_checks()
-    allowed = allowed_set(project.profile.personal_data.allow) if project.profile else frozenset()
-    label = KIND_LABEL["metric"]
+    registry = REGISTRY
+    allowed = allowed_for(project.profile)
+    label = LABELS["metric"]
     findings: list[Finding] = []
     docs: list[Document] = []
     for f in files:

@@ -26,18 +26,20 @@ from typing import Any
 from pydantic import ValidationError
 
 from ascready.authoring.register.layout import SHEETS, Column, Sheet, closed_lists, default_path
-from ascready.checks import introduced_findings, load_all_checks
-from ascready.checks.personal_data import allowed_set, scan_document
+from ascready.checks.document import introduced_findings
+from ascready.checks.personal_data import allowed_for, scan_document
+from ascready.checks.pydantic_errors import schema_findings
 from ascready.errors import AscreadyError, ExitCode
 from ascready.findings import Finding, Severity
 from ascready.io.tables import Progress, Table, TableError, column_letter, read_tables
 from ascready.repository import models, yamlsafe
 from ascready.repository.framework import Framework
-from ascready.repository.loader import KINDS, Document, Project, schema_findings
+from ascready.repository.kinds import BY_NAME, LABELS
+from ascready.repository.project import Document, Project
 
 #: Where each kind of document lives, and its model.
-FOLDER = {kind: folder for folder, (kind, _) in KINDS.items()}
-MODEL = {kind: model for _, (kind, model) in KINDS.items()}
+FOLDER = {name: kind.folder for name, kind in BY_NAME.items()}
+MODEL = {name: kind.model for name, kind in BY_NAME.items()}
 #: The sheet kinds a mapping may name, and what each holds.
 SHEET_KINDS = {
     "evidence": "evidence items",
@@ -1142,8 +1144,7 @@ def _check(
     """Each draft as YAML, read back and checked as validate would; problems go to rows."""
     from ascready.authoring.new import as_read, emit
 
-    load_all_checks()
-    allowed = allowed_set(project.profile.personal_data.allow) if project.profile else frozenset()
+    allowed = allowed_for(project.profile)
     existing = {d.path.casefold(): d.path for d in project.documents}
     taken: dict[str, _Draft] = {}
     good: list[tuple[_Draft, str, Document]] = []
@@ -1207,9 +1208,7 @@ def _check(
         try:
             model = MODEL[kind].model_validate(parsed)
         except ValidationError as exc:
-            from ascready.repository.loader import KIND_LABEL
-
-            for f in schema_findings(exc, MODEL[kind], draft.path, KIND_LABEL[kind]):
+            for f in schema_findings(exc, MODEL[kind], draft.path, LABELS[kind]):
                 report(draft, f)
             continue
         personal = scan_document(parsed, kind, allowed)

@@ -19,7 +19,7 @@ from typing import Any
 from ascready.errors import AscreadyError, ExitCode
 from ascready.repository import models
 from ascready.repository.framework import Framework
-from ascready.repository.loader import Project
+from ascready.repository.project import Project
 
 LIST_SEPARATOR = "; "
 

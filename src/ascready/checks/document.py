@@ -1,0 +1,129 @@
+"""One document checked as ``ascready validate`` checks it: read, schema and personal data.
+
+This is the only per-file pipeline. The loader runs it on every file of a repository (reading
+in worker processes, validating as the results come in); ``new``, ``import`` and
+``import-metrics`` run it on the files they are about to write, then
+:func:`introduced_findings` says what the repository checks would find once they are written.
+So a file refused by one command is refused, with the same words, by all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pydantic import ValidationError
+
+from ascready.checks.personal_data import allowed_for, may_hold_personal_data, scan_document
+from ascready.checks.pydantic_errors import schema_findings
+from ascready.checks.reading import problem_findings
+from ascready.checks.registry import run_checks
+from ascready.findings import Finding, Severity
+from ascready.repository import kinds, models, yamlsafe
+from ascready.repository.framework import Framework
+from ascready.repository.loader import read_bytes
+from ascready.repository.project import Document, Project
+
+#: What a worker returns for one file: its data, its read problems, its personal-data findings.
+FileResult = tuple[Any, list[yamlsafe.Problem], list[Finding]]
+
+
+def model_for(kind: str) -> type[models.StrictModel]:
+    """The model a kind of file is validated against."""
+    if kind == "profile":
+        return models.CouncilProfile
+    if kind == "framework":
+        return Framework
+    return kinds.BY_NAME[kind].model
+
+
+def read_document(job: tuple[str, str, frozenset[str]]) -> FileResult:
+    """All the work on one file that needs no other file: read, parse, scan for personal data.
+
+    A module-level function of plain arguments, so that worker processes can run it.
+    """
+    path, kind, allowed = job
+    raw, problems = read_bytes(path)
+    if raw is None:
+        return None, problems, []
+    data, problems = yamlsafe.parse_bytes(raw)
+    if data is None or not may_hold_personal_data(raw):
+        return data, problems, []
+    return data, problems, scan_document(data, kind, allowed)
+
+
+def validate_document(kind: str, data: Any, file: str, findings: list[Finding]) -> Any:
+    """The file's model, or None with the reasons added to ``findings``."""
+    model = model_for(kind)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        findings.extend(schema_findings(exc, model, file, kinds.LABELS[kind]))
+        return None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One file checked on its own: the document (``model`` None if it did not validate) and
+    every finding of the read, schema and personal-data checks, sorted as validate sorts."""
+
+    document: Document
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+def check_data(path: str, kind: str, data: Any, allowed: frozenset[str]) -> Checked:
+    """Parsed data of one file at ``path``, checked for its schema and for personal data."""
+    findings: list[Finding] = []
+    model = validate_document(kind, data, path, findings) if data is not None else None
+    if data is not None:
+        findings.extend(replace(f, file=path) for f in scan_document(data, kind, allowed))
+    return Checked(Document(path, kind, data, model), tuple(findings))
+
+
+def check_text(path: str, kind: str, text: str, allowed: frozenset[str]) -> Checked:
+    """The text of one file at ``path``, read and checked as validate reads and checks it."""
+    data, problems = yamlsafe.parse_text(text)
+    checked = check_data(path, kind, data, allowed)
+    return replace(checked, findings=(*problem_findings(problems, path), *checked.findings))
+
+
+def check_new_documents(
+    project: Project,
+    texts: Iterable[tuple[str, str, str]],
+    today: dt.date | None = None,
+) -> tuple[list[Checked], list[Finding]]:
+    """Files about to be written, as (path, kind, text): each checked on its own, then what
+    the repository checks would find once they are in ``project`` (in them, or newly in the
+    files already there)."""
+    allowed = allowed_for(project.profile)
+    checked = [check_text(path, kind, text, allowed) for path, kind, text in texts]
+    valid = [c.document for c in checked if c.document.model is not None]
+    return checked, introduced_findings(project, valid, today, always={d.path for d in valid})
+
+
+def introduced_findings(
+    project: Project,
+    documents: Iterable[Document],
+    today: dt.date | None = None,
+    *,
+    always: Collection[str] = (),
+) -> list[Finding]:
+    """What the repository checks find once ``documents`` are in ``project`` (each replacing
+    any document at its path) that they did not find before, and every finding in the files
+    ``always`` names: what new or rewritten files would bring, before they are written."""
+
+    def key(f: Finding) -> tuple[str, str, str]:
+        return (f.check, f.file, f.message)  # hints may name a new file: not a new problem
+
+    added: Sequence[Document] = list(documents)
+    paths = {d.path for d in added}
+    kept = [d for d in project.documents if d.path not in paths]
+    before = {key(f) for f in run_checks(project, today)}
+    after = run_checks(replace(project, documents=[*kept, *added]), today)
+    return list(dict.fromkeys(f for f in after if f.file in always or key(f) not in before))

@@ -1,0 +1,147 @@
+"""A repository once read: its documents, its profile and its framework, as plain data.
+
+:class:`Project` is what every command works on. Its typed views (``project.evidence``,
+``project.ratings``…) give each document that validated with its model typed, so the type
+checker sees the domain: ``entry.model.id`` is checked, where ``Document.model`` is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from ascready.repository import models
+from ascready.repository.framework import Framework
+
+PROFILE_FILE = "ascready.yaml"
+
+M = TypeVar("M", bound=models.StrictModel)
+
+
+@dataclass
+class Document:
+    """One parsed file: its repository-relative path, its kind, its data and its model.
+
+    ``model`` is None when the file did not validate (its findings say why); ``data`` is None
+    when it could not be read or parsed at all.
+    """
+
+    path: str
+    kind: str
+    data: Any
+    model: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry(Generic[M]):
+    """A document that validated, with its model typed."""
+
+    path: str
+    model: M
+    document: Document
+
+
+@dataclass(frozen=True, slots=True)
+class StatementEntry:
+    """A strength or an area for improvement, with the rating it is written in."""
+
+    rating: Entry[models.Rating]
+    field: str  # "strengths" or "areas_for_improvement"
+    index: int
+    statement: models.Statement
+
+    @property
+    def path(self) -> str:
+        return self.rating.path
+
+    @property
+    def is_area(self) -> bool:
+        return self.field == "areas_for_improvement"
+
+
+@dataclass
+class Project:
+    """A whole repository. Build a new one (``dataclasses.replace``) rather than changing
+    ``documents``: the typed views are worked out once, on first use."""
+
+    root: Path
+    framework: Framework
+    profile: models.CouncilProfile | None = None
+    framework_file: str | None = None
+    documents: list[Document] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return len(self.documents)
+
+    def of_kind(self, kind: str) -> list[Document]:
+        """The documents of one kind that validated, in the order they were read."""
+        return self._by_kind.get(kind, [])
+
+    @cached_property
+    def _by_kind(self) -> dict[str, list[Document]]:
+        found: dict[str, list[Document]] = {}
+        for doc in self.documents:
+            if doc.model is not None:
+                found.setdefault(doc.kind, []).append(doc)
+        return found
+
+    def _typed(self, kind: str, model: type[M]) -> list[Entry[M]]:
+        return [Entry(d.path, d.model, d) for d in self.of_kind(kind) if isinstance(d.model, model)]
+
+    @cached_property
+    def evidence(self) -> list[Entry[models.EvidenceItem]]:
+        return self._typed("evidence", models.EvidenceItem)
+
+    @cached_property
+    def return_items(self) -> list[Entry[models.ReturnItem]]:
+        return self._typed("return", models.ReturnItem)
+
+    @cached_property
+    def ratings(self) -> list[Entry[models.Rating]]:
+        return self._typed("rating", models.Rating)
+
+    @cached_property
+    def actions(self) -> list[Entry[models.Action]]:
+        return self._typed("action", models.Action)
+
+    @cached_property
+    def metrics(self) -> list[Entry[models.Metric]]:
+        return self._typed("metric", models.Metric)
+
+    def statements(self) -> Iterator[StatementEntry]:
+        """Every strength and area for improvement, rating by rating, in file order."""
+        for rating in self.ratings:
+            for i, s in enumerate(rating.model.strengths):
+                yield StatementEntry(rating, "strengths", i, s)
+            for i, a in enumerate(rating.model.areas_for_improvement):
+                yield StatementEntry(rating, "areas_for_improvement", i, a)
+
+    @cached_property
+    def evidence_by_id(self) -> dict[str, models.EvidenceItem]:
+        """Each evidence item by id (the first file wins where an id is used twice)."""
+        found: dict[str, models.EvidenceItem] = {}
+        for e in self.evidence:
+            found.setdefault(e.model.id, e.model)
+        return found
+
+    @cached_property
+    def metrics_by_id(self) -> dict[str, models.Metric]:
+        """Each performance measure by id (the first file wins)."""
+        found: dict[str, models.Metric] = {}
+        for m in self.metrics:
+            found.setdefault(m.model.id, m.model)
+        return found
+
+    @cached_property
+    def ratings_by_qs(self) -> dict[str, Entry[models.Rating]]:
+        """Each quality statement's rating, by the framework's id (the first file wins)."""
+        found: dict[str, Entry[models.Rating]] = {}
+        for r in self.ratings:
+            qs = self.framework.resolve_quality_statement(r.model.quality_statement)
+            if qs is not None:
+                found.setdefault(qs, r)
+        return found
