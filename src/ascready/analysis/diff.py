@@ -21,7 +21,7 @@ from ascready.analysis.gaps import GapsReport, build_gaps, resolve_as_of
 from ascready.checks.load import Reused, load_project
 from ascready.findings import Finding, Report, Severity
 from ascready.repository import models
-from ascready.repository.framework import Framework
+from ascready.repository.framework import Framework, Term
 from ascready.repository.loader import find_repository, locate_findings, order_entries
 from ascready.repository.project import PROFILE_FILE, Document, Project
 
@@ -381,14 +381,8 @@ def _natural(key: str) -> tuple[int, str]:
     return (int(key), "") if key.isdigit() else (10**9, key)
 
 
-def _resolved(fw: Framework, kind: str, refs: Iterable[Any]) -> list[Any]:
-    if kind == "qs":
-        resolve = fw.resolve_quality_statement
-    elif kind == "category":
-        resolve = fw.resolve_category
-    else:
-        resolve = fw.resolve_duty
-    return sorted({(resolve(str(r)) or str(r)) for r in refs})
+def _resolved(fw: Framework, term: Term, refs: Iterable[Any]) -> list[Any]:
+    return sorted({(fw.resolve(term, str(r)) or str(r)) for r in refs})
 
 
 def _normalise(fw: Framework, data: dict[str, Any]) -> dict[str, Any]:
@@ -397,11 +391,11 @@ def _normalise(fw: Framework, data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in data.items():
         if name in ("quality_statements", "related_quality_statements"):
-            value = _resolved(fw, "qs", value)
+            value = _resolved(fw, Term.QUALITY_STATEMENT, value)
         elif name == "categories":
-            value = _resolved(fw, "category", value)
+            value = _resolved(fw, Term.CATEGORY, value)
         elif name == "care_act_duties":
-            value = _resolved(fw, "duty", value)
+            value = _resolved(fw, Term.DUTY, value)
         elif name == "quality_statement":
             value = fw.resolve_quality_statement(str(value)) or value
         elif name == "presented_under" and value is not None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ascready.repository import models
-from ascready.repository.framework import Framework
+from ascready.repository.framework import Framework, Term
 from ascready.repository.project import Project
 
 #: How much each part counts towards the readiness score (README: "The readiness score").
@@ -334,9 +334,8 @@ def evidence_states(
     return out
 
 
-def _resolved(framework: Framework, refs: list[str], kind: str) -> set[str]:
-    resolve = framework.resolve_quality_statement if kind == "qs" else framework.resolve_category
-    return {r for r in map(resolve, refs) if r}
+def _resolved(framework: Framework, refs: list[str], term: Term) -> set[str]:
+    return {r for r in (framework.resolve(term, ref) for ref in refs) if r}
 
 
 def build_gaps(
@@ -362,8 +361,8 @@ def build_gaps(
     for state, item in states.values():
         if not state.current:
             continue
-        qs_set = _resolved(fw, item.quality_statements, "qs")
-        cats = _resolved(fw, item.categories, "category")
+        qs_set = _resolved(fw, item.quality_statements, Term.QUALITY_STATEMENT)
+        cats = _resolved(fw, item.categories, Term.CATEGORY)
         for qs in qs_set:
             current_by_qs[qs].add(item.id)
             for cat in cats:
@@ -637,7 +636,7 @@ def _expected(
     current: dict[tuple[str, str], int] = defaultdict(int)
     any_item: dict[tuple[str, str], int] = defaultdict(int)
     for state, item in states.values():
-        qs_set = _resolved(fw, item.quality_statements, "qs")
+        qs_set = _resolved(fw, item.quality_statements, Term.QUALITY_STATEMENT)
         for ref in item.expected_evidence:
             for qs_id in qs_set:
                 any_item[(qs_id, ref)] += 1
@@ -956,7 +955,9 @@ def build_metrics(project: Project) -> Metrics:
         metric: models.Metric = doc.model
         if metric.id in measures:
             continue
-        qs_ids = sorted(_resolved(fw, metric.quality_statements, "qs"), key=order.__getitem__)
+        qs_ids = sorted(
+            _resolved(fw, metric.quality_statements, Term.QUALITY_STATEMENT), key=order.__getitem__
+        )
         measures[metric.id] = MetricState(
             id=metric.id,
             file=doc.path,

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from ascready.checks.base import Check, CheckContext, CheckList
 from ascready.findings import Finding, Loc, Severity, article
 from ascready.repository import models
-from ascready.repository.framework import Framework
+from ascready.repository.framework import Term
 from ascready.repository.project import PROFILE_FILE, Document, Project
 
 CHECKS = CheckList()
@@ -70,44 +70,32 @@ def duplicate_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
 
 def _resolve_all(
     ctx: CheckContext,
-) -> Iterator[tuple[str, Document, Loc, str]]:
+) -> Iterator[tuple[Term, Document, Loc, str]]:
     """(term kind, document, loc, written value) for every framework term in the repository."""
     for doc in ctx.project.of_kind("evidence"):
         item: models.EvidenceItem = doc.model
         for i, ref in enumerate(item.quality_statements):
-            yield "quality statement", doc, ("quality_statements", i), ref
+            yield Term.QUALITY_STATEMENT, doc, ("quality_statements", i), ref
         for i, ref in enumerate(item.categories):
-            yield "evidence category", doc, ("categories", i), ref
+            yield Term.CATEGORY, doc, ("categories", i), ref
         for i, ref in enumerate(item.care_act_duties):
-            yield "Care Act duty", doc, ("care_act_duties", i), ref
+            yield Term.DUTY, doc, ("care_act_duties", i), ref
         for i, ref in enumerate(item.expected_evidence):
-            yield "expected evidence", doc, ("expected_evidence", i), ref
+            yield Term.EXPECTED, doc, ("expected_evidence", i), ref
     for kind in ("return", "metric"):
         for doc in ctx.project.of_kind(kind):
             for i, ref in enumerate(doc.model.quality_statements):
-                yield "quality statement", doc, ("quality_statements", i), ref
+                yield Term.QUALITY_STATEMENT, doc, ("quality_statements", i), ref
     for doc in ctx.project.of_kind("rating"):
         rating: models.Rating = doc.model
-        yield "quality statement", doc, ("quality_statement",), rating.quality_statement
+        yield Term.QUALITY_STATEMENT, doc, ("quality_statement",), rating.quality_statement
         for ref in rating.category_scores:
-            yield "evidence category", doc, ("category_scores", ref), ref
+            yield Term.CATEGORY, doc, ("category_scores", ref), ref
     for doc, field, i, s in statements(ctx.project):
         for j, ref in enumerate(s.related_quality_statements):
-            yield "quality statement", doc, (field, i, "related_quality_statements", j), ref
+            yield Term.QUALITY_STATEMENT, doc, (field, i, "related_quality_statements", j), ref
         if s.presented_under is not None:
-            yield "theme", doc, (field, i, "presented_under"), s.presented_under
-
-
-def resolve(framework: Framework, what: str, ref: str) -> str | None:
-    if what == "quality statement":
-        return framework.resolve_quality_statement(ref)
-    if what == "evidence category":
-        return framework.resolve_category(ref)
-    if what == "Care Act duty":
-        return framework.resolve_duty(ref)
-    if what == "theme":
-        return framework.resolve_theme(ref)
-    return ref if ref in framework.expected_ids else None
+            yield Term.THEME, doc, (field, i, "presented_under"), s.presented_under
 
 
 @CHECKS.repository(
@@ -119,7 +107,7 @@ def resolve(framework: Framework, what: str, ref: str) -> str | None:
 def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     fw = ctx.project.framework
     for what, doc, loc, ref in _resolve_all(ctx):
-        if resolve(fw, what, ref) is None:
+        if fw.resolve(what, ref) is None:
             yield check.finding(
                 f"'{ref}' is not {article(what)} {what} in the framework '{fw.id}'",
                 f"{_did_you_mean(ref, fw.names_of(what))}Known: {', '.join(fw.names_of(what)[:12])}"

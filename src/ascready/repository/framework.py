@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from enum import StrEnum
 from functools import cached_property
 from importlib import resources
 from typing import Annotated
@@ -17,6 +18,30 @@ from pydantic import Field, StrictBool, StringConstraints, model_validator
 from ascready.repository.models import StrictModel, Text
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+class Term(StrEnum):
+    """The kinds of framework term a repository refers to; the value is how messages name one."""
+
+    QUALITY_STATEMENT = "quality statement"
+    CATEGORY = "evidence category"
+    THEME = "theme"
+    DUTY = "Care Act duty"
+    EXPECTED = "expected evidence"
+
+
+#: A numbered term as councils write it: "(4)", "QS 4", "Quality statement 4: title",
+#: "Theme 1 - Working with people".
+_NUMBERED = {
+    Term.QUALITY_STATEMENT: re.compile(
+        r"^\s*(?:qs|quality\s+statement)?\s*\(?\s*(\d+)\s*\)?\s*(?:[-:\u2013\u2014.]\s*(.*))?$",
+        re.IGNORECASE | re.DOTALL,
+    ),
+    Term.THEME: re.compile(
+        r"^\s*(?:t|theme)?\s*\(?\s*(\d+)\s*\)?\s*(?:[-:\u2013\u2014.]\s*(.*))?$",
+        re.IGNORECASE | re.DOTALL,
+    ),
+}
 
 
 def normalise(text: str) -> str:
@@ -164,77 +189,93 @@ class Framework(StrictModel):
                 )
         return self
 
-    # -- lookups --------------------------------------------------------------------------
+    # -- the vocabulary: every command resolves a framework term here ------------------------
 
     @cached_property
-    def _qs_index(self) -> dict[str, str]:
-        index: dict[str, str] = {}
+    def _indexes(self) -> dict[Term, dict[str, str]]:
+        """For each kind of term, every name a user may write (normalised) -> the term's id."""
+        indexes: dict[Term, dict[str, str]] = {term: {} for term in Term}
+
+        def add(term: Term, ident: str, *names: str) -> None:
+            for name in names:
+                indexes[term].setdefault(normalise(name), ident)
+
         for qs in self.quality_statements:
-            for name in (qs.id, qs.slug, qs.title, str(qs.number), *qs.aliases):
-                index.setdefault(normalise(name), qs.id)
-        return index
-
-    @cached_property
-    def _category_index(self) -> dict[str, str]:
-        index: dict[str, str] = {}
+            add(Term.QUALITY_STATEMENT, qs.id, qs.id, qs.slug, qs.title, str(qs.number))
+            add(Term.QUALITY_STATEMENT, qs.id, *qs.aliases)
         for cat in self.evidence_categories:
-            for name in (cat.id, cat.title, *cat.aliases):
-                index.setdefault(normalise(name), cat.id)
-        return index
-
-    @cached_property
-    def _theme_index(self) -> dict[str, str]:
-        index: dict[str, str] = {}
+            add(Term.CATEGORY, cat.id, cat.id, cat.title, *cat.aliases)
         for theme in self.themes:
-            for name in (
-                theme.id,
-                theme.title,
-                theme.short_title,
-                str(theme.number),
-                *theme.aliases,
-            ):
-                index.setdefault(normalise(name), theme.id)
-        return index
-
-    @cached_property
-    def _duty_index(self) -> dict[str, str]:
-        index: dict[str, str] = {}
+            add(Term.THEME, theme.id, theme.id, theme.title, theme.short_title, str(theme.number))
+            add(Term.THEME, theme.id, *theme.aliases)
         for duty in self.care_act_duties:
-            for name in (duty.id, duty.title):
-                index.setdefault(normalise(name), duty.id)
+            add(Term.DUTY, duty.id, duty.id, duty.title)
             for section in duty.sections:
-                for form in (f"s{section}", f"section {section}"):
-                    index.setdefault(normalise(form), duty.id)
-        return index
+                add(Term.DUTY, duty.id, f"s{section}", f"section {section}")
+        for exp in self.expected_evidence:
+            add(Term.EXPECTED, exp.id, exp.id, exp.title)
+        return indexes
 
     # Repositories repeat the same few references thousands of times: resolve each once.
 
     @cached_property
-    def _resolved(self) -> dict[tuple[str, str], str | None]:
+    def _resolved(self) -> dict[tuple[Term, str], str | None]:
         return {}
 
-    def _resolve(self, what: str, index: dict[str, str], ref: str) -> str | None:
-        key = (what, ref)
+    def resolve(self, term: Term, text: str) -> str | None:
+        """The id of the term ``text`` names, or None when this framework has no such term.
+
+        Accepted, for every kind of term: its id, title and known variants, ignoring case,
+        spacing and punctuation; for quality statements and themes also the number, written
+        as councils write it ("4", "(4)", "QS 4", "Quality statement 4", "Theme 1"), with or
+        without the title after it ("Theme 1 - Working with people", "QS4: …"): a number
+        followed by another term's title is not accepted, so nothing is guessed.
+        """
+        key = (term, text)
         cache = self._resolved
         if key not in cache:
-            norm = normalise(ref)
-            found = index.get(norm)
-            if found is None and what == "qs" and norm.startswith("qs"):
-                found = index.get(norm[2:])
-            cache[key] = found
+            cache[key] = self._lookup(term, text)
         return cache[key]
 
+    def _lookup(self, term: Term, text: str) -> str | None:
+        index = self._indexes[term]
+        found = index.get(normalise(text))
+        if found is not None or term not in _NUMBERED:
+            return found
+        match = _NUMBERED[term].match(text)
+        if match is None:
+            return None
+        by_number = index.get(match.group(1))
+        rest = (match.group(2) or "").strip()
+        if by_number is None or not rest:
+            return by_number
+        return by_number if index.get(normalise(rest)) == by_number else None
+
     def resolve_quality_statement(self, ref: str) -> str | None:
-        return self._resolve("qs", self._qs_index, ref)
+        return self.resolve(Term.QUALITY_STATEMENT, ref)
 
     def resolve_category(self, ref: str) -> str | None:
-        return self._resolve("category", self._category_index, ref)
+        return self.resolve(Term.CATEGORY, ref)
 
     def resolve_theme(self, ref: str) -> str | None:
-        return self._resolve("theme", self._theme_index, ref)
+        return self.resolve(Term.THEME, ref)
 
     def resolve_duty(self, ref: str) -> str | None:
-        return self._resolve("duty", self._duty_index, ref)
+        return self.resolve(Term.DUTY, ref)
+
+    def names_of(self, term: Term) -> list[str]:
+        """Canonical names users may write, for 'did you mean' suggestions and 'Known:' lists."""
+        if term is Term.QUALITY_STATEMENT:
+            return [q.id for q in self.quality_statements] + [
+                q.title for q in self.quality_statements
+            ]
+        if term is Term.CATEGORY:
+            return [c.id for c in self.evidence_categories]
+        if term is Term.THEME:
+            return [t.id for t in self.themes] + [t.short_title for t in self.themes]
+        if term is Term.DUTY:
+            return [d.id for d in self.care_act_duties]
+        return sorted(self.expected_ids)
 
     @cached_property
     def expected_ids(self) -> frozenset[str]:
@@ -247,22 +288,6 @@ class Framework(StrictModel):
     @cached_property
     def category_by_id(self) -> dict[str, EvidenceCategory]:
         return {c.id: c for c in self.evidence_categories}
-
-    def names_of(self, what: str) -> list[str]:
-        """Canonical names users may write, for 'did you mean' suggestions."""
-        if what == "quality statement":
-            return [q.id for q in self.quality_statements] + [
-                q.title for q in self.quality_statements
-            ]
-        if what == "evidence category":
-            return [c.id for c in self.evidence_categories]
-        if what == "theme":
-            return [t.id for t in self.themes] + [t.short_title for t in self.themes]
-        if what == "Care Act duty":
-            return [d.id for d in self.care_act_duties]
-        if what == "expected evidence":
-            return sorted(self.expected_ids)
-        return []
 
 
 BUILTIN_FRAMEWORKS = ("cqc-la-2024",)
