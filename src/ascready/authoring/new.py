@@ -753,11 +753,9 @@ def new_action(
     data |= {k: v for k, v in optional.items() if v is not None and v != []}
 
     def next_step() -> str:
-        from ascready.checks.references import statements
-
         homes = {
-            s.id: doc.path
-            for doc, f, _, s in statements(project)
+            s.id: rating.path
+            for rating, f, _, s in project.statements()
             if f == "areas_for_improvement" and s.id in answers
         }
         if homes:

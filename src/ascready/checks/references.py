@@ -11,7 +11,7 @@ from ascready.checks.base import Check, CheckContext, CheckList
 from ascready.findings import Finding, Loc, Severity, article
 from ascready.repository import models
 from ascready.repository.framework import Term
-from ascready.repository.project import PROFILE_FILE, Document, Project
+from ascready.repository.project import PROFILE_FILE, Project
 
 CHECKS = CheckList()
 
@@ -21,39 +21,29 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
     return f"Did you mean '{found[0]}'? " if found else ""
 
 
-def statements(project: Project) -> Iterator[tuple[Document, str, int, models.Statement]]:
-    """Every strength and area for improvement, with its file, list name and index."""
-    for doc in project.of_kind("rating"):
-        rating: models.Rating = doc.model
-        for i, s in enumerate(rating.strengths):
-            yield doc, "strengths", i, s
-        for i, a in enumerate(rating.areas_for_improvement):
-            yield doc, "areas_for_improvement", i, a
-
-
 @CHECKS.repository(
     "duplicate-id", Severity.ERROR, "Two files or entries use the same id or number."
 )
 def duplicate_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
     seen: dict[tuple[str, str], list[tuple[str, Loc]]] = defaultdict(list)
-    for doc in project.of_kind("evidence"):
-        seen[("evidence item", doc.model.id)].append((doc.path, ("id",)))
-    for doc in project.of_kind("action"):
-        seen[("improvement action", doc.model.id)].append((doc.path, ("id",)))
-    for doc in project.of_kind("metric"):
-        seen[("performance measure", doc.model.id)].append((doc.path, ("id",)))
-    for doc in project.of_kind("return"):
-        seen[("information-return item number", str(doc.model.number))].append(
-            (doc.path, ("number",))
+    for ev in project.evidence:
+        seen[("evidence item", ev.model.id)].append((ev.path, ("id",)))
+    for act in project.actions:
+        seen[("improvement action", act.model.id)].append((act.path, ("id",)))
+    for met in project.metrics:
+        seen[("performance measure", met.model.id)].append((met.path, ("id",)))
+    for ret in project.return_items:
+        seen[("information-return item number", str(ret.model.number))].append(
+            (ret.path, ("number",))
         )
-    for doc, field, i, s in statements(project):
-        seen[("strength or area for improvement", s.id)].append((doc.path, (field, i, "id")))
+    for rating, field, i, s in project.statements():
+        seen[("strength or area for improvement", s.id)].append((rating.path, (field, i, "id")))
     fw = project.framework
-    for doc in project.of_kind("rating"):
-        qs = fw.resolve_quality_statement(doc.model.quality_statement)
+    for rat in project.ratings:
+        qs = fw.resolve_quality_statement(rat.model.quality_statement)
         if qs:
-            seen[("rating of quality statement", qs)].append((doc.path, ("quality_statement",)))
+            seen[("rating of quality statement", qs)].append((rat.path, ("quality_statement",)))
     for (what, ident), places in sorted(seen.items()):
         if len(places) < 2:
             continue
@@ -68,34 +58,34 @@ def duplicate_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             )
 
 
-def _resolve_all(
-    ctx: CheckContext,
-) -> Iterator[tuple[Term, Document, Loc, str]]:
-    """(term kind, document, loc, written value) for every framework term in the repository."""
-    for doc in ctx.project.of_kind("evidence"):
-        item: models.EvidenceItem = doc.model
+def _resolve_all(ctx: CheckContext) -> Iterator[tuple[Term, str, Loc, str]]:
+    """(term kind, file, loc, written value) for every framework term in the repository."""
+    project = ctx.project
+    for ev in project.evidence:
+        item = ev.model
         for i, ref in enumerate(item.quality_statements):
-            yield Term.QUALITY_STATEMENT, doc, ("quality_statements", i), ref
+            yield Term.QUALITY_STATEMENT, ev.path, ("quality_statements", i), ref
         for i, ref in enumerate(item.categories):
-            yield Term.CATEGORY, doc, ("categories", i), ref
+            yield Term.CATEGORY, ev.path, ("categories", i), ref
         for i, ref in enumerate(item.care_act_duties):
-            yield Term.DUTY, doc, ("care_act_duties", i), ref
+            yield Term.DUTY, ev.path, ("care_act_duties", i), ref
         for i, ref in enumerate(item.expected_evidence):
-            yield Term.EXPECTED, doc, ("expected_evidence", i), ref
-    for kind in ("return", "metric"):
-        for doc in ctx.project.of_kind(kind):
-            for i, ref in enumerate(doc.model.quality_statements):
-                yield Term.QUALITY_STATEMENT, doc, ("quality_statements", i), ref
-    for doc in ctx.project.of_kind("rating"):
-        rating: models.Rating = doc.model
-        yield Term.QUALITY_STATEMENT, doc, ("quality_statement",), rating.quality_statement
-        for ref in rating.category_scores:
-            yield Term.CATEGORY, doc, ("category_scores", ref), ref
-    for doc, field, i, s in statements(ctx.project):
+            yield Term.EXPECTED, ev.path, ("expected_evidence", i), ref
+    tagged = [(r.path, r.model.quality_statements) for r in project.return_items]
+    tagged += [(m.path, m.model.quality_statements) for m in project.metrics]
+    for path, refs in tagged:
+        for i, ref in enumerate(refs):
+            yield Term.QUALITY_STATEMENT, path, ("quality_statements", i), ref
+    for rat in project.ratings:
+        yield Term.QUALITY_STATEMENT, rat.path, ("quality_statement",), rat.model.quality_statement
+        for ref in rat.model.category_scores:
+            yield Term.CATEGORY, rat.path, ("category_scores", ref), ref
+    for rating, field, i, s in project.statements():
         for j, ref in enumerate(s.related_quality_statements):
-            yield Term.QUALITY_STATEMENT, doc, (field, i, "related_quality_statements", j), ref
+            loc: Loc = (field, i, "related_quality_statements", j)
+            yield Term.QUALITY_STATEMENT, rating.path, loc, ref
         if s.presented_under is not None:
-            yield Term.THEME, doc, (field, i, "presented_under"), s.presented_under
+            yield Term.THEME, rating.path, (field, i, "presented_under"), s.presented_under
 
 
 @CHECKS.repository(
@@ -106,13 +96,13 @@ def _resolve_all(
 )
 def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     fw = ctx.project.framework
-    for what, doc, loc, ref in _resolve_all(ctx):
+    for what, path, loc, ref in _resolve_all(ctx):
         if fw.resolve(what, ref) is None:
             yield check.finding(
                 f"'{ref}' is not {article(what)} {what} in the framework '{fw.id}'",
                 f"{_did_you_mean(ref, fw.names_of(what))}Known: {', '.join(fw.names_of(what)[:12])}"
                 f"{'…' if len(fw.names_of(what)) > 12 else ''}.",
-                doc.path,
+                path,
                 loc=loc,
             )
 
@@ -124,7 +114,7 @@ def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
 )
 def categories_not_applied(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     fw = ctx.project.framework
-    for doc in ctx.project.of_kind("evidence"):
+    for doc in ctx.project.evidence:
         resolved = [fw.resolve_category(c) for c in doc.model.categories]
         known = [c for c in resolved if c]
         if known and not any(fw.category_by_id[c].applied for c in known):
@@ -149,15 +139,15 @@ def unknown_references(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
     # Ids of files that failed validation still count as existing: their own findings say
     # what is wrong, and the files citing them should not be told they do not exist.
-    evidence = {d.model.id for d in project.of_kind("evidence")} | _raw_ids(project, "evidence")
-    actions = {d.model.id for d in project.of_kind("action")} | _raw_ids(project, "action")
-    metrics = {d.model.id for d in project.of_kind("metric")} | _raw_ids(project, "metric")
-    returns = {d.model.number for d in project.of_kind("return")} | {
+    evidence = {d.model.id for d in project.evidence} | _raw_ids(project, "evidence")
+    actions = {d.model.id for d in project.actions} | _raw_ids(project, "action")
+    metrics = {d.model.id for d in project.metrics} | _raw_ids(project, "metric")
+    returns = {d.model.number for d in project.return_items} | {
         n for n in _raw_values(project, "return", "number") if isinstance(n, int)
     }
-    afis = {s.id for _, f, _, s in statements(project) if f == "areas_for_improvement"}
+    afis = {s.id for _, f, _, s in project.statements() if f == "areas_for_improvement"}
     afis |= _raw_statement_ids(project, "areas_for_improvement")
-    strengths = {s.id for _, f, _, s in statements(project) if f == "strengths"}
+    strengths = {s.id for _, f, _, s in project.statements() if f == "strengths"}
     strengths |= _raw_statement_ids(project, "strengths")
 
     def missing(what: str, ref: object, known: set[str], file: str, loc: Loc) -> Finding:
@@ -168,45 +158,47 @@ def unknown_references(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             loc=loc,
         )
 
-    for doc in project.of_kind("return"):
-        for i, ref in enumerate(doc.model.evidence):
+    for ret in project.return_items:
+        for i, ref in enumerate(ret.model.evidence):
             if ref not in evidence:
-                yield missing("evidence item", ref, evidence, doc.path, ("evidence", i))
-    for doc in project.of_kind("evidence"):
-        for i, num in enumerate(doc.model.information_return):
+                yield missing("evidence item", ref, evidence, ret.path, ("evidence", i))
+    for ev in project.evidence:
+        for i, num in enumerate(ev.model.information_return):
             if num not in returns:
                 yield check.finding(
                     f"information-return item {num} does not exist",
                     "Add it under information-return/, or correct the number.",
-                    doc.path,
+                    ev.path,
                     loc=("information_return", i),
                 )
-    for doc, field, i, s in statements(project):
+    for rating, field, i, s in project.statements():
         for j, ref in enumerate(s.evidence):
             if ref not in evidence:
-                yield missing("evidence item", ref, evidence, doc.path, (field, i, "evidence", j))
+                yield missing(
+                    "evidence item", ref, evidence, rating.path, (field, i, "evidence", j)
+                )
         for j, ref in enumerate(s.metrics):
             if ref not in metrics:
                 yield missing(
-                    "performance measure", ref, metrics, doc.path, (field, i, "metrics", j)
+                    "performance measure", ref, metrics, rating.path, (field, i, "metrics", j)
                 )
         if isinstance(s, models.AreaForImprovement):
             for j, ref in enumerate(s.actions):
                 if ref not in actions:
                     yield missing(
-                        "improvement action", ref, actions, doc.path, (field, i, "actions", j)
+                        "improvement action", ref, actions, rating.path, (field, i, "actions", j)
                     )
-    for doc in project.of_kind("action"):
-        for i, ref in enumerate(doc.model.answers):
+    for act in project.actions:
+        for i, ref in enumerate(act.model.answers):
             if ref in strengths:
                 yield check.finding(
                     f"'{ref}' is a strength, not an area for improvement",
                     "An improvement action answers areas for improvement.",
-                    doc.path,
+                    act.path,
                     loc=("answers", i),
                 )
             elif ref not in afis:
-                yield missing("area for improvement", ref, afis, doc.path, ("answers", i))
+                yield missing("area for improvement", ref, afis, act.path, ("answers", i))
 
 
 def _invalid(project: Project, kind: str) -> Iterator[dict[str, object]]:
@@ -241,7 +233,7 @@ def _raw_statement_ids(project: Project, field: str) -> set[str]:
 
 @CHECKS.repository("date-order", Severity.ERROR, "A review-by date earlier than the as-of date.")
 def date_order(ctx: CheckContext, check: Check) -> Iterator[Finding]:
-    for doc in ctx.project.of_kind("evidence"):
+    for doc in ctx.project.evidence:
         item: models.EvidenceItem = doc.model
         if item.as_of and item.review_by and item.review_by < item.as_of:
             yield check.finding(
@@ -256,7 +248,7 @@ def date_order(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     "review-overdue", Severity.WARNING, "An evidence item's review-by date has passed."
 )
 def review_overdue(ctx: CheckContext, check: Check) -> Iterator[Finding]:
-    for doc in ctx.project.of_kind("evidence"):
+    for doc in ctx.project.evidence:
         item: models.EvidenceItem = doc.model
         if (
             item.status is models.EvidenceStatus.CURRENT
@@ -280,10 +272,10 @@ def review_overdue(ctx: CheckContext, check: Check) -> Iterator[Finding]:
 )
 def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
-    by_id = {d.model.id: d.model for d in project.of_kind("evidence")}
-    measures = {d.model.id: d.model for d in project.of_kind("metric")}
+    by_id = {d.model.id: d.model for d in project.evidence}
+    measures = {d.model.id: d.model for d in project.metrics}
     sensitive = models.Classification.OFFICIAL_SENSITIVE
-    for doc, field, i, s in statements(project):
+    for doc, field, i, s in project.statements():
         for j, ref in enumerate(s.evidence):
             item = by_id.get(ref)
             if item is not None and item.classification is sensitive:
@@ -308,9 +300,9 @@ def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]
                     loc=(field, i, "metrics", j),
                 )
     by_source: dict[str, list[tuple[str, models.EvidenceItem]]] = defaultdict(list)
-    for doc in project.of_kind("evidence"):
-        if doc.model.source:
-            by_source[doc.model.source].append((doc.path, doc.model))
+    for ev in project.evidence:
+        if ev.model.source:
+            by_source[ev.model.source].append((ev.path, ev.model))
     for items in by_source.values():
         worst = max(items, key=lambda pair: pair[1].classification.rank)
         if worst[1].classification is not sensitive:
@@ -333,7 +325,7 @@ def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]
 )
 def information_return_count(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     project = ctx.project
-    numbers = {d.model.number for d in project.of_kind("return")} | {
+    numbers = {d.model.number for d in project.return_items} | {
         n for n in _raw_values(project, "return", "number") if isinstance(n, int)
     }
     if not numbers or project.profile is None:

@@ -70,7 +70,7 @@ def _sources(ctx: CheckContext) -> Iterator[tuple[str, str, str]]:
     """(file, source, problem) for every evidence source with a problem."""
     root = os.path.realpath(ctx.project.root)
     verdicts: dict[str, str] = {}  # many items share a source document
-    for doc in ctx.project.of_kind("evidence"):
+    for doc in ctx.project.evidence:
         source = doc.model.source
         if not source:
             continue

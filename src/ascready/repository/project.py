@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from ascready.repository import models
 from ascready.repository.framework import Framework
@@ -44,22 +44,14 @@ class Entry(Generic[M]):
     document: Document
 
 
-@dataclass(frozen=True, slots=True)
-class StatementEntry:
-    """A strength or an area for improvement, with the rating it is written in."""
+class StatementEntry(NamedTuple):
+    """A strength or an area for improvement, with the rating it is written in, the list it is
+    in ("strengths" or "areas_for_improvement") and its place in that list."""
 
     rating: Entry[models.Rating]
-    field: str  # "strengths" or "areas_for_improvement"
-    index: int
+    field: str
+    place: int
     statement: models.Statement
-
-    @property
-    def path(self) -> str:
-        return self.rating.path
-
-    @property
-    def is_area(self) -> bool:
-        return self.field == "areas_for_improvement"
 
 
 @dataclass
