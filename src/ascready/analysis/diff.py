@@ -11,27 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ascready.analysis.gaps import GapsReport, build_gaps, resolve_as_of
-from ascready.checks.load import Reused, load_project
+from ascready.analysis.pipeline import analyse
+from ascready.checks.load import Reused
 from ascready.findings import Finding, Report, Severity
-from ascready.repository import models
+from ascready.repository import kinds, models
 from ascready.repository.framework import Framework, Term
-from ascready.repository.loader import find_repository, locate_findings, order_entries
+from ascready.repository.loader import find_repository, order_entries
 from ascready.repository.project import PROFILE_FILE, Document, Project
 
 #: The kinds compared, in report order, with their labels.
 KIND_TITLES = {
-    "evidence": "Evidence",
-    "rating": "Ratings",
-    "return": "Information return",
-    "action": "Improvement actions",
-    "metric": "Performance measures",
+    **{k.name: k.title for k in (kinds.EVIDENCE, kinds.RATING, kinds.RETURN)},
+    **{k.name: k.title for k in (kinds.ACTION, kinds.METRIC)},
     "profile": "Council profile",
 }
 _CLOSED = {models.ActionStatus.DONE.value, models.ActionStatus.CANCELLED.value}
@@ -235,15 +233,8 @@ def load_snapshot(
     """Load and check a repository folder (None: the repository did not exist then)."""
     if root is None:
         return Snapshot(label, None, Report(()), None)
-    from ascready.checks.registry import run_checks
-
-    project, findings = load_project(root, jobs=jobs, entries=entries, reuse=reuse)
-    own: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        own[f.file].append(f)
-    findings.extend(run_checks(project, today))
-    located = locate_findings(root, findings, also=also)
-    return Snapshot(label, project, Report.build(located), None, own)
+    analysis = analyse(root, today=today, jobs=jobs, entries=entries, reuse=reuse, also=also)
+    return Snapshot(label, analysis.project, analysis.report, None, dict(analysis.own))
 
 
 def _reusable(head: Snapshot, changed: frozenset[str] | None) -> dict[str, Reused]:

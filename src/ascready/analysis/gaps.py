@@ -1055,21 +1055,16 @@ def run_gaps(
     today: dt.date | None = None,
 ) -> GapsReport:
     """Load the repository (errors and all), count what validate finds, and build the report."""
-    from ascready.checks.load import load_project
-    from ascready.checks.registry import run_checks
-    from ascready.findings import Report
+    from ascready.analysis.pipeline import analyse
     from ascready.repository.loader import find_repository
 
-    root = find_repository(path)
-    project, findings = load_project(root, jobs=jobs)
     today = today or dt.date.today()
-    findings.extend(run_checks(project, today))
-    counted = Report.build(findings)
-    day = resolve_as_of(as_of, project.profile, today)
+    analysis = analyse(find_repository(path), today=today, jobs=jobs, locate=False)
+    day = resolve_as_of(as_of, analysis.project.profile, today)
     return build_gaps(
-        project,
+        analysis.project,
         day,
-        validation_errors=counted.errors,
-        validation_warnings=counted.warnings,
+        validation_errors=analysis.report.errors,
+        validation_warnings=analysis.report.warnings,
         minimum=minimum,
     )

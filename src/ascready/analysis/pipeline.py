@@ -1,22 +1,75 @@
-"""``ascready validate`` as a plain function: repository in, report out."""
+"""Load and check a repository: the one pipeline behind ``validate``, ``gaps``, ``diff`` and
+``render``.
+
+:func:`analyse` reads every file (checking each as it is read), runs the repository checks,
+and gives every finding its line, so that each command reports exactly what ``validate`` would.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ascready.checks.load import load_project
+from ascready.checks.load import Reused, load_project
 from ascready.checks.registry import run_checks
-from ascready.findings import Report
+from ascready.findings import Finding, Report, Severity
 from ascready.repository.loader import find_repository, locate_findings
 from ascready.repository.project import Project
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A repository read and checked."""
+
+    project: Project
+    report: Report
+    #: What reading found in each file on its own (read, schema and personal-data findings),
+    #: by file: ``diff`` reuses documents with their own findings.
+    own: Mapping[str, list[Finding]] = field(default_factory=dict)
+
+    @property
+    def files_with_errors(self) -> list[str]:
+        """The files with at least one error, in report order."""
+        return list(
+            dict.fromkeys(f.file for f in self.report if f.severity is Severity.ERROR and f.file)
+        )
+
+    @property
+    def left_out(self) -> list[str]:
+        """The documents that could not be used at all (unreadable or invalid), by path."""
+        return [d.path for d in self.project.documents if d.model is None]
+
+
+def analyse(
+    root: Path,
+    *,
+    today: dt.date | None = None,
+    jobs: int | None = None,
+    entries: list[tuple[str, str]] | None = None,
+    reuse: Mapping[str, Reused] | None = None,
+    also: Path | None = None,
+    locate: bool = True,
+) -> Analysis:
+    """Read and check the repository at ``root``. ``locate=False`` skips working out line
+    numbers, for commands that only count the findings. ``entries``, ``reuse`` and ``also``
+    are as for :func:`~ascready.checks.load.load_project` and
+    :func:`~ascready.repository.loader.locate_findings`."""
+    project, findings = load_project(root, jobs=jobs, entries=entries, reuse=reuse)
+    own: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        own[f.file].append(f)
+    findings.extend(run_checks(project, today))
+    if locate:
+        findings = locate_findings(root, findings, also=also)
+    return Analysis(project, Report.build(findings, files_checked=project.files), dict(own))
 
 
 def validate_repository(
     path: Path, *, today: dt.date | None = None, jobs: int | None = None
 ) -> tuple[Project, Report]:
-    """Load the repository at or above ``path``, run every check, and return all findings."""
-    root = find_repository(path)
-    project, findings = load_project(root, jobs=jobs)
-    findings.extend(run_checks(project, today))
-    return project, Report.build(locate_findings(root, findings), files_checked=project.files)
+    """``ascready validate``: the repository at or above ``path``, every finding located."""
+    analysis = analyse(find_repository(path), today=today, jobs=jobs)
+    return analysis.project, analysis.report
