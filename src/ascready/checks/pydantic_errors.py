@@ -7,7 +7,8 @@ and a hint that says what to do, with a "did you mean" where a key or value is m
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -64,124 +65,181 @@ def _describe(value: Any) -> str:
     return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
 
 
+@dataclass(frozen=True)
+class _Error:
+    """One Pydantic error, with what every wording needs."""
+
+    err: Any
+    model: type[BaseModel]
+    kind_label: str
+
+    @property
+    def loc(self) -> Loc:
+        return tuple(self.err["loc"])
+
+    @property
+    def where(self) -> str:
+        return ".".join(str(p) for p in self.loc) or "the file"
+
+    @property
+    def key(self) -> str:
+        return str(self.loc[-1]) if self.loc else ""
+
+    @property
+    def value(self) -> Any:
+        return self.err.get("input")
+
+    @property
+    def shown(self) -> str:
+        return _describe(self.value)
+
+    @property
+    def msg(self) -> str:
+        return str(self.err["msg"]).removeprefix("Value error, ")
+
+
+#: A wording: the check it belongs to, the message and the hint.
+_Wording = tuple[str, str, str]
+
+
+def _unknown_key(e: _Error) -> _Wording:
+    guess = _suggest(e.key, _fields_at(e.model, e.loc[:-1]))
+    hint = (
+        f"Did you mean '{guess}'?"
+        if guess
+        else "Remove it, or check the spelling against the README's list of keys."
+    )
+    label = e.kind_label
+    return "unknown-key", f"'{e.where}' is not a key {article(label)} {label} can have", hint
+
+
+def _missing(e: _Error) -> _Wording:
+    return "missing-key", f"'{e.where}' is required but missing", f"Add a line '{e.key}: ...'."
+
+
+def _not_allowed(e: _Error) -> _Wording:
+    expected = e.err.get("ctx", {}).get("expected", "")
+    options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
+    guess = _suggest(str(e.value), options)
+    hint = f"Did you mean '{guess}'? " if guess else ""
+    return (
+        "bad-value",
+        f"'{e.where}' is {e.shown}, which is not one of the allowed values",
+        f"{hint}Allowed: {expected}.",
+    )
+
+
+def _not_finite(e: _Error) -> _Wording:
+    return (
+        "bad-value",
+        f"'{e.where}' is {e.shown}, which is not a figure",
+        "Write the figure as a number, e.g. 81.2; leave a comparator out if there is none.",
+    )
+
+
+def _pattern(e: _Error) -> _Wording:
+    message = f"'{e.where}' is {e.shown}, which is not in the expected form"
+    return "bad-value", message, _pattern_hint(e.key)
+
+
+def _empty(e: _Error) -> _Wording:
+    what = "text" if e.err["type"] == "string_too_short" else "list"
+    return "missing-key", f"'{e.where}' is empty", f"Give at least one entry in this {what}."
+
+
+def _out_of_range(e: _Error) -> _Wording:
+    ctx = e.err.get("ctx", {})
+    bound = " and ".join(
+        f"{'at least' if k.startswith('g') else 'at most'} {v}" for k, v in ctx.items()
+    )
+    return "bad-value", f"'{e.where}' is {e.shown}, but it must be {bound}", "Correct the number."
+
+
+def _other(e: _Error) -> _Wording:
+    if e.err["type"] == "value_error" and "date" in e.err["msg"]:
+        return (
+            "bad-date",
+            f"'{e.where}': {e.msg}",
+            "Write dates as YYYY-MM-DD, for example 2025-03-31.",
+        )
+    message, _, hint = e.msg.partition("|")
+    return (
+        "bad-value",
+        f"'{e.where}': {message}" if e.loc else message,
+        hint or "Correct the value; see the README for what this kind of file holds.",
+    )
+
+
+#: What a value should have been, for each Pydantic type error.
+_WANTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "date_type": "a date",
+    "dict_type": "a mapping of keys and values",
+    "list_type": "a list",
+    "model_type": "a mapping of keys and values",
+    "model_attributes_type": "a mapping of keys and values",
+}
+
+
+def _wrong_type(e: _Error) -> _Wording:
+    etype = e.err["type"]
+    if not e.loc:
+        return (
+            "wrong-type",
+            f"the file holds {e.shown}, but a {e.kind_label} is a mapping of keys and values",
+            "Write it as 'key: value' lines, one item per file.",
+        )
+    hint = "Correct the value."
+    value = e.value
+    if etype == "string_type" and isinstance(value, (bool, int, float)):
+        shown = str(value).lower() if isinstance(value, bool) else value
+        hint = (
+            "YAML read this as a number or a yes/no value; put the text in quotes, "
+            f'for example {e.key}: "{shown}".'
+        )
+    elif etype == "string_type" and value is None:
+        hint = "Write the text after the colon, or remove the key."
+    elif etype == "list_type":
+        hint = f"Write it as a list, for example {e.key}: [{e.shown}] or '- ' lines."
+    return "wrong-type", f"'{e.where}' is {e.shown}, but it should be {_WANTED[etype]}", hint
+
+
+#: Pydantic error type -> its wording; anything else is worded by :func:`_other`.
+_WORDINGS: dict[str, Callable[[_Error], _Wording]] = {
+    "extra_forbidden": _unknown_key,
+    "missing": _missing,
+    "enum": _not_allowed,
+    "literal_error": _not_allowed,
+    "finite_number": _not_finite,
+    "string_pattern_mismatch": _pattern,
+    "too_short": _empty,
+    "string_too_short": _empty,
+    "less_than_equal": _out_of_range,
+    "greater_than_equal": _out_of_range,
+    "less_than": _out_of_range,
+    "greater_than": _out_of_range,
+    **dict.fromkeys(_WANTED, _wrong_type),
+}
+
+
 def schema_findings(
     exc: ValidationError, model: type[BaseModel], file: str, kind_label: str
 ) -> list[Finding]:
     """Turn a Pydantic ValidationError into findings a non-programmer can act on."""
     out: list[Finding] = []
     for err in exc.errors(include_url=False):
-        loc: Loc = tuple(err["loc"])
-        etype = err["type"]
-        value = err.get("input")
-        where = ".".join(str(p) for p in loc) or "the file"
-        key = str(loc[-1]) if loc else ""
-        if etype == "extra_forbidden":
-            guess = _suggest(key, _fields_at(model, loc[:-1]))
-            hint = (
-                f"Did you mean '{guess}'?"
-                if guess
-                else ("Remove it, or check the spelling against the README's list of keys.")
-            )
-            out.append(
-                BY_ID["unknown-key"].finding(
-                    f"'{where}' is not a key {article(kind_label)} {kind_label} can have",
-                    hint,
-                    file,
-                    loc=loc,
-                )
-            )
-        elif etype == "missing":
-            out.append(
-                BY_ID["missing-key"].finding(
-                    f"'{where}' is required but missing", f"Add a line '{key}: ...'.", file, loc=loc
-                )
-            )
-        elif etype in ("enum", "literal_error"):
-            expected = err.get("ctx", {}).get("expected", "")
-            options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
-            guess = _suggest(str(value), options)
-            hint = f"Did you mean '{guess}'? " if guess else ""
-            out.append(
-                BY_ID["bad-value"].finding(
-                    f"'{where}' is {_describe(value)}, which is not one of the allowed values",
-                    f"{hint}Allowed: {expected}.",
-                    file,
-                    loc=loc,
-                )
-            )
-        elif etype == "value_error" and "date" in err["msg"]:
-            out.append(
-                BY_ID["bad-date"].finding(
-                    f"'{where}': {err['msg'].removeprefix('Value error, ')}",
-                    "Write dates as YYYY-MM-DD, for example 2025-03-31.",
-                    file,
-                    loc=loc,
-                )
-            )
-        elif etype in (
-            "string_type",
-            "int_type",
-            "int_parsing",
-            "float_parsing",
-            "float_type",
-            "bool_type",
-            "date_type",
-            "dict_type",
-            "list_type",
-            "model_type",
-            "model_attributes_type",
-            "int_from_float",
-        ):
-            out.append(_wrong_type(err, loc, where, value, file, kind_label))
-        elif etype == "finite_number":
-            out.append(
-                BY_ID["bad-value"].finding(
-                    f"'{where}' is {_describe(value)}, which is not a figure",
-                    "Write the figure as a number, e.g. 81.2; leave a comparator out if there "
-                    "is none.",
-                    file,
-                    loc=loc,
-                )
-            )
-        elif etype == "string_pattern_mismatch":
-            out.append(
-                BY_ID["bad-value"].finding(
-                    f"'{where}' is {_describe(value)}, which is not in the expected form",
-                    _pattern_hint(key),
-                    file,
-                    loc=loc,
-                )
-            )
-        elif etype in ("too_short", "string_too_short"):
-            what = "text" if etype == "string_too_short" else "list"
-            out.append(
-                BY_ID["missing-key"].finding(
-                    f"'{where}' is empty", f"Give at least one entry in this {what}.", file, loc=loc
-                )
-            )
-        elif etype in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
-            ctx = err.get("ctx", {})
-            bound = " and ".join(
-                f"{'at least' if k.startswith('g') else 'at most'} {v}" for k, v in ctx.items()
-            )
-            out.append(
-                BY_ID["bad-value"].finding(
-                    f"'{where}' is {_describe(value)}, but it must be {bound}",
-                    "Correct the number.",
-                    file,
-                    loc=loc,
-                )
-            )
+        error = _Error(err, model, kind_label)
+        check, message, hint = _WORDINGS.get(err["type"], _other)(error)
+        if check == "wrong-type" and not error.loc:
+            out.append(BY_ID[check].finding(message, hint, file, line=1, column=1))
         else:
-            message, _, hint = err["msg"].removeprefix("Value error, ").partition("|")
-            out.append(
-                BY_ID["bad-value"].finding(
-                    f"'{where}': {message}" if loc else message,
-                    hint or "Correct the value; see the README for what this kind of file holds.",
-                    file,
-                    loc=loc,
-                )
-            )
+            out.append(BY_ID[check].finding(message, hint, file, loc=error.loc))
     return out
 
 
@@ -199,45 +257,4 @@ def _pattern_hint(key: str) -> str:
     return (
         "Ids use letters, digits, '.', '_' and '-' only, and start with a letter or digit, "
         "for example EV-001."
-    )
-
-
-def _wrong_type(err: Any, loc: Loc, where: str, value: Any, file: str, kind_label: str) -> Finding:
-    etype = err["type"]
-    wanted = {
-        "string_type": "text",
-        "int_type": "a whole number",
-        "int_parsing": "a whole number",
-        "int_from_float": "a whole number",
-        "float_parsing": "a number",
-        "float_type": "a number",
-        "bool_type": "true or false",
-        "date_type": "a date",
-        "dict_type": "a mapping of keys and values",
-        "list_type": "a list",
-        "model_type": "a mapping of keys and values",
-        "model_attributes_type": "a mapping of keys and values",
-    }[etype]
-    if not loc:
-        return BY_ID["wrong-type"].finding(
-            f"the file holds {_describe(value)}, but a {kind_label} is a mapping of keys and "
-            "values",
-            "Write it as 'key: value' lines, one item per file.",
-            file,
-            line=1,
-            column=1,
-        )
-    hint = "Correct the value."
-    if etype == "string_type" and isinstance(value, (bool, int, float)):
-        shown = str(value).lower() if isinstance(value, bool) else value
-        hint = (
-            "YAML read this as a number or a yes/no value; put the text in quotes, "
-            f'for example {loc[-1]}: "{shown}".'
-        )
-    elif etype == "string_type" and value is None:
-        hint = "Write the text after the colon, or remove the key."
-    elif etype == "list_type":
-        hint = f"Write it as a list, for example {loc[-1]}: [{_describe(value)}] or '- ' lines."
-    return BY_ID["wrong-type"].finding(
-        f"'{where}' is {_describe(value)}, but it should be {wanted}", hint, file, loc=loc
     )
