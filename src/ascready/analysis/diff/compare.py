@@ -1,40 +1,34 @@
-"""``ascready diff``: what a change does to the evidence, in meaning rather than lines of YAML.
-
-Two snapshots of the repository (a git commit, or the working tree) are loaded and checked
-exactly as ``validate`` and ``gaps`` would, judged on the same day, and compared by identity:
-evidence items and actions by id, ratings by quality statement, information-return items by
-number. A file that moved keeps its identity; a file that kept its name but changed its id is
-reported as a renamed id. Nothing here prints.
-"""
+"""Comparing two loaded snapshots of a repository by identity: items by id, ratings by
+quality statement, information-return items by number, files that moved kept together."""
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
-from ascready.analysis.gaps import GapsReport, build_gaps, resolve_as_of
-from ascready.analysis.pipeline import analyse
-from ascready.checks.load import Reused
-from ascready.findings import Finding, Report, Severity
-from ascready.repository import kinds, models
+from ascready.analysis.diff.changes import (
+    KIND_TITLES,
+    Diff,
+    FieldChange,
+    FindingChange,
+    ItemChange,
+    Measure,
+    NotCompared,
+    StatementChange,
+    StatementDelta,
+)
+from ascready.analysis.gaps import GapsReport
+from ascready.findings import Finding, Report
+from ascready.repository import models
 from ascready.repository.framework import Framework, Term
-from ascready.repository.loader import find_repository, order_entries
-from ascready.repository.project import PROFILE_FILE, Document, Project
+from ascready.repository.project import Document, Project
 
-#: The kinds compared, in report order, with their labels.
-KIND_TITLES = {
-    **{k.name: k.title for k in (kinds.EVIDENCE, kinds.RATING, kinds.RETURN)},
-    **{k.name: k.title for k in (kinds.ACTION, kinds.METRIC)},
-    "profile": "Council profile",
-}
 _CLOSED = {models.ActionStatus.DONE.value, models.ActionStatus.CANCELLED.value}
 _RETIRED = {models.EvidenceStatus.SUPERSEDED.value, models.EvidenceStatus.WITHDRAWN.value}
-_STATEMENT_LISTS = (("strength", "strengths"), ("area for improvement", "areas_for_improvement"))
 #: Fields whose lists are sets: order does not matter and each value counts once.
 _SET_FIELDS = {
     "categories",
@@ -50,165 +44,7 @@ _SET_FIELDS = {
 }
 
 
-# --- the result -------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class FieldChange:
-    """One field that differs. Lists that are sets report what was added and removed."""
-
-    field: str
-    before: Any
-    after: Any
-    added: tuple[Any, ...] = ()
-    removed: tuple[Any, ...] = ()
-
-
-@dataclass(frozen=True)
-class StatementChange:
-    """A strength or an area for improvement added, removed or changed inside a rating."""
-
-    kind: str  # "strength" or "area for improvement"
-    id: str
-    change: str  # added, removed, changed
-    text: str
-    fields: tuple[FieldChange, ...] = ()
-
-
-@dataclass(frozen=True)
-class ItemChange:
-    kind: str  # evidence, rating, return, action, profile
-    key: str  # id, quality statement, item number, or "ascready.yaml"
-    title: str
-    change: str  # added, removed, changed
-    file: str  # where it is now (where it was, when removed)
-    labels: tuple[str, ...] = ()  # e.g. retired, re-tagged, moved, opened, closed, status
-    fields: tuple[FieldChange, ...] = ()
-    statements: tuple[StatementChange, ...] = ()
-    moved_from: str | None = None
-    renamed_from: str | None = None
-
-
-@dataclass(frozen=True)
-class NotCompared:
-    """An item whose file has errors on one side, so its meaning cannot be compared."""
-
-    kind: str
-    key: str
-    file: str
-    side: str  # "base" or "head"
-
-
-@dataclass(frozen=True)
-class FindingChange:
-    change: str  # introduced, fixed
-    finding: Finding
-
-
-@dataclass(frozen=True)
-class StatementDelta:
-    """One quality statement before and after."""
-
-    quality_statement: str
-    title: str
-    items_before: int | None
-    items_after: int | None
-    thin_before: int | None
-    thin_after: int | None
-    score_before: int | None
-    score_after: int | None
-
-    @property
-    def changed(self) -> bool:
-        return (self.items_before, self.thin_before, self.score_before) != (
-            self.items_after,
-            self.thin_after,
-            self.score_after,
-        )
-
-
-@dataclass(frozen=True)
-class Measure:
-    """A number before and after (None when that side has no repository)."""
-
-    name: str
-    before: float | None
-    after: float | None
-
-    @property
-    def delta(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return round(self.after - self.before, 1)
-
-
-@dataclass(frozen=True)
-class Diff:
-    base: str  # how the base is named for people: "origin/main (1a2b3c4)"
-    head: str
-    as_of: dt.date
-    base_exists: bool
-    changes: tuple[ItemChange, ...]
-    not_compared: tuple[NotCompared, ...]
-    findings: tuple[FindingChange, ...]
-    errors_before: int
-    errors_after: int
-    warnings_before: int
-    warnings_after: int
-    readiness: tuple[Measure, ...]  # overall first, then components, then themes
-    information_return: Measure  # items ready or uploaded
-    information_return_expected: int
-    predicted: tuple[tuple[str, str | None, str | None], ...]  # (method title, before, after)
-    statements: tuple[StatementDelta, ...] = field(default=())
-
-    def of_kind(self, kind: str) -> list[ItemChange]:
-        return [c for c in self.changes if c.kind == kind]
-
-    @property
-    def introduced(self) -> list[Finding]:
-        return [f.finding for f in self.findings if f.change == "introduced"]
-
-    @property
-    def fixed(self) -> list[Finding]:
-        return [f.finding for f in self.findings if f.change == "fixed"]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.changes or self.not_compared or self.findings)
-
-    def to_dict(self) -> dict[str, Any]:
-        def plain(value: Any) -> Any:
-            if isinstance(value, dict):
-                return {k: plain(v) for k, v in value.items()}
-            if isinstance(value, list | tuple):
-                return [plain(v) for v in value]
-            if isinstance(value, dt.date):
-                return value.isoformat()
-            if isinstance(value, Severity):
-                return value.value
-            return value
-
-        data = plain(asdict(self))
-        for entry, change in zip(data["findings"], self.findings, strict=True):
-            entry["finding"] = change.finding.to_dict()
-        data["readiness"] = [
-            {"name": m.name, "before": m.before, "after": m.after, "delta": m.delta}
-            for m in self.readiness
-        ]
-        ir = self.information_return
-        data["information_return"] = {
-            "ready_or_uploaded_before": ir.before,
-            "ready_or_uploaded_after": ir.after,
-            "expected": self.information_return_expected,
-        }
-        data["predicted"] = [{"method": m, "before": b, "after": a} for m, b, a in self.predicted]
-        return {"schema_version": 1, **data}
-
-
-# --- snapshots --------------------------------------------------------------------------------
-
-
-@dataclass
 class Snapshot:
     """One side of the comparison: the project, its findings and its gaps report."""
 
@@ -218,94 +54,6 @@ class Snapshot:
     gaps: GapsReport | None
     #: What the loader found in each file on its own (read, schema and personal-data findings).
     own: dict[str, list[Finding]] = field(default_factory=dict)
-
-
-def load_snapshot(
-    root: Path | None,
-    label: str,
-    *,
-    today: dt.date,
-    jobs: int | None,
-    entries: list[tuple[str, str]] | None = None,
-    reuse: Mapping[str, Reused] | None = None,
-    also: Path | None = None,
-) -> Snapshot:
-    """Load and check a repository folder (None: the repository did not exist then)."""
-    if root is None:
-        return Snapshot(label, None, Report(()), None)
-    analysis = analyse(root, today=today, jobs=jobs, entries=entries, reuse=reuse, also=also)
-    return Snapshot(label, analysis.project, analysis.report, None, dict(analysis.own))
-
-
-def _reusable(head: Snapshot, changed: frozenset[str] | None) -> dict[str, Reused]:
-    """Documents of the working tree that the base has byte for byte: no need to read them
-    again. Nothing is reused when the profile changed (its allow-list affects every file)."""
-    if head.project is None or changed is None or PROFILE_FILE in changed:
-        return {}
-    return {
-        doc.path: (doc, head.own.get(doc.path, []))
-        for doc in head.project.documents
-        if doc.kind != "profile" and doc.path not in changed
-    }
-
-
-def with_gaps(snapshot: Snapshot, as_of: dt.date, minimum: int | None) -> Snapshot:
-    if snapshot.project is not None:
-        snapshot.gaps = build_gaps(
-            snapshot.project,
-            as_of,
-            validation_errors=snapshot.report.errors,
-            validation_warnings=snapshot.report.warnings,
-            minimum=minimum,
-        )
-    return snapshot
-
-
-def run_diff(
-    path: Path,
-    base: str,
-    head: str | None = None,
-    *,
-    as_of: str | None = None,
-    minimum: int | None = None,
-    today: dt.date | None = None,
-    jobs: int | None = None,
-) -> Diff:
-    """Compare the repository at ``base`` with ``head`` (default: the working tree)."""
-    from ascready.analysis import gitrefs
-
-    today = today or dt.date.today()
-    root = find_repository(path)
-    repo = gitrefs.open_repository(root)
-    base_commit = gitrefs.resolve_commit(repo, base)
-    head_commit = gitrefs.resolve_commit(repo, head) if head is not None else None
-    base_label = f"{base} ({gitrefs.short_name(repo, base_commit)})"
-    with tempfile.TemporaryDirectory(prefix="ascready-diff-") as tmp:
-        if head_commit is None:
-            after = load_snapshot(root, "working tree", today=today, jobs=jobs)
-            reuse = _reusable(after, gitrefs.changed_since(repo, base_commit))
-        else:
-            head_tree = gitrefs.export(repo, head_commit, Path(tmp) / "head")
-            head_label = f"{head} ({gitrefs.short_name(repo, head_commit)})"
-            after = load_snapshot(
-                head_tree.root if head_tree else None, head_label, today=today, jobs=jobs
-            )
-            reuse = {}
-        base_tree = gitrefs.export(repo, base_commit, Path(tmp) / "base", skip=frozenset(reuse))
-        before = load_snapshot(
-            base_tree.root if base_tree else None,
-            base_label,
-            today=today,
-            jobs=jobs,
-            entries=order_entries(base_tree.paths) if base_tree else None,
-            reuse=reuse,
-            also=root,
-        )
-    profile = next(
-        (s.project.profile for s in (after, before) if s.project and s.project.profile), None
-    )
-    day = resolve_as_of(as_of, profile, today)
-    return compare(with_gaps(before, day, minimum), with_gaps(after, day, minimum), day)
 
 
 # --- comparing --------------------------------------------------------------------------------
