@@ -191,13 +191,11 @@ def _raw_key(doc: Document, kind: str, fw: Framework) -> str:
 def _record(doc: Document, kind: str, fw: Framework) -> _Record:
     model = doc.model
     dumped = _normalise(fw, model.model_dump(mode="json"))
-    if kind == "profile":
-        flat: dict[str, Any] = {}
-        _flatten(dumped, "", flat)
-        return _Record("ascready.yaml", doc.path, model.council, flat)
-    if kind == "return":
+    if isinstance(model, models.CouncilProfile):
+        return _Record("ascready.yaml", doc.path, model.council, _flat(dumped))
+    if isinstance(model, models.ReturnItem):
         return _Record(str(model.number), doc.path, model.title, dumped)
-    if kind == "rating":
+    if isinstance(model, models.Rating):
         qs = dumped.pop("quality_statement")
         statements: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         for label, name in (
@@ -209,11 +207,17 @@ def _record(doc: Document, kind: str, fw: Framework) -> _Record:
                 statements.setdefault((label, data["id"]), (data["text"], data))
         title = fw.quality_statement_by_id[qs].title if qs in fw.quality_statement_by_id else qs
         return _Record(qs, doc.path, title, dumped, statements)
-    if kind == "metric":
-        flat_metric: dict[str, Any] = {}
-        _flatten(dumped, "", flat_metric)
-        return _Record(model.id, doc.path, model.title, flat_metric)
-    return _Record(model.id, doc.path, model.title, dumped)
+    if isinstance(model, models.Metric):
+        return _Record(model.id, doc.path, model.title, _flat(dumped))
+    if isinstance(model, (models.EvidenceItem, models.Action)):
+        return _Record(model.id, doc.path, model.title, dumped)
+    raise TypeError(f"no record for a {kind} document")  # pragma: no cover - every kind is above
+
+
+def _flat(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    _flatten(data, "", out)
+    return out
 
 
 def _flatten(data: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
