@@ -12,8 +12,14 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
+    #: Problems found in the user's files (or the command refused because of them).
     FINDINGS = 1
+    #: The command cannot run as asked: a flag, a path, a missing repository.
     USAGE = 2
+    #: A bug in ascready: the internal-error message asks the user to report it.
+    BUG = 3
+    #: Stopped with Ctrl-C.
+    INTERRUPTED = 130
 
 
 class AscreadyError(Exception):

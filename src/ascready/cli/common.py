@@ -1,16 +1,26 @@
 """What every command module shares: the REPO argument, the console, and failing cleanly.
 
-Only ``typer`` is imported here; Rich is imported when something is printed.
+Every command is wrapped in :func:`handle_errors`, the CLI's one error boundary: an
+:class:`~ascready.errors.AscreadyError` becomes its message on stderr and its exit code.
+Messages are printed as plain text, never as Rich markup, since they quote the user's paths
+and values. Only ``typer`` is imported here; Rich is imported when something is printed.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
+
+from ascready.errors import AscreadyError
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: The REPO argument every command takes.
 RepoArgument = Annotated[
@@ -30,8 +40,31 @@ def console(stderr: bool = False):  # type: ignore[no-untyped-def]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True)
+    """Print ``message`` (plain text) as an error on stderr; return the exit to raise."""
+    from rich.text import Text
+
+    console(stderr=True).print(Text.assemble(("error:", "bold red"), " ", message))
     return typer.Exit(code)
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """The error boundary of a command: a problem the user can fix is a message and an exit
+    code, never a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except AscreadyError as exc:
+            raise fail(exc.message, int(exc.exit_code)) from None
+
+    return run
+
+
+def check_choice(flag: str, value: str, choices: Collection[str]) -> None:
+    """Refuse a value of ``flag`` that is not one of ``choices`` (exit 2)."""
+    if value not in choices:
+        raise AscreadyError(f"unknown {flag} '{value}'; use one of: {', '.join(choices)}")
 
 
 def display_prefix(root: Path) -> str:

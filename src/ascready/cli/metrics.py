@@ -113,7 +113,6 @@ def import_metrics_command(
     measure in it could be (nothing is written); 2 a flag's value is not usable, or there is
     no repository.
     """
-    from rich.markup import escape
 
     from ascready.authoring.metrics.ascof import apply_plan, plan_import
     from ascready.errors import AscreadyError
@@ -134,7 +133,7 @@ def import_metrics_command(
         if not dry_run:
             apply_plan(plan)
     except AscreadyError as exc:
-        raise fail(escape(exc.message), int(exc.exit_code)) from None
+        raise fail(exc.message, int(exc.exit_code)) from None
     _report(plan, dry_run)
     raise typer.Exit(plan.exit_code)
 

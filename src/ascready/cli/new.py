@@ -45,7 +45,6 @@ EXIT_HELP = (
 
 def _run(make: Callable[[], NewFile], dry_run: bool) -> None:
     """Plan the file, print what was found, and write it unless this is a dry run."""
-    from rich.markup import escape
 
     from ascready.authoring.new import write_new
     from ascready.errors import AscreadyError
@@ -53,7 +52,7 @@ def _run(make: Callable[[], NewFile], dry_run: bool) -> None:
     try:
         new = make()
     except AscreadyError as exc:
-        raise fail(escape(exc.message), int(exc.exit_code)) from None
+        raise fail(exc.message, int(exc.exit_code)) from None
     for warning in new.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if dry_run:
@@ -63,7 +62,7 @@ def _run(make: Callable[[], NewFile], dry_run: bool) -> None:
     try:
         write_new(new)
     except AscreadyError as exc:
-        raise fail(escape(exc.message), int(exc.exit_code)) from None
+        raise fail(exc.message, int(exc.exit_code)) from None
     typer.echo(f"Created {new.path} ({new.ident}).")
     typer.echo(new.next_step)
 

@@ -55,8 +55,6 @@ def export_command(
     """
     import datetime as dt
 
-    from rich.markup import escape
-
     from ascready import __version__
     from ascready.authoring.register.export import register_workbook
     from ascready.authoring.register.layout import AUDIENCES, RegisterError, register_rows
@@ -93,7 +91,7 @@ def export_command(
         data = register_workbook(rows, project.framework, as_of=when, version=__version__)
         write_atomically(out, data)
     except AscreadyError as exc:
-        raise fail(escape(exc.message), int(exc.exit_code)) from None
+        raise fail(exc.message, int(exc.exit_code)) from None
     counts = ", ".join(f"{len(r)} {s.name.lower()}" for s, r in rows.sheets if r)
     typer.echo(f"Wrote {out} ({audience}): {counts}.", err=True)
 
@@ -148,7 +146,7 @@ def import_command(
             plan = plan_import(project, source, rules, progress=progress)
     except AscreadyError as exc:
         code = 1 if type(exc).__name__ == "ImportError_" else int(exc.exit_code)
-        raise fail(escape(exc.message), code) from None
+        raise fail(exc.message, code) from None
     _report(plan)
     if plan.errors and not skip_invalid:
         raise fail(
@@ -170,7 +168,7 @@ def import_command(
         with _progress(source) as progress:
             write_plan(plan, progress)
     except AscreadyError as exc:
-        raise fail(escape(exc.message) + " Nothing was written.", 1) from None
+        raise fail(exc.message + " Nothing was written.", 1) from None
     typer.echo(_summary(plan, "Wrote"))
     if plan.files:
         typer.echo("Next: ascready validate, then review the new files and commit them.")
