@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ascready.analysis.gaps import compare, measure_text, region_phrase
+from ascready.analysis.measures import compare, measure_text, region_phrase
 from ascready.errors import AscreadyError
 from ascready.repository import models
 from ascready.repository.project import Project

@@ -11,8 +11,8 @@ from ascready.analysis.gaps import (
     GapsReport,
     MetricState,
     PredictedRating,
-    number_text,
 )
+from ascready.analysis.measures import number_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
