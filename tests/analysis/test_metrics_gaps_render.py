@@ -19,7 +19,8 @@ from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from ascready.analysis.gaps import GapsReport, build_gaps, compare, measure_text
+from ascready.analysis.gaps import GapsReport, build_gaps
+from ascready.analysis.measures import compare, measure_text
 from ascready.analysis.pipeline import validate_repository
 from ascready.cli import app
 from ascready.document.render import build_context, render_project

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ascready.io.writing import fixed_zip_times
+from ascready.output.words import key_title
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -199,7 +200,7 @@ class _Writer:
         if dates:
             self.lead_in("Key dates")
             for key, value in dates:
-                title = DATE_TITLES.get(key, key.replace("_", " ").capitalize())
+                title = DATE_TITLES.get(key, key_title(key))
                 self.paragraph(f"{title}: {long_date(value)}", "List Bullet")
         labels = ctx.get("score_labels", {})
         if labels:

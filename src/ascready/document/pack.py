@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ascready.checks.sources import classify_source
-from ascready.document.render import STATUS_WORDS
 from ascready.io.writing import refuse_existing
+from ascready.output.words import STATUS_WORDS
 from ascready.repository import models
 from ascready.repository.project import Project
 

@@ -16,8 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ascready.analysis.gaps import compare, measure_text, region_phrase
+from ascready.analysis.measures import compare, measure_text, region_phrase
 from ascready.errors import AscreadyError
+from ascready.output.words import COMPARISON_WORDS, STATUS_WORDS, key_title
 from ascready.repository import models
 from ascready.repository.project import Project
 
@@ -26,21 +27,6 @@ FORMATS = ("md", "html", "docx")
 TEMPLATE_NAMES = {"md": "self-assessment.md.j2", "html": "self-assessment.html.j2"}
 QUOTE_KINDS = {models.EvidenceKind.QUOTE, models.EvidenceKind.FEEDBACK}
 DATA_KINDS = {models.EvidenceKind.DATA, models.EvidenceKind.DASHBOARD, models.EvidenceKind.SURVEY}
-STATUS_WORDS = {
-    "not-started": "Not started",
-    "in-progress": "In progress",
-    "ready": "Ready",
-    "uploaded": "Uploaded",
-    "not-applicable": "Not applicable",
-    "done": "Done",
-    "blocked": "Blocked",
-    "cancelled": "Cancelled",
-}
-
-
-#: The words a measure's comparison with an average takes in the document; none when it is not
-#: compared. "{}" is where the average's name goes.
-COMPARISON_WORDS = {"better": "better than {}", "worse": "worse than {}", "same": "same as {}"}
 
 
 class TemplateError(AscreadyError):
@@ -75,7 +61,7 @@ def _evidence_row(item: models.EvidenceItem, path: str, project: Project) -> dic
         "title": item.title,
         "summary": item.summary,
         "kind": item.kind.value,
-        "kind_title": item.kind.value.replace("-", " ").capitalize(),
+        "kind_title": key_title(item.kind.value),
         "categories": [c.title for c in cats],
         "quality_statements": qs,
         "information_return": list(item.information_return),

@@ -22,6 +22,7 @@ from ascready.analysis.diff import (
     StatementChange,
 )
 from ascready.findings import Finding
+from ascready.output.words import ESTIMATE, ESTIMATE_SENTENCE, key_title, plural
 
 FORMATS = ("text", "markdown", "json")
 #: A hidden first line, so CI can find and update its earlier comment.
@@ -31,11 +32,6 @@ COMMENT_LIMIT = 60_000
 #: Text longer than this (or on several lines) is shown as a line diff, not before and after.
 LONG_TEXT = 100
 TITLE = "ascready: what this change does to the evidence"
-ESTIMATE = "the council's own estimate from its self-scores, not CQC's"
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 def _number(value: float | None, unit: str = "") -> str:
@@ -99,7 +95,7 @@ def describe_field(change: FieldChange) -> str:
         lines = text_diff(change.before, change.after)
         added = sum(1 for line in lines if line.startswith("+"))
         removed = len(lines) - added
-        return f"{change.field}: rewritten ({_plural(added, 'sentence')} added, {removed} removed)"
+        return f"{change.field}: rewritten ({plural(added, 'sentence')} added, {removed} removed)"
     return f"{change.field}: {_value(change.before)} -> {_value(change.after)}"
 
 
@@ -150,7 +146,7 @@ def _kind_summary(diff: Diff, kind: str) -> str | None:
         if len(moved) > 5:
             parts.append(f"{len(moved) - 5} more moved status")
         if rest:
-            parts.append(f"{_plural(rest, 'item')} otherwise changed")
+            parts.append(f"{plural(rest, 'item')} otherwise changed")
         return "; ".join(parts)
     if kind == "profile":
         return ", ".join(f.field for c in changes for f in c.fields) or "changed"
@@ -209,7 +205,7 @@ def _summary(diff: Diff) -> list[tuple[str, str]]:
         lines.append(
             (
                 "Not compared",
-                f"{_plural(len(diff.not_compared), 'file')} with errors: run ascready validate",
+                f"{plural(len(diff.not_compared), 'file')} with errors: run ascready validate",
             )
         )
     for method, before, after in diff.predicted[:1]:
@@ -235,7 +231,7 @@ def part_title(name: str) -> str:
     """'information_return' -> 'Information return'; themes keep their titles."""
     if name.startswith("theme: "):
         return f"Theme: {name[7:]}"
-    return name.replace("_", " ").capitalize()
+    return key_title(name)
 
 
 def _side(side: str) -> str:
@@ -450,11 +446,11 @@ def _render_markdown(diff: Diff, limit: int | None) -> str:
         )
     out += _table(["", "Before", "After", "Change"], rows)
     if diff.predicted:
-        out += [f"\\* {md(ESTIMATE[0].upper() + ESTIMATE[1:])}.", ""]
+        out += [f"\\* {md(ESTIMATE_SENTENCE)}.", ""]
     out += [f"- **{md(label)}:** {md(text)}" for label, text in summary_lines(diff, "→")]
     out.append("")
     if diff.introduced:
-        out += [f"**{_plural(len(diff.introduced), 'problem')} introduced by this change:**", ""]
+        out += [f"**{plural(len(diff.introduced), 'problem')} introduced by this change:**", ""]
         shown = diff.introduced if limit is None else diff.introduced[:limit]
         out += [
             f"- {_code(f.file + (f':{f.line}' if f.line else ''))} **{f.severity.value}** "
@@ -473,7 +469,7 @@ def _render_markdown(diff: Diff, limit: int | None) -> str:
         if more:
             body += [f"…and {more} more: run `ascready diff` locally to see them all.", ""]
         body += _md_text_diffs(changes if limit is None else changes[:limit])
-        out += _details(f"{md(title)}: {_plural(len(changes), 'change')}", body)
+        out += _details(f"{md(title)}: {plural(len(changes), 'change')}", body)
     if diff.fixed:
         shown = diff.fixed if limit is None else diff.fixed[:limit]
         body = [f"- {_code(f.file)} {_code(f.check)} {md(f.message)}" for f in shown]

@@ -11,18 +11,14 @@ from ascready.analysis.gaps import (
     GapsReport,
     MetricState,
     PredictedRating,
-    number_text,
 )
+from ascready.analysis.measures import number_text
+from ascready.output.words import ESTIMATE, ESTIMATE_SENTENCE, plural
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
 FORMATS = ("text", "json", "markdown", "xlsx")
-ESTIMATE = "the council's own estimate from its self-scores, not CQC's"
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
@@ -40,8 +36,8 @@ def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
     upcoming = [d for d in report.deadlines.dates if d.name == report.deadlines.next]
     if upcoming:
         d = upcoming[0]
-        days = "today" if d.days_left == 0 else f"in {_plural(d.days_left, 'day')}"
-        blocking = f"; {_plural(len(d.blocking), 'item')} not ready for it" if d.blocking else ""
+        days = "today" if d.days_left == 0 else f"in {plural(d.days_left, 'day')}"
+        blocking = f"; {plural(len(d.blocking), 'item')} not ready for it" if d.blocking else ""
         lines.append(("Next deadline", f"{d.name}, {d.date} ({days}){blocking}"))
     elif report.deadlines.dates:
         lines.append(("Next deadline", "all the dates in ascready.yaml have passed"))
@@ -51,7 +47,7 @@ def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
                 (
                     "Predicted rating",
                     f"{p.rating_title}, {p.percent}% by {p.method_title.lower()}: "
-                    f"{p.position}. {ESTIMATE[0].upper()}{ESTIMATE[1:]}.",
+                    f"{p.position}. {ESTIMATE_SENTENCE}.",
                 )
             )
     lines.append(
@@ -71,10 +67,10 @@ def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
     lines.append(
         (
             "Self-assessment",
-            f"{_plural(len(sa.unsupported_scores), 'self-score')} the "
-            f"evidence may not support; {_plural(len(sa.areas_without_action), 'area')} "
+            f"{plural(len(sa.unsupported_scores), 'self-score')} the "
+            f"evidence may not support; {plural(len(sa.areas_without_action), 'area')} "
             f"for improvement with no action; "
-            f"{_plural(len(sa.action_issues), 'action')} overdue, blocked or unowned",
+            f"{plural(len(sa.action_issues), 'action')} overdue, blocked or unowned",
         )
     )
     if report.metrics.measures:
@@ -90,7 +86,7 @@ def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
         lines.append(
             (
                 "Validation",
-                f"validate found {_plural(report.validation_errors, 'error')}"
+                f"validate found {plural(report.validation_errors, 'error')}"
                 ": files with errors are left out of this report; run ascready validate",
             )
         )
@@ -100,10 +96,10 @@ def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
 def _metrics_summary(report: GapsReport) -> str:
     m = report.metrics
     text = (
-        f"{_plural(len(m.measures), 'measure')}: {m.count('better')} better than England, "
+        f"{plural(len(m.measures), 'measure')}: {m.count('better')} better than England, "
         f"{m.count('worse')} worse, {m.count('same')} the same, "
         f"{m.count('not compared')} not compared; "
-        f"{_plural(len(m.worse_without_area), 'measure')} worse than England with no area for "
+        f"{plural(len(m.worse_without_area), 'measure')} worse than England with no area for "
         "improvement citing it"
     )
     if m.without_quality_statement:
@@ -545,7 +541,7 @@ def render_markdown(report: GapsReport) -> str:
             for d in report.deadlines.dates
         ],
     )
-    out += ["## Predicted rating", "", f"_{ESTIMATE[0].upper()}{ESTIMATE[1:]}._", ""]
+    out += ["## Predicted rating", "", f"_{ESTIMATE_SENTENCE}._", ""]
     out += _md_table(
         ("Method", "Rating", "Overall", "Position", "Scores", "Notes"),
         [

@@ -22,6 +22,7 @@ from typing import Any
 
 from ascready.analysis.gaps import READINESS_WEIGHTS, GapsReport
 from ascready.io.writing import fixed_zip_times
+from ascready.output.words import ESTIMATE_NOTE, key_title
 
 Value = str | int | float | dt.date | None
 
@@ -38,7 +39,6 @@ SHEETS = (
     "Deadlines",
     "Predicted rating",
 )
-ESTIMATE = "Council's own estimate, not CQC's"
 
 # Fills: Excel's own "good", "neutral" and "bad" colours, and a light grey.
 RED, AMBER, GREEN, GREY = "FFC7CE", "FFEB9C", "C6EFCE", "D9D9D9"
@@ -111,7 +111,7 @@ def _theme(report: GapsReport, theme: str) -> str:
 
 
 def _component(key: str) -> str:
-    return COMPONENT_TITLES.get(key, key.replace("_", " ").capitalize())
+    return COMPONENT_TITLES.get(key, key_title(key))
 
 
 # --- the sheets as data ---------------------------------------------------------------------
@@ -163,10 +163,10 @@ def _summary(report: GapsReport) -> Table:
     for p in report.predicted:
         if p.available:
             value = f"{p.rating_title or p.rating} ({p.percent}%)"
-            note = f"{ESTIMATE}; {p.position}"
+            note = f"{ESTIMATE_NOTE}; {p.position}"
         else:
             value = "not available"
-            note = f"{ESTIMATE}; {_joined(p.notes) or p.position}"
+            note = f"{ESTIMATE_NOTE}; {_joined(p.notes) or p.position}"
         t.add(f"Predicted rating: {p.method_title}", value, note)
     cov = report.coverage
     thin = sum(len(r.thin) for r in cov.rows)
@@ -511,7 +511,7 @@ def _predicted(report: GapsReport) -> Table:
             p.rating_title or p.rating or "not available",
             p.position,
             _joined(p.notes),
-            ESTIMATE,
+            ESTIMATE_NOTE,
         )
     return t
 
