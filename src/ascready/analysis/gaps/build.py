@@ -1,0 +1,431 @@
+"""Building the gaps report from a loaded project: evidence states, coverage, the information
+return, the self-assessment, expected evidence and deadlines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from ascready.analysis.gaps.common import (
+    CLOSED_ACTION,
+    DONE_RETURN,
+    SELF_ASSESSMENT_CRITERIA,
+    add_months,
+    resolved,
+)
+from ascready.analysis.gaps.metrics import build_metrics
+from ascready.analysis.gaps.readiness import predict_by_category, predict_by_statement
+from ascready.analysis.gaps.report import (
+    ActionIssue,
+    Coverage,
+    CoverageRow,
+    Deadline,
+    Deadlines,
+    EvidenceState,
+    ExpectedGap,
+    GapsReport,
+    InformationReturn,
+    RatingCompleteness,
+    ReturnRow,
+    SelfAssessment,
+    UnsupportedScore,
+)
+from ascready.repository import models
+from ascready.repository.framework import Framework, Term
+from ascready.repository.project import Project
+
+
+def evidence_states(
+    project: Project, as_of: dt.date
+) -> dict[str, tuple[EvidenceState, models.EvidenceItem]]:
+    profile = project.profile
+    months = profile.review_policy.stale_after_months if profile else 12
+    soon = profile.review_policy.due_soon_days if profile else 30
+    out: dict[str, tuple[EvidenceState, models.EvidenceItem]] = {}
+    for doc in project.of_kind("evidence"):
+        item: models.EvidenceItem = doc.model
+        if item.id in out:  # a duplicate id: validate reports it; the first one counts
+            continue
+        reasons: list[str] = []
+        current = True
+        if item.status is not models.EvidenceStatus.CURRENT:
+            current = False
+            reasons.append(f"status is {item.status.value}")
+        if item.review_by and item.review_by < as_of:
+            current = False
+            reasons.append(f"review was due on {item.review_by}")
+        if item.as_of and add_months(item.as_of, months) < as_of:
+            current = False
+            reasons.append(f"as of {item.as_of}, older than {months} months")
+        if current and item.review_by and (item.review_by - as_of).days <= soon:
+            days = (item.review_by - as_of).days
+            reasons.append("review due today" if days == 0 else f"review due in {days} days")
+        if item.as_of is None:
+            reasons.append("no as_of date")
+        out[item.id] = (
+            EvidenceState(
+                item.id,
+                doc.path,
+                item.title,
+                item.owner,
+                item.as_of,
+                item.review_by,
+                current,
+                tuple(reasons),
+            ),
+            item,
+        )
+    return out
+
+
+def build_gaps(
+    project: Project,
+    as_of: dt.date,
+    *,
+    validation_errors: int = 0,
+    validation_warnings: int = 0,
+    minimum: int | None = None,
+) -> GapsReport:
+    fw = project.framework
+    profile = project.profile
+    if minimum is None:
+        minimum = profile.gaps.minimum_per_cell if profile else 2
+    states = evidence_states(project, as_of)
+    qs_order = [q.id for q in fw.quality_statements]
+    qs_theme = {q.id: q.theme for q in fw.quality_statements}
+    applied = tuple(c.id for c in fw.evidence_categories if c.applied)
+
+    # Which quality statements and categories each current item counts for.
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    current_by_qs: dict[str, set[str]] = defaultdict(set)
+    for state, item in states.values():
+        if not state.current:
+            continue
+        qs_set = resolved(fw, item.quality_statements, Term.QUALITY_STATEMENT)
+        cats = resolved(fw, item.categories, Term.CATEGORY)
+        for qs in qs_set:
+            current_by_qs[qs].add(item.id)
+            for cat in cats:
+                counts[(qs, cat)] += 1
+
+    rows = []
+    for statement in fw.quality_statements:
+        cell = {c: counts[(statement.id, c)] for c in applied}
+        rows.append(
+            CoverageRow(
+                statement.id,
+                statement.title,
+                statement.theme,
+                cell,
+                tuple(c for c in applied if cell[c] < minimum),
+                len(current_by_qs[statement.id]),
+            )
+        )
+    all_states = [s for s, _ in states.values()]
+    coverage = Coverage(
+        applied,
+        {c.id: c.short_title or c.title for c in fw.evidence_categories},
+        minimum,
+        tuple(rows),
+        tuple(sorted((s for s in all_states if not s.current), key=lambda s: s.id)),
+        tuple(
+            sorted(
+                (
+                    s
+                    for s in all_states
+                    if s.current and any(r.startswith("review due") for r in s.reasons)
+                ),
+                key=lambda s: s.id,
+            )
+        ),
+        tuple(sorted((s for s in all_states if not s.owner), key=lambda s: s.id)),
+    )
+
+    info_return = _information_return(project, states)
+    self_assessment = _self_assessment(project, fw, states, counts, applied, minimum, as_of)
+    expected, expected_total, expected_met = _expected(fw, states)
+    deadlines = _deadlines(profile, info_return, as_of)
+    predicted = (predict_by_statement(fw, project), predict_by_category(fw, project))
+    readiness = readiness_score(
+        fw, coverage, info_return, self_assessment, expected_met, project, qs_theme
+    )
+    return GapsReport(
+        council=profile.council if profile else "(ascready.yaml has errors)",
+        as_of=as_of,
+        framework=fw.id,
+        validation_errors=validation_errors,
+        validation_warnings=validation_warnings,
+        coverage=coverage,
+        information_return=info_return,
+        self_assessment=self_assessment,
+        expected_evidence=expected,
+        expected_total=expected_total,
+        deadlines=deadlines,
+        predicted=predicted,
+        readiness=readiness,
+        metrics=build_metrics(project),
+        theme_titles={t.id: t.short_title for t in fw.themes},
+        qs_titles={q: fw.quality_statement_by_id[q].title for q in qs_order},
+    )
+
+
+def _information_return(
+    project: Project, states: dict[str, tuple[EvidenceState, models.EvidenceItem]]
+) -> InformationReturn:
+    expected = project.profile.information_return_items if project.profile else 38
+    by_number: dict[int, tuple[str, models.ReturnItem]] = {}
+    for doc in project.of_kind("return"):
+        by_number.setdefault(doc.model.number, (doc.path, doc.model))
+    # Files that failed validation still hold their number: say so rather than "no file".
+    invalid = {
+        doc.data["number"]: doc.path
+        for doc in project.documents
+        if doc.kind == "return"
+        and doc.model is None
+        and isinstance(doc.data, dict)
+        and isinstance(doc.data.get("number"), int)
+    }
+    rows = []
+    for number in sorted(set(range(1, expected + 1)) | set(by_number)):
+        if number not in by_number:
+            broken = invalid.get(number)
+            problem = (
+                f"{broken} has errors: run ascready validate"
+                if broken
+                else ("no file for this item")
+            )
+            rows.append(
+                ReturnRow(number, f"({problem})", "missing", None, broken, 0, 0, (problem,))
+            )
+            continue
+        path, item = by_number[number]
+        blockers: list[str] = []
+        not_applicable = item.status is models.ReturnStatus.NOT_APPLICABLE
+        known = [e for e in item.evidence if e in states]
+        current = [e for e in known if states[e][0].current]
+        if not not_applicable:
+            if not item.owner:
+                blockers.append("no owner")
+            if not item.evidence:
+                blockers.append("no evidence")
+            for ref in item.evidence:
+                if ref not in states:
+                    blockers.append(f"{ref} does not exist")
+                elif not states[ref][0].current:
+                    blockers.append(f"{ref} is not current ({'; '.join(states[ref][0].reasons)})")
+        rows.append(
+            ReturnRow(
+                number,
+                item.title,
+                item.status.value,
+                item.owner,
+                path,
+                len(known),
+                len(current),
+                tuple(blockers),
+            )
+        )
+    done = sum(1 for r in rows if r.status in {s.value for s in DONE_RETURN})
+    na = sum(1 for r in rows if r.status == models.ReturnStatus.NOT_APPLICABLE.value)
+    return InformationReturn(expected, done, na, tuple(rows))
+
+
+def _self_assessment(
+    project: Project,
+    fw: Framework,
+    states: dict[str, tuple[EvidenceState, models.EvidenceItem]],
+    counts: dict[tuple[str, str], int],
+    applied: tuple[str, ...],
+    minimum: int,
+    as_of: dt.date,
+) -> SelfAssessment:
+    ratings: dict[str, tuple[str, models.Rating]] = {}
+    for doc in project.of_kind("rating"):
+        qs = fw.resolve_quality_statement(doc.model.quality_statement)
+        if qs and qs not in ratings:
+            ratings[qs] = (doc.path, doc.model)
+    # An area for improvement is answered by a live action (any status but cancelled) that
+    # names it, or that it names.
+    live = {
+        d.model.id
+        for d in project.of_kind("action")
+        if d.model.status is not models.ActionStatus.CANCELLED
+    }
+    answered = {
+        ref for d in project.of_kind("action") if d.model.id in live for ref in d.model.answers
+    }
+
+    def backed(statement: models.Statement) -> bool:
+        return any(e in states and states[e][0].current for e in statement.evidence)
+
+    completeness: list[RatingCompleteness] = []
+    unsupported: list[UnsupportedScore] = []
+    without_action: list[tuple[str, str, str]] = []
+    for q in fw.quality_statements:
+        entry = ratings.get(q.id)
+        if entry is None:
+            completeness.append(
+                RatingCompleteness(
+                    q.id,
+                    q.title,
+                    q.theme,
+                    None,
+                    None,
+                    False,
+                    0,
+                    0,
+                    (),
+                    (),
+                    SELF_ASSESSMENT_CRITERIA,
+                )
+            )
+            continue
+        path, rating = entry
+        statements = [*rating.strengths, *rating.areas_for_improvement]
+        unbacked = tuple(s.id for s in statements if not backed(s))
+        no_action = tuple(
+            a.id
+            for a in rating.areas_for_improvement
+            if a.id not in answered and not any(ref in live for ref in a.actions)
+        )
+        without_action.extend(
+            (q.id, a.id, a.text) for a in rating.areas_for_improvement if a.id in no_action
+        )
+        met = (
+            rating.self_score is not None,
+            bool(rating.narrative.strip()),
+            bool(rating.strengths),
+            bool(rating.areas_for_improvement),
+            bool(statements) and not unbacked,
+            bool(rating.areas_for_improvement) and not no_action,
+        )
+        completeness.append(
+            RatingCompleteness(
+                q.id,
+                q.title,
+                q.theme,
+                path,
+                rating.self_score,
+                met[1],
+                len(rating.strengths),
+                len(rating.areas_for_improvement),
+                unbacked,
+                no_action,
+                tuple(c for c, ok in zip(SELF_ASSESSMENT_CRITERIA, met, strict=True) if not ok),
+            )
+        )
+        if rating.self_score is not None and rating.self_score >= 3:
+            reasons = []
+            empty = [c for c in applied if counts[(q.id, c)] == 0]
+            if "peoples-experience" in applied and "peoples-experience" in empty:
+                reasons.append(
+                    "no current evidence of people's experience: only the council's own view"
+                )
+            reasons.extend(
+                f"no current evidence from {fw.category_by_id[c].title.lower()}"
+                for c in empty
+                if c != "peoples-experience"
+            )
+            if rating.self_score == 4:
+                thin = [c for c in applied if 0 < counts[(q.id, c)] < minimum]
+                reasons.extend(
+                    f"scored 4 (exceptional) with thin {fw.category_by_id[c].title.lower()} "
+                    f"evidence ({counts[(q.id, c)]} item)"
+                    for c in thin
+                )
+            if reasons:
+                unsupported.append(UnsupportedScore(q.id, rating.self_score, tuple(reasons)))
+
+    issues = []
+    for doc in project.of_kind("action"):
+        action: models.Action = doc.model
+        if action.status in CLOSED_ACTION:
+            continue
+        problems = []
+        if action.due and action.due < as_of:
+            problems.append(f"overdue since {action.due}")
+        if not action.owner:
+            problems.append("no owner")
+        if action.status is models.ActionStatus.BLOCKED:
+            problems.append("blocked")
+        if problems:
+            issues.append(
+                ActionIssue(
+                    action.id,
+                    action.title,
+                    doc.path,
+                    action.owner,
+                    action.due,
+                    action.status.value,
+                    tuple(problems),
+                )
+            )
+    return SelfAssessment(
+        tuple(completeness),
+        tuple(unsupported),
+        tuple(without_action),
+        tuple(sorted(issues, key=lambda i: i.id)),
+    )
+
+
+def _expected(
+    fw: Framework, states: dict[str, tuple[EvidenceState, models.EvidenceItem]]
+) -> tuple[tuple[ExpectedGap, ...], int, set[tuple[str, str]]]:
+    # An expectation of a quality statement is met by a current item tagged with it *and* with
+    # that quality statement.
+    current: dict[tuple[str, str], int] = defaultdict(int)
+    any_item: dict[tuple[str, str], int] = defaultdict(int)
+    for state, item in states.values():
+        qs_set = resolved(fw, item.quality_statements, Term.QUALITY_STATEMENT)
+        for ref in item.expected_evidence:
+            for qs_id in qs_set:
+                any_item[(qs_id, ref)] += 1
+                if state.current:
+                    current[(qs_id, ref)] += 1
+    gaps, met, total = [], set(), 0
+    for qs in fw.quality_statements:
+        for exp in fw.expected_evidence:
+            if qs.id not in exp.quality_statements:
+                continue
+            total += 1
+            if current[(qs.id, exp.id)]:
+                met.add((qs.id, exp.id))
+                continue
+            note = (
+                "only evidence that is not current"
+                if any_item[(qs.id, exp.id)]
+                else "no evidence item is tagged with it"
+            )
+            gaps.append(
+                ExpectedGap(qs.id, exp.id, exp.title, fw.category_by_id[exp.category].title, note)
+            )
+    return tuple(gaps), total, met
+
+
+def _deadlines(
+    profile: models.CouncilProfile | None, info_return: InformationReturn, as_of: dt.date
+) -> Deadlines:
+    if profile is None:
+        return Deadlines((), None)
+    d = profile.dates
+    not_done = tuple(
+        r.number
+        for r in info_return.rows
+        if r.status not in ("ready", "uploaded", "not-applicable")
+    )
+    not_uploaded = tuple(
+        r.number for r in info_return.rows if r.status not in ("uploaded", "not-applicable")
+    )
+    dates = []
+    for name, day, blocking in (
+        ("CQC notice", d.notified, ()),
+        ("Information return due", d.information_return_due, not_done),
+        ("Site visit", d.site_visit, not_uploaded),
+    ):
+        if day is not None:
+            dates.append(Deadline(name, day, (day - as_of).days, blocking))
+    upcoming = sorted(
+        (x for x in dates if x.days_left >= 0 and x.name != "CQC notice"), key=lambda x: x.date
+    )
+    return Deadlines(tuple(dates), upcoming[0].name if upcoming else None)

@@ -1,0 +1,54 @@
+"""What the parts of the gaps engine share: which statuses count as done, the self-assessment
+criteria, and month arithmetic.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from ascready.analysis.gaps.report import InformationReturn, ReturnRow
+from ascready.repository import models
+from ascready.repository.framework import Framework, Term
+from ascready.repository.project import Project
+
+DONE_RETURN = (models.ReturnStatus.READY, models.ReturnStatus.UPLOADED)
+
+
+CLOSED_ACTION = (models.ActionStatus.DONE, models.ActionStatus.CANCELLED)
+
+
+SELF_ASSESSMENT_CRITERIA = (
+    "self-score",
+    "narrative",
+    "a strength",
+    "an area for improvement",
+    "every statement backed by current evidence",
+    "every area for improvement has an action",
+)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day if it is shorter."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def resolved(framework: Framework, refs: list[str], term: Term) -> set[str]:
+    return {r for r in (framework.resolve(term, ref) for ref in refs) if r}
+
+
+def return_rows_for(
+    info_return: InformationReturn, project: Project, fw: Framework, in_scope: set[str] | None
+) -> list[ReturnRow]:
+    """The information-return rows of a theme: those whose items name one of its QS."""
+    if in_scope is None:
+        return list(info_return.rows)
+    qs_of: dict[int, set[str]] = {}
+    for doc in project.of_kind("return"):
+        qs_of.setdefault(
+            doc.model.number,
+            {q for q in map(fw.resolve_quality_statement, doc.model.quality_statements) if q},
+        )
+    return [r for r in info_return.rows if qs_of.get(r.number, set()) & in_scope]
