@@ -15,7 +15,11 @@ from ascready.analysis.gaps.common import (
     resolved,
 )
 from ascready.analysis.gaps.metrics import build_metrics
-from ascready.analysis.gaps.readiness import predict_by_category, predict_by_statement
+from ascready.analysis.gaps.readiness import (
+    predict_by_category,
+    predict_by_statement,
+    readiness_score,
+)
 from ascready.analysis.gaps.report import (
     ActionIssue,
     Coverage,
