@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 
 from ascready.analysis.gaps.common import (
     CLOSED_ACTION,
@@ -36,7 +37,7 @@ from ascready.analysis.gaps.report import (
     UnsupportedScore,
 )
 from ascready.repository import models
-from ascready.repository.framework import Framework, Term
+from ascready.repository.framework import Framework, QualityStatement, Term
 from ascready.repository.project import Project
 
 
@@ -47,8 +48,8 @@ def evidence_states(
     months = profile.review_policy.stale_after_months if profile else 12
     soon = profile.review_policy.due_soon_days if profile else 30
     out: dict[str, tuple[EvidenceState, models.EvidenceItem]] = {}
-    for doc in project.of_kind("evidence"):
-        item: models.EvidenceItem = doc.model
+    for doc in project.evidence:
+        item = doc.model
         if item.id in out:  # a duplicate id: validate reports it; the first one counts
             continue
         reasons: list[str] = []
@@ -98,56 +99,11 @@ def build_gaps(
     states = evidence_states(project, as_of)
     qs_order = [q.id for q in fw.quality_statements]
     qs_theme = {q.id: q.theme for q in fw.quality_statements}
-    applied = tuple(c.id for c in fw.evidence_categories if c.applied)
 
-    # Which quality statements and categories each current item counts for.
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    current_by_qs: dict[str, set[str]] = defaultdict(set)
-    for state, item in states.values():
-        if not state.current:
-            continue
-        qs_set = resolved(fw, item.quality_statements, Term.QUALITY_STATEMENT)
-        cats = resolved(fw, item.categories, Term.CATEGORY)
-        for qs in qs_set:
-            current_by_qs[qs].add(item.id)
-            for cat in cats:
-                counts[(qs, cat)] += 1
-
-    rows = []
-    for statement in fw.quality_statements:
-        cell = {c: counts[(statement.id, c)] for c in applied}
-        rows.append(
-            CoverageRow(
-                statement.id,
-                statement.title,
-                statement.theme,
-                cell,
-                tuple(c for c in applied if cell[c] < minimum),
-                len(current_by_qs[statement.id]),
-            )
-        )
-    all_states = [s for s, _ in states.values()]
-    coverage = Coverage(
-        applied,
-        {c.id: c.short_title or c.title for c in fw.evidence_categories},
-        minimum,
-        tuple(rows),
-        tuple(sorted((s for s in all_states if not s.current), key=lambda s: s.id)),
-        tuple(
-            sorted(
-                (
-                    s
-                    for s in all_states
-                    if s.current and any(r.startswith("review due") for r in s.reasons)
-                ),
-                key=lambda s: s.id,
-            )
-        ),
-        tuple(sorted((s for s in all_states if not s.owner), key=lambda s: s.id)),
-    )
+    coverage, counts = _coverage(fw, states, minimum)
 
     info_return = _information_return(project, states)
-    self_assessment = _self_assessment(project, fw, states, counts, applied, minimum, as_of)
+    self_assessment = _self_assessment(project, states, coverage, counts, as_of)
     expected, expected_total, expected_met = _expected(fw, states)
     deadlines = _deadlines(profile, info_return, as_of)
     predicted = (predict_by_statement(fw, project), predict_by_category(fw, project))
@@ -174,12 +130,56 @@ def build_gaps(
     )
 
 
+def _coverage(
+    fw: Framework, states: dict[str, tuple[EvidenceState, models.EvidenceItem]], minimum: int
+) -> tuple[Coverage, dict[tuple[str, str], int]]:
+    """Current evidence per quality statement and applied category, and the count per cell."""
+    applied = tuple(c.id for c in fw.evidence_categories if c.applied)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    current_by_qs: dict[str, set[str]] = defaultdict(set)
+    for state, item in states.values():
+        if not state.current:
+            continue
+        cats = resolved(fw, item.categories, Term.CATEGORY)
+        for qs in resolved(fw, item.quality_statements, Term.QUALITY_STATEMENT):
+            current_by_qs[qs].add(item.id)
+            for cat in cats:
+                counts[(qs, cat)] += 1
+    rows = []
+    for statement in fw.quality_statements:
+        cell = {c: counts[(statement.id, c)] for c in applied}
+        rows.append(
+            CoverageRow(
+                statement.id,
+                statement.title,
+                statement.theme,
+                cell,
+                tuple(c for c in applied if cell[c] < minimum),
+                len(current_by_qs[statement.id]),
+            )
+        )
+    all_states = sorted((s for s, _ in states.values()), key=lambda s: s.id)
+    due_soon = [
+        s for s in all_states if s.current and any(r.startswith("review due") for r in s.reasons)
+    ]
+    coverage = Coverage(
+        applied,
+        {c.id: c.short_title or c.title for c in fw.evidence_categories},
+        minimum,
+        tuple(rows),
+        tuple(s for s in all_states if not s.current),
+        tuple(due_soon),
+        tuple(s for s in all_states if not s.owner),
+    )
+    return coverage, counts
+
+
 def _information_return(
     project: Project, states: dict[str, tuple[EvidenceState, models.EvidenceItem]]
 ) -> InformationReturn:
     expected = project.profile.information_return_items if project.profile else 38
     by_number: dict[int, tuple[str, models.ReturnItem]] = {}
-    for doc in project.of_kind("return"):
+    for doc in project.return_items:
         by_number.setdefault(doc.model.number, (doc.path, doc.model))
     # Files that failed validation still hold their number: say so rather than "no file".
     invalid = {
@@ -237,113 +237,125 @@ def _information_return(
 
 def _self_assessment(
     project: Project,
-    fw: Framework,
     states: dict[str, tuple[EvidenceState, models.EvidenceItem]],
+    coverage: Coverage,
     counts: dict[tuple[str, str], int],
-    applied: tuple[str, ...],
-    minimum: int,
     as_of: dt.date,
 ) -> SelfAssessment:
-    ratings: dict[str, tuple[str, models.Rating]] = {}
-    for doc in project.of_kind("rating"):
-        qs = fw.resolve_quality_statement(doc.model.quality_statement)
-        if qs and qs not in ratings:
-            ratings[qs] = (doc.path, doc.model)
+    fw = project.framework
     # An area for improvement is answered by a live action (any status but cancelled) that
     # names it, or that it names.
     live = {
-        d.model.id
-        for d in project.of_kind("action")
-        if d.model.status is not models.ActionStatus.CANCELLED
+        a.model.id for a in project.actions if a.model.status is not models.ActionStatus.CANCELLED
     }
-    answered = {
-        ref for d in project.of_kind("action") if d.model.id in live for ref in d.model.answers
-    }
+    answered = {ref for a in project.actions if a.model.id in live for ref in a.model.answers}
 
     def backed(statement: models.Statement) -> bool:
         return any(e in states and states[e][0].current for e in statement.evidence)
+
+    def has_action(area: models.AreaForImprovement) -> bool:
+        return area.id in answered or any(ref in live for ref in area.actions)
 
     completeness: list[RatingCompleteness] = []
     unsupported: list[UnsupportedScore] = []
     without_action: list[tuple[str, str, str]] = []
     for q in fw.quality_statements:
-        entry = ratings.get(q.id)
+        entry = project.ratings_by_qs.get(q.id)
         if entry is None:
-            completeness.append(
-                RatingCompleteness(
-                    q.id,
-                    q.title,
-                    q.theme,
-                    None,
-                    None,
-                    False,
-                    0,
-                    0,
-                    (),
-                    (),
-                    SELF_ASSESSMENT_CRITERIA,
-                )
-            )
+            completeness.append(_not_rated(q))
             continue
-        path, rating = entry
-        statements = [*rating.strengths, *rating.areas_for_improvement]
-        unbacked = tuple(s.id for s in statements if not backed(s))
-        no_action = tuple(
-            a.id
-            for a in rating.areas_for_improvement
-            if a.id not in answered and not any(ref in live for ref in a.actions)
-        )
+        rating = entry.model
+        completeness.append(_completeness(q, entry.path, rating, backed, has_action))
         without_action.extend(
-            (q.id, a.id, a.text) for a in rating.areas_for_improvement if a.id in no_action
+            (q.id, a.id, a.text) for a in rating.areas_for_improvement if not has_action(a)
         )
-        met = (
-            rating.self_score is not None,
-            bool(rating.narrative.strip()),
-            bool(rating.strengths),
-            bool(rating.areas_for_improvement),
-            bool(statements) and not unbacked,
-            bool(rating.areas_for_improvement) and not no_action,
-        )
-        completeness.append(
-            RatingCompleteness(
-                q.id,
-                q.title,
-                q.theme,
-                path,
-                rating.self_score,
-                met[1],
-                len(rating.strengths),
-                len(rating.areas_for_improvement),
-                unbacked,
-                no_action,
-                tuple(c for c, ok in zip(SELF_ASSESSMENT_CRITERIA, met, strict=True) if not ok),
-            )
-        )
-        if rating.self_score is not None and rating.self_score >= 3:
-            reasons = []
-            empty = [c for c in applied if counts[(q.id, c)] == 0]
-            if "peoples-experience" in applied and "peoples-experience" in empty:
-                reasons.append(
-                    "no current evidence of people's experience: only the council's own view"
-                )
-            reasons.extend(
-                f"no current evidence from {fw.category_by_id[c].title.lower()}"
-                for c in empty
-                if c != "peoples-experience"
-            )
-            if rating.self_score == 4:
-                thin = [c for c in applied if 0 < counts[(q.id, c)] < minimum]
-                reasons.extend(
-                    f"scored 4 (exceptional) with thin {fw.category_by_id[c].title.lower()} "
-                    f"evidence ({counts[(q.id, c)]} item)"
-                    for c in thin
-                )
-            if reasons:
-                unsupported.append(UnsupportedScore(q.id, rating.self_score, tuple(reasons)))
+        reasons = _unsupported_reasons(fw, q.id, rating, coverage, counts)
+        if reasons:
+            assert rating.self_score is not None
+            unsupported.append(UnsupportedScore(q.id, rating.self_score, reasons))
+    return SelfAssessment(
+        tuple(completeness),
+        tuple(unsupported),
+        tuple(without_action),
+        _action_issues(project, as_of),
+    )
 
+
+def _not_rated(q: QualityStatement) -> RatingCompleteness:
+    return RatingCompleteness(
+        q.id, q.title, q.theme, None, None, False, 0, 0, (), (), SELF_ASSESSMENT_CRITERIA
+    )
+
+
+def _completeness(
+    q: QualityStatement,
+    path: str,
+    rating: models.Rating,
+    backed: Callable[[models.Statement], bool],
+    has_action: Callable[[models.AreaForImprovement], bool],
+) -> RatingCompleteness:
+    """How far one rating meets each of the self-assessment criteria."""
+    statements = [*rating.strengths, *rating.areas_for_improvement]
+    unbacked = tuple(s.id for s in statements if not backed(s))
+    no_action = tuple(a.id for a in rating.areas_for_improvement if not has_action(a))
+    met = (
+        rating.self_score is not None,
+        bool(rating.narrative.strip()),
+        bool(rating.strengths),
+        bool(rating.areas_for_improvement),
+        bool(statements) and not unbacked,
+        bool(rating.areas_for_improvement) and not no_action,
+    )
+    return RatingCompleteness(
+        q.id,
+        q.title,
+        q.theme,
+        path,
+        rating.self_score,
+        met[1],
+        len(rating.strengths),
+        len(rating.areas_for_improvement),
+        unbacked,
+        no_action,
+        tuple(c for c, ok in zip(SELF_ASSESSMENT_CRITERIA, met, strict=True) if not ok),
+    )
+
+
+def _unsupported_reasons(
+    fw: Framework,
+    qs: str,
+    rating: models.Rating,
+    coverage: Coverage,
+    counts: dict[tuple[str, str], int],
+) -> tuple[str, ...]:
+    """Why a self-score of 3 or 4 is not yet backed by the evidence, if it is not."""
+    if rating.self_score is None or rating.self_score < 3:
+        return ()
+    applied = coverage.categories
+    reasons = []
+    empty = [c for c in applied if counts[(qs, c)] == 0]
+    if "peoples-experience" in applied and "peoples-experience" in empty:
+        reasons.append("no current evidence of people's experience: only the council's own view")
+    reasons.extend(
+        f"no current evidence from {fw.category_by_id[c].title.lower()}"
+        for c in empty
+        if c != "peoples-experience"
+    )
+    if rating.self_score == 4:
+        thin = [c for c in applied if 0 < counts[(qs, c)] < coverage.minimum]
+        reasons.extend(
+            f"scored 4 (exceptional) with thin {fw.category_by_id[c].title.lower()} "
+            f"evidence ({counts[(qs, c)]} item)"
+            for c in thin
+        )
+    return tuple(reasons)
+
+
+def _action_issues(project: Project, as_of: dt.date) -> tuple[ActionIssue, ...]:
+    """Open improvement actions that are overdue, unowned or blocked."""
     issues = []
-    for doc in project.of_kind("action"):
-        action: models.Action = doc.model
+    for doc in project.actions:
+        action = doc.model
         if action.status in CLOSED_ACTION:
             continue
         problems = []
@@ -365,12 +377,7 @@ def _self_assessment(
                     tuple(problems),
                 )
             )
-    return SelfAssessment(
-        tuple(completeness),
-        tuple(unsupported),
-        tuple(without_action),
-        tuple(sorted(issues, key=lambda i: i.id)),
-    )
+    return tuple(sorted(issues, key=lambda i: i.id))
 
 
 def _expected(
