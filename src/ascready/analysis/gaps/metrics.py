@@ -9,8 +9,7 @@ from collections import defaultdict
 from ascready.analysis.gaps.common import resolved
 from ascready.analysis.gaps.report import MetricGap, Metrics, MetricState
 from ascready.analysis.measures import compare, measure_text, region_phrase
-from ascready.repository import models
-from ascready.repository.framework import Term
+from ascready.repository.framework import Framework, Term
 from ascready.repository.project import Project
 
 
@@ -20,23 +19,15 @@ def build_metrics(project: Project) -> Metrics:
     order = {q.id: n for n, q in enumerate(fw.quality_statements)}
     strengths: dict[str, list[str]] = defaultdict(list)
     areas: dict[str, list[str]] = defaultdict(list)
-    rating_files: dict[str, str] = {}
-    for doc in project.of_kind("rating"):
-        rating: models.Rating = doc.model
-        qs = fw.resolve_quality_statement(rating.quality_statement)
-        if qs:
-            rating_files.setdefault(qs, doc.path)
-        for s in rating.strengths:
-            for ref in s.metrics:
-                strengths[ref].append(s.id)
-        for a in rating.areas_for_improvement:
-            for ref in a.metrics:
-                areas[ref].append(a.id)
+    for _, field, _, statement in project.statements():
+        cited = areas if field == "areas_for_improvement" else strengths
+        for ref in statement.metrics:
+            cited[ref].append(statement.id)
 
     measures: dict[str, MetricState] = {}
     # A duplicate id: validate reports it; the first file (by path) counts.
-    for doc in sorted(project.of_kind("metric"), key=lambda d: d.path):
-        metric: models.Metric = doc.model
+    for doc in sorted(project.metrics, key=lambda d: d.path):
+        metric = doc.model
         if metric.id in measures:
             continue
         qs_ids = sorted(
@@ -65,37 +56,42 @@ def build_metrics(project: Project) -> Metrics:
         )
     ordered = tuple(measures[k] for k in sorted(measures))
     region = project.profile.region.value if project.profile else ""
+    worse = tuple(_worse_uncited(project, m, region) for m in ordered if _needs_area(m))
+    unplaced = tuple(_unplaced(fw, m) for m in ordered if not m.quality_statements)
+    return Metrics(region, ordered, worse, unplaced)
 
-    worse: list[MetricGap] = []
-    homeless: list[MetricGap] = []
-    for m in ordered:
-        if m.vs_england == "worse" and not m.areas_for_improvement:
-            problem = f"{m.shown} against {m.england_shown} in England"
-            if m.region_shown:
-                problem += f" and {m.region_shown} in {region_phrase(region)}"
-            if m.strengths:
-                problem += f"; cited only by the strength {', '.join(m.strengths)}"
-            where = (
-                rating_files.get(m.quality_statements[0], f"ratings/{m.quality_statements[0]}.yaml")
-                if m.quality_statements
-                else "the rating of the quality statement it informs"
-            )
-            worse.append(
-                MetricGap(
-                    m,
-                    problem,
-                    f"Add an area for improvement that cites it (metrics: [{m.id}]) in {where}, "
-                    "with an action, or explain in the narrative why it is worse.",
-                )
-            )
-        if not m.quality_statements:
-            homeless.append(
-                MetricGap(
-                    m,
-                    "names no quality statement the framework knows, so the self-assessment "
-                    "shows it under none",
-                    f"Add quality_statements: [...] to {m.file}, listing the quality statements "
-                    "it informs (QS1 to QS9).",
-                )
-            )
-    return Metrics(region, ordered, tuple(worse), tuple(homeless))
+
+def _needs_area(m: MetricState) -> bool:
+    """Worse than England, and no area for improvement cites it."""
+    return m.vs_england == "worse" and not m.areas_for_improvement
+
+
+def _worse_uncited(project: Project, m: MetricState, region: str) -> MetricGap:
+    problem = f"{m.shown} against {m.england_shown} in England"
+    if m.region_shown:
+        problem += f" and {m.region_shown} in {region_phrase(region)}"
+    if m.strengths:
+        problem += f"; cited only by the strength {', '.join(m.strengths)}"
+    if m.quality_statements:
+        first = m.quality_statements[0]
+        entry = project.ratings_by_qs.get(first)
+        where = entry.path if entry is not None else f"ratings/{first}.yaml"
+    else:
+        where = "the rating of the quality statement it informs"
+    return MetricGap(
+        m,
+        problem,
+        f"Add an area for improvement that cites it (metrics: [{m.id}]) in {where}, "
+        "with an action, or explain in the narrative why it is worse.",
+    )
+
+
+def _unplaced(fw: Framework, m: MetricState) -> MetricGap:
+    ids = [q.id for q in fw.quality_statements]
+    return MetricGap(
+        m,
+        "names no quality statement the framework knows, so the self-assessment shows it "
+        "under none",
+        f"Add quality_statements: [...] to {m.file}, listing the quality statements it informs "
+        f"({ids[0]} to {ids[-1]}).",
+    )

@@ -69,17 +69,12 @@ def _predict(
     return PredictedRating(method, title, scores, tuple(notes), pct, rating, rating_title, position)
 
 
-def _ratings_by_qs(fw: Framework, project: Project) -> dict[str, models.Rating]:
-    out: dict[str, models.Rating] = {}
-    for doc in project.of_kind("rating"):
-        qs = fw.resolve_quality_statement(doc.model.quality_statement)
-        if qs:
-            out.setdefault(qs, doc.model)
-    return out
+def _ratings_by_qs(project: Project) -> dict[str, models.Rating]:
+    return {qs: entry.model for qs, entry in project.ratings_by_qs.items()}
 
 
 def predict_by_statement(fw: Framework, project: Project) -> PredictedRating:
-    ratings = _ratings_by_qs(fw, project)
+    ratings = _ratings_by_qs(project)
     scores = {
         qs: r.self_score
         for qs, r in sorted(ratings.items(), key=_qs_key)
@@ -98,7 +93,7 @@ def quality_statement_score(fw: Framework, category_scores: list[int]) -> tuple[
 
 
 def predict_by_category(fw: Framework, project: Project) -> PredictedRating:
-    ratings = _ratings_by_qs(fw, project)
+    ratings = _ratings_by_qs(project)
     scores: dict[str, int] = {}
     notes: list[str] = []
     used_categories = False
