@@ -12,6 +12,8 @@ from ascready.analysis.gaps.common import (
     CLOSED_ACTION,
     DONE_RETURN,
     SELF_ASSESSMENT_CRITERIA,
+    SETTLED_FOR_RETURN,
+    SETTLED_FOR_VISIT,
     add_months,
     resolved,
 )
@@ -420,14 +422,8 @@ def _deadlines(
     if profile is None:
         return Deadlines((), None)
     d = profile.dates
-    not_done = tuple(
-        r.number
-        for r in info_return.rows
-        if r.status not in ("ready", "uploaded", "not-applicable")
-    )
-    not_uploaded = tuple(
-        r.number for r in info_return.rows if r.status not in ("uploaded", "not-applicable")
-    )
+    not_done = tuple(r.number for r in info_return.rows if r.status not in SETTLED_FOR_RETURN)
+    not_uploaded = tuple(r.number for r in info_return.rows if r.status not in SETTLED_FOR_VISIT)
     dates = []
     for name, day, blocking in (
         ("CQC notice", d.notified, ()),

@@ -13,6 +13,12 @@ from ascready.repository.framework import Framework, Term
 from ascready.repository.project import Project
 
 DONE_RETURN = (models.ReturnStatus.READY, models.ReturnStatus.UPLOADED)
+#: Information-return statuses that need no more work before the return is due, and before
+#: the site visit (by then it must be uploaded).
+SETTLED_FOR_RETURN = frozenset(s.value for s in (*DONE_RETURN, models.ReturnStatus.NOT_APPLICABLE))
+SETTLED_FOR_VISIT = frozenset(
+    s.value for s in (models.ReturnStatus.UPLOADED, models.ReturnStatus.NOT_APPLICABLE)
+)
 
 
 CLOSED_ACTION = (models.ActionStatus.DONE, models.ActionStatus.CANCELLED)

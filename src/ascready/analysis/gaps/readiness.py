@@ -5,7 +5,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ascready.analysis.gaps.common import SELF_ASSESSMENT_CRITERIA, return_rows_for
+from ascready.analysis.gaps.common import (
+    SELF_ASSESSMENT_CRITERIA,
+    SETTLED_FOR_RETURN,
+    return_rows_for,
+)
 from ascready.analysis.gaps.report import (
     Coverage,
     InformationReturn,
@@ -153,7 +157,7 @@ def readiness_score(
             parts["coverage"] = Fraction(ok, cells)
         items = return_rows_for(info_return, project, fw, in_scope if theme else None)
         if items:
-            done = sum(1 for r in items if r.status in ("ready", "uploaded", "not-applicable"))
+            done = sum(1 for r in items if r.status in SETTLED_FOR_RETURN)
             parts["information_return"] = Fraction(done, len(items))
         ratings = [r for r in sa.ratings if r.quality_statement in in_scope]
         if ratings:
