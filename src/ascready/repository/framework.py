@@ -285,6 +285,14 @@ class Framework(StrictModel):
     def quality_statement_by_id(self) -> dict[str, QualityStatement]:
         return {q.id: q for q in self.quality_statements}
 
+    def quality_statement_order(self, qs: str) -> int:
+        """Where a quality statement comes in the framework (unknown ones last): for sorting."""
+        return self._qs_position.get(qs, len(self._qs_position))
+
+    @cached_property
+    def _qs_position(self) -> dict[str, int]:
+        return {q.id: n for n, q in enumerate(self.quality_statements)}
+
     @cached_property
     def category_by_id(self) -> dict[str, EvidenceCategory]:
         return {c.id: c for c in self.evidence_categories}

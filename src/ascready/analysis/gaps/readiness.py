@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
 
 from ascready.analysis.gaps.common import (
     SELF_ASSESSMENT_CRITERIA,
@@ -81,7 +80,7 @@ def predict_by_statement(fw: Framework, project: Project) -> PredictedRating:
     ratings = _ratings_by_qs(project)
     scores = {
         qs: r.self_score
-        for qs, r in sorted(ratings.items(), key=_qs_key)
+        for qs, r in sorted(ratings.items(), key=lambda pair: fw.quality_statement_order(pair[0]))
         if r.self_score is not None
     }
     return _predict(fw, "quality-statement", scores, [])
@@ -101,7 +100,7 @@ def predict_by_category(fw: Framework, project: Project) -> PredictedRating:
     scores: dict[str, int] = {}
     notes: list[str] = []
     used_categories = False
-    for qs, rating in sorted(ratings.items(), key=_qs_key):
+    for qs, rating in sorted(ratings.items(), key=lambda pair: fw.quality_statement_order(pair[0])):
         cats = {fw.resolve_category(c): s for c, s in rating.category_scores.items()}
         cats = {c: s for c, s in cats.items() if c and fw.category_by_id[c].applied}
         if cats:
@@ -132,10 +131,6 @@ def predict_by_category(fw: Framework, project: Project) -> PredictedRating:
 
 def _method_title(fw: Framework, method: str) -> str:
     return next((m.title for m in fw.scoring.methods if m.id == method), method)
-
-
-def _qs_key(pair: tuple[str, Any]) -> int:
-    return int(pair[0].removeprefix("QS")) if pair[0].removeprefix("QS").isdigit() else 0
 
 
 def readiness_score(
