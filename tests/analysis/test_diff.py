@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from ascready.analysis.diff import Diff, ItemChange, run_diff
+from ascready.analysis.diff import run_diff
+from ascready.analysis.diff.changes import Diff, ItemChange
 from ascready.analysis.gaps import run_gaps
 from ascready.analysis.pipeline import validate_repository
 from ascready.cli import app

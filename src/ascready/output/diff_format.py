@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ascready.analysis.diff import (
+from ascready.analysis.diff.changes import (
     KIND_TITLES,
     Diff,
     FieldChange,

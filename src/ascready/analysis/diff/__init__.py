@@ -15,17 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from ascready.analysis.diff.changes import (
-    KIND_TITLES,
-    Diff,
-    FieldChange,
-    FindingChange,
-    ItemChange,
-    Measure,
-    NotCompared,
-    StatementChange,
-    StatementDelta,
-)
+from ascready.analysis.diff.changes import Diff
 from ascready.analysis.diff.compare import Snapshot, compare
 from ascready.analysis.gaps import build_gaps, resolve_as_of
 from ascready.analysis.pipeline import analyse
@@ -34,21 +24,7 @@ from ascready.findings import Report
 from ascready.repository.loader import find_repository, order_entries
 from ascready.repository.project import PROFILE_FILE
 
-__all__ = [
-    "KIND_TITLES",
-    "Diff",
-    "FieldChange",
-    "FindingChange",
-    "ItemChange",
-    "Measure",
-    "NotCompared",
-    "Snapshot",
-    "StatementChange",
-    "StatementDelta",
-    "compare",
-    "load_snapshot",
-    "run_diff",
-]
+__all__ = ["Snapshot", "compare", "load_snapshot", "run_diff"]
 
 
 # --- snapshots --------------------------------------------------------------------------------
