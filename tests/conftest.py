@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable, Mapping
@@ -21,6 +22,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite expected.txt files and golden documents from the current output.",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A golden rewritten from the current output always matches it: in CI that would turn
+    # every changed message into a pass.
+    if config.getoption("--update-golden") and os.environ.get("CI", "").lower() in ("true", "1"):
+        raise pytest.UsageError(
+            "--update-golden is refused when CI is set: it rewrites the expected output from "
+            "the current output, so the tests it touches cannot fail. Run it on your own "
+            "machine, read the diff and commit it."
+        )
 
 
 @pytest.fixture
