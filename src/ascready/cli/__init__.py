@@ -248,10 +248,13 @@ def render(
         data = render_project(project, output_format, audience)
     except AscreadyError as exc:
         raise fail(exc.message, int(exc.exit_code)) from None
-    errors = sum(1 for f in findings if f.severity.value == "error")
-    if errors:
+    from ascready.findings import Severity
+
+    broken = {f.file for f in findings if f.severity is Severity.ERROR}
+    if broken:
         typer.echo(
-            f"note: {errors} file(s) have errors and were left out; run ascready validate", err=True
+            f"note: {len(broken)} file(s) have errors and were left out; run ascready validate",
+            err=True,
         )
     print_or_write(data, out, f"Wrote {out} ({audience}).")
 
