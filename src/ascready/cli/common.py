@@ -34,17 +34,27 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+#: How many folders up a displayed path may climb (``../../evidence/EV-001.yaml``) before it is
+#: shown absolute instead.
+MAX_CLIMB = 2
+
+
 def display_prefix(root: Path) -> str:
-    """How to write the repository's files from where the user is, for clickable paths."""
+    """How to write the repository's files from where the user is, for clickable paths.
+
+    Relative to the current folder, as the user would type them (``../evidence/EV-001.yaml``
+    from inside ``evidence/``), unless that climbs more than :data:`MAX_CLIMB` folders or the
+    repository is on another drive: then absolute.
+    """
     try:
-        rel = os.path.relpath(root, Path.cwd())
+        rel = Path(os.path.relpath(root, Path.cwd()))
     except ValueError:  # another drive on Windows
-        return f"{root}{os.sep}"
-    if rel == ".":
-        return ""
-    if rel.startswith(".."):
         return f"{root.as_posix()}/"
-    return f"{Path(rel).as_posix()}/"
+    if rel == Path("."):
+        return ""
+    if rel.parts.count("..") > MAX_CLIMB:
+        return f"{root.as_posix()}/"
+    return f"{rel.as_posix()}/"
 
 
 #: --repo, for commands whose positional arguments are something else (diff, new).
