@@ -1,8 +1,10 @@
-"""Shared test helpers: a CLI runner, file trees, and the small fixture repository."""
+"""Shared test helpers: a CLI runner, file trees, the small fixture repository, and git."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,6 +23,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite expected.txt files and golden documents from the current output.",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A golden rewritten from the current output always matches it: in CI that would turn
+    # every changed message into a pass.
+    if config.getoption("--update-golden") and os.environ.get("CI", "").lower() in ("true", "1"):
+        raise pytest.UsageError(
+            "--update-golden is refused when CI is set: it rewrites the expected output from "
+            "the current output, so the tests it touches cannot fail. Run it on your own "
+            "machine, read the diff and commit it."
+        )
 
 
 @pytest.fixture
@@ -62,3 +75,42 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
         return write_tree(root, files or {})
 
     return make
+
+
+def git(cwd: Path, *args: str, stdin: str | None = None) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    proc = subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return proc.stdout
+
+
+@pytest.fixture
+def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository whose evidence/ folder is a copy of the bundled example, committed."""
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    top = tmp_path / "council"
+    top.mkdir()
+    git(top, "init", "-q")
+    shutil.copytree(REPO_ROOT / "evidence", top / "evidence")
+    (top / "README.md").write_text("Our evidence.\n")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "base")
+    return top / "evidence"

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,50 +17,11 @@ from ascready.analysis.gaps import run_gaps
 from ascready.analysis.pipeline import validate_repository
 from ascready.cli import app
 from ascready.output import diff_format
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 TODAY = dt.date(2026, 11, 23)
-
-
-def git(cwd: Path, *args: str, stdin: str | None = None) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    proc = subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        cwd=cwd,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return proc.stdout
-
-
-@pytest.fixture
-def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A git repository whose evidence/ folder is a copy of the bundled example, committed."""
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    top = tmp_path / "council"
-    top.mkdir()
-    git(top, "init", "-q")
-    shutil.copytree(REPO_ROOT / "evidence", top / "evidence")
-    (top / "README.md").write_text("Our evidence.\n")
-    git(top, "add", "-A")
-    git(top, "commit", "-q", "-m", "base")
-    return top / "evidence"
 
 
 def edit(path: Path, old: str, new: str) -> None:

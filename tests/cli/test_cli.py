@@ -34,17 +34,44 @@ def test_clean_repository_exits_0_with_a_summary(runner: CliRunner, make_repo: M
     assert "No problems found in 7 files." in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("where", "shown"),
+    [
+        ("evidence", "../evidence/EV-009.yaml"),
+        ("evidence/a", "../../evidence/EV-009.yaml"),
+        ("evidence/a/b", None),  # three levels up: absolute
+    ],
+)
 def test_repository_found_by_walking_up(
-    runner: CliRunner, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner,
+    make_repo: MakeRepo,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    shown: str | None,
 ) -> None:
     root = make_repo({"evidence/EV-009.yaml": "id: EV-009\n"})
-    monkeypatch.chdir(root / "evidence")
+    (root / where).mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(root / where)
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 1
     # Paths are shown as the user would type them from where they are.
-    assert "../evidence/EV-009.yaml:1:1" in result.stdout or "evidence/EV-009.yaml:1" in (
-        result.stdout
-    )
+    path = shown or f"{root.as_posix()}/evidence/EV-009.yaml"
+    lines = result.stdout.splitlines()
+    assert lines[0] == path
+    assert lines[1].startswith(f"  {path}:1:1  error [missing-key] ")
+
+
+def test_paths_from_outside_the_repository(
+    runner: CliRunner, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    make_repo({"evidence/EV-009.yaml": "id: EV-009\n"})
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path / "other")
+    result = runner.invoke(app, ["validate", "../repo"])
+    assert result.stdout.splitlines()[0] == "../repo/evidence/EV-009.yaml"
+    monkeypatch.chdir(tmp_path.parent)
+    below = runner.invoke(app, ["validate", f"{tmp_path.name}/repo"])
+    assert below.stdout.splitlines()[0] == f"{tmp_path.name}/repo/evidence/EV-009.yaml"
 
 
 def test_text_report_names_file_line_problem_and_fix(

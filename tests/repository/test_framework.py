@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -118,16 +119,33 @@ def test_both_scoring_methods_are_described(framework: Framework) -> None:
     ]
 
 
-def _broken(edit: Any) -> None:
+def _broken(edit: Any, message: str) -> None:
+    """The edit breaks the framework for exactly the reason given, and for no other."""
     data = copy.deepcopy(builtin_framework_data(BUILTIN_FRAMEWORKS[0]))
     edit(data)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=re.escape(message)) as raised:
         Framework.model_validate(data)
+    assert raised.value.error_count() == 1
 
 
 def test_internal_consistency_is_checked() -> None:
-    _broken(lambda d: d["quality_statements"][0].update(theme="T9"))
-    _broken(lambda d: d["quality_statements"][1].update(id="QS1"))
-    _broken(lambda d: d["expected_evidence"][0].update(category="smell"))
-    _broken(lambda d: d["scoring"]["rating_bands"][1].update(min_percent=41))
-    _broken(lambda d: d["scoring"].update(default_method="magic"))
+    _broken(
+        lambda d: d["quality_statements"][0].update(theme="T9"),
+        "QS1 names theme 'T9', which is not defined",
+    )
+    _broken(
+        lambda d: d["quality_statements"][1].update(id="QS1"),
+        "quality statement id QS1 is used more than once",
+    )
+    _broken(
+        lambda d: d["expected_evidence"][0].update(category="smell"),
+        "expected evidence 'jsna': unknown category smell",
+    )
+    _broken(
+        lambda d: d["scoring"]["rating_bands"][1].update(min_percent=41),
+        "rating_bands: bands must follow on from each other (38% then 41%)",
+    )
+    _broken(
+        lambda d: d["scoring"].update(default_method="magic"),
+        "default_method 'magic' is not one of the methods",
+    )

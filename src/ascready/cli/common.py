@@ -17,7 +17,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from ascready.errors import AscreadyError
+from ascready.errors import AscreadyError, ExitCode
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -49,7 +49,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     """The error boundary of a command: a problem the user can fix is a message and an exit
-    code, never a traceback."""
+    code, never a traceback; Ctrl-C says "Stopped." and exits 130."""
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -57,6 +57,10 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except AscreadyError as exc:
             raise fail(exc.message, int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            # Typer would turn it into a silent exit 130: say what happened.
+            sys.stderr.write("Stopped.\n")
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
 
     return run
 
@@ -67,17 +71,27 @@ def check_choice(flag: str, value: str, choices: Collection[str]) -> None:
         raise AscreadyError(f"unknown {flag} '{value}'; use one of: {', '.join(choices)}")
 
 
+#: How many folders up a displayed path may climb (``../../evidence/EV-001.yaml``) before it is
+#: shown absolute instead.
+MAX_CLIMB = 2
+
+
 def display_prefix(root: Path) -> str:
-    """How to write the repository's files from where the user is, for clickable paths."""
+    """How to write the repository's files from where the user is, for clickable paths.
+
+    Relative to the current folder, as the user would type them (``../evidence/EV-001.yaml``
+    from inside ``evidence/``), unless that climbs more than :data:`MAX_CLIMB` folders or the
+    repository is on another drive: then absolute.
+    """
     try:
-        rel = os.path.relpath(root, Path.cwd())
+        rel = Path(os.path.relpath(root, Path.cwd()))
     except ValueError:  # another drive on Windows
-        return f"{root}{os.sep}"
-    if rel == ".":
-        return ""
-    if rel.startswith(".."):
         return f"{root.as_posix()}/"
-    return f"{Path(rel).as_posix()}/"
+    if rel == Path("."):
+        return ""
+    if rel.parts.count("..") > MAX_CLIMB:
+        return f"{root.as_posix()}/"
+    return f"{rel.as_posix()}/"
 
 
 #: --repo, for commands whose positional arguments are something else (diff, new).
