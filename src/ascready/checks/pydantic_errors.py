@@ -192,7 +192,8 @@ def _wrong_type(e: _Error) -> _Wording:
     if not e.loc:
         return (
             "wrong-type",
-            f"the file holds {e.shown}, but a {e.kind_label} is a mapping of keys and values",
+            f"the file holds {e.shown}, but {article(e.kind_label)} {e.kind_label} is a mapping of "
+            "keys and values",
             "Write it as 'key: value' lines, one item per file.",
         )
     hint = "Correct the value."
