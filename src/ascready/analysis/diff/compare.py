@@ -190,6 +190,7 @@ def _raw_key(doc: Document, kind: str, fw: Framework) -> str:
 
 def _record(doc: Document, kind: str, fw: Framework) -> _Record:
     model = doc.model
+    assert model is not None, "only documents that validated are compared"
     dumped = _normalise(fw, model.model_dump(mode="json"))
     if isinstance(model, models.CouncilProfile):
         return _Record("ascready.yaml", doc.path, model.council, _flat(dumped))

@@ -52,7 +52,7 @@ def return_rows_for(
     if in_scope is None:
         return list(info_return.rows)
     qs_of: dict[int, set[str]] = {}
-    for doc in project.of_kind("return"):
+    for doc in project.return_items:
         qs_of.setdefault(
             doc.model.number,
             {q for q in map(fw.resolve_quality_statement, doc.model.quality_statements) if q},
