@@ -52,6 +52,37 @@ def test_render_counts_the_files_left_out_not_their_errors(
     assert "note: 2 file(s) have errors and were left out; run ascready validate" in result.stderr
 
 
+def test_render_counts_what_validate_finds_in_files_it_still_uses(
+    runner: CliRunner, make_repo: MakeRepo
+) -> None:
+    # Both items validate, so both are in the document, but each cites evidence that does
+    # not exist: a repository check finds it, and render says so rather than nothing.
+    cites_nothing = """
+        id: {id}
+        title: A policy
+        kind: policy
+        categories: [processes]
+        quality_statements: [QS1]
+        information_return: [99]
+        classification: public
+    """
+    root = make_repo(
+        {
+            "evidence/EV-009.yaml": cites_nothing.format(id="EV-009"),
+            "evidence/EV-010.yaml": cites_nothing.format(id="EV-010"),
+        }
+    )
+    validated = runner.invoke(app, ["validate", str(root)])
+    assert "2 errors in 2 of 9 files." in validated.stdout
+    result = runner.invoke(app, ["render", str(root), "--format", "md"])
+    assert result.exit_code == 0
+    assert "A policy" in result.stdout
+    assert (
+        "note: ascready validate finds 2 error(s) in 2 file(s); run ascready validate"
+        in result.stderr
+    )
+
+
 def test_render_says_nothing_of_warnings(runner: CliRunner, make_repo: MakeRepo) -> None:
     # Filed only under a category CQC does not apply: a warning; the item is still used.
     root = make_repo(
