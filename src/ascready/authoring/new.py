@@ -35,23 +35,13 @@ from ascready.checks.personal_data import allowed_for, mask, scan, scan_document
 from ascready.checks.pydantic_errors import schema_findings
 from ascready.checks.registry import REGISTRY
 from ascready.checks.sources import classify_source
-from ascready.errors import AscreadyError, ExitCode, OutputExistsError
+from ascready.errors import AscreadyError, NewFileRefused, OutputExistsError
 from ascready.findings import Finding, Severity
 from ascready.repository import models, yamlsafe
 from ascready.repository.framework import Framework, normalise
 from ascready.repository.kinds import LABELS
 from ascready.repository.loader import find_repository
 from ascready.repository.project import Document, Project
-
-
-class NewFileRefused(AscreadyError):
-    """The new file would not pass ``ascready validate``; nothing was written."""
-
-    exit_code = ExitCode.FINDINGS
-
-    def __init__(self, message: str, findings: Sequence[Finding]) -> None:
-        super().__init__(message)
-        self.findings = tuple(findings)
 
 
 @dataclass(frozen=True)

@@ -59,9 +59,9 @@ def export_command(
 
     from ascready import __version__
     from ascready.authoring.register.export import register_workbook
-    from ascready.authoring.register.layout import AUDIENCES, RegisterError, register_rows
+    from ascready.authoring.register.layout import AUDIENCES, register_rows
     from ascready.checks.load import load_project
-    from ascready.errors import AscreadyError
+    from ascready.errors import AscreadyError, RegisterError
     from ascready.io.writing import refuse_existing, write_atomically
     from ascready.repository.loader import find_repository
 

@@ -16,19 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ascready.errors import AscreadyError, ExitCode
+from ascready.errors import TableError
 
 #: progress(step, done, total): what is being done, for a progress bar; total 0 while the size
 #: of the step is not known yet.
 Progress = Callable[[str, int, int], None]
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv",)
-
-
-class TableError(AscreadyError):
-    """The file cannot be read as a table at all."""
-
-    exit_code = ExitCode.FINDINGS
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from ascready.authoring.register.importer import (
-    ImportRefused,
     load_mapping,
     parse_date,
     plan_import,
 )
 from ascready.checks.load import load_project
 from ascready.cli import app
+from ascready.errors import ImportRefused
 from ascready.repository import yamlsafe
 from tests.conftest import REPO_ROOT
 

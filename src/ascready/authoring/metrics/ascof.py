@@ -44,7 +44,7 @@ from ascready.checks.personal_data import allowed_for, scan_document
 from ascready.checks.pydantic_errors import schema_findings
 from ascready.checks.registry import REGISTRY
 from ascready.checks.sources import classify_source
-from ascready.errors import AscreadyError, ExitCode
+from ascready.errors import AscreadyError, ImportRefused
 from ascready.findings import Finding, Severity
 from ascready.io.writing import write_atomically
 from ascready.repository import models, yamlsafe
@@ -81,12 +81,6 @@ _ONS_CODE = re.compile(r"^E\d{8}$")
 
 #: Called while rows are read: (rows read so far, rows in the file if known).
 Progress = Callable[[int, int | None], None]
-
-
-class ImportRefused(AscreadyError):
-    """The file cannot be imported, or the files would not pass validate; nothing is written."""
-
-    exit_code = ExitCode.FINDINGS
 
 
 def _line(where: str, message: str, hint: str = "") -> str:

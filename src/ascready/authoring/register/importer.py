@@ -29,9 +29,9 @@ from ascready.authoring.register.layout import SHEETS, Column, Sheet, closed_lis
 from ascready.checks.document import introduced_findings
 from ascready.checks.personal_data import allowed_for, scan_document
 from ascready.checks.pydantic_errors import schema_findings
-from ascready.errors import AscreadyError, ExitCode
+from ascready.errors import AscreadyError, ImportRefused, TableError
 from ascready.findings import Finding, Severity
-from ascready.io.tables import Progress, Table, TableError, column_letter, read_tables
+from ascready.io.tables import Progress, Table, column_letter, read_tables
 from ascready.repository import models, yamlsafe
 from ascready.repository.framework import Framework
 from ascready.repository.kinds import BY_NAME, LABELS
@@ -53,12 +53,6 @@ SHEET_KINDS = {
 #: The first id of each kind when a register has no id column at all.
 FIRST_ID = {"evidence": "EV-001", "action": "ACT-01", "metric": "M-01"}
 HEADER_SEARCH_ROWS = 20
-
-
-class ImportRefused(AscreadyError):
-    """The import cannot start: the mapping or the file is wrong. Nothing was written."""
-
-    exit_code = ExitCode.FINDINGS
 
 
 # --- the mapping -------------------------------------------------------------------------------

@@ -16,18 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ascready.errors import AscreadyError, ExitCode
+from ascready.errors import RegisterError
 from ascready.repository import models
 from ascready.repository.framework import Framework
 from ascready.repository.project import Project
 
 LIST_SEPARATOR = "; "
-
-
-class RegisterError(AscreadyError):
-    """The repository cannot be exported as it is; nothing was written."""
-
-    exit_code = ExitCode.FINDINGS
 
 
 AUDIENCES = ("internal", "public")
