@@ -135,7 +135,8 @@ def import_command(
     """
     from rich.markup import escape
 
-    from ascready.authoring.register.importer import load_mapping, plan_import, write_plan
+    from ascready.authoring.register.importer import plan_import, write_plan
+    from ascready.authoring.register.mapping import load_mapping
     from ascready.checks.load import load_project
     from ascready.errors import AscreadyError
     from ascready.repository.loader import find_repository
@@ -170,7 +171,7 @@ def import_command(
         with _progress(source) as progress:
             write_plan(plan, progress)
     except AscreadyError as exc:
-        raise fail(escape(exc.message) + " Nothing was written.", 1) from None
+        raise fail(escape(exc.message), 1) from None
     typer.echo(_summary(plan, "Wrote"))
     if plan.files:
         typer.echo("Next: ascready validate, then review the new files and commit them.")
