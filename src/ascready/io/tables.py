@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError
 
 from ascready.errors import TableError
@@ -143,18 +143,6 @@ def _read_bytes(path: Path, name: str) -> bytes:
         ) from None
 
 
-def _start_of(path: Path, name: str) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(4096)
-    except OSError as exc:
-        raise _refusal(
-            name,
-            f"the file cannot be read ({exc.strerror or exc})",
-            "Check that you may read it, and close it in any program that has it open.",
-        ) from None
-
-
 def _not_a_workbook(name: str, start: bytes) -> TableError:
     """Why a file named .xlsx is not one, from its first bytes."""
     if start.startswith(_OLE2_MAGIC):
@@ -231,10 +219,14 @@ def _csv_text(path: Path, name: str) -> str:
 
 
 def _delimiter(text: str) -> str:
-    """Comma, semicolon or tab: whichever the first line has most of, outside quotes (Excel
-    writes every row to the table's width, a title row too)."""
-    first = re.sub(r'"[^"]*"', "", text.split("\n", 1)[0])
-    return max((",", ";", "\t"), key=first.count)
+    """Comma, semicolon or tab: whichever the first line that has any has most of, outside
+    quotes (Excel writes every row to the table's width, a title row too); on a tie, the one
+    text holds least. Comma when no line has any."""
+    for line in text.split("\n", 20)[:20]:
+        bare = re.sub(r'"[^"]*"', "", line)
+        if any(d in bare for d in ",;\t"):
+            return max(("\t", ";", ","), key=bare.count)
+    return ","
 
 
 def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
@@ -272,20 +264,37 @@ def read_csv(path: Path) -> Table:
     return Table(path.name, None, rows)
 
 
-def _open_workbook(path: Path, name: str, *, read_only: bool, data_only: bool) -> Any:
+def _open_workbook(handle: BinaryIO, name: str, *, read_only: bool, data_only: bool) -> Any:
+    """The workbook in ``handle``, an open file (which the caller closes: openpyxl would leave
+    a damaged file open)."""
     from openpyxl import load_workbook
 
-    start = _start_of(path, name)
+    start = handle.read(4096)
+    handle.seek(0)
     if not start.startswith(_ZIP_MAGIC):
         raise _not_a_workbook(name, start)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl's remarks on styles and extensions
         try:
-            return load_workbook(path, read_only=read_only, data_only=data_only)
+            return load_workbook(handle, read_only=read_only, data_only=data_only)
         except Exception as exc:
             if _is_damage(exc):
                 raise _damaged(name) from None
             raise
+
+
+@contextmanager
+def _opened(path: Path, name: str) -> Iterator[BinaryIO]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise _refusal(
+            name,
+            f"the file cannot be read ({exc.strerror or exc})",
+            "Check that you may read it, and close it in any program that has it open.",
+        ) from None
+    with handle:
+        yield handle
 
 
 def _date_or_value(value: Any) -> Any:
@@ -299,7 +308,8 @@ def read_xlsx(
 ) -> tuple[list[Table], list[str]]:
     if progress is not None:
         progress("Opening the workbook", 0, 0)
-    workbook = _open_workbook(path, path.name, read_only=False, data_only=False)
+    with _opened(path, path.name) as handle:
+        workbook = _open_workbook(handle, path.name, read_only=False, data_only=False)
     names = [n for n in workbook.sheetnames if sheets is None or n in sheets]
     total = sum(workbook[n].max_row for n in names)
     done = 0
@@ -323,7 +333,8 @@ def read_xlsx(
                 progress("Reading rows", done, total)
         if formulas:
             if saved_book is None:
-                saved_book = _open_workbook(path, path.name, read_only=False, data_only=True)
+                with _opened(path, path.name) as handle:
+                    saved_book = _open_workbook(handle, path.name, read_only=False, data_only=True)
             saved = saved_book[name]
             for r, c in formulas:
                 rows[r - 1][c - 1] = _date_or_value(saved.cell(row=r, column=c).value)
@@ -366,11 +377,12 @@ def stream_tables(path: Path, name: str | None = None) -> Iterator[Iterator[RowS
         text = _csv_text(path, label)
         yield iter([RowStream(label, None, _csv_rows(text, label), text.count("\n") or None)])
         return
-    book = _open_workbook(path, label, read_only=True, data_only=True)
-    try:
-        yield (_sheet_stream(sheet, label) for sheet in book.worksheets)
-    finally:
-        book.close()
+    with _opened(path, label) as handle:
+        book = _open_workbook(handle, label, read_only=True, data_only=True)
+        try:
+            yield (_sheet_stream(sheet, label) for sheet in book.worksheets)
+        finally:
+            book.close()
 
 
 def _sheet_stream(sheet: Any, name: str) -> RowStream:
