@@ -88,14 +88,18 @@ def next_id(used: Iterable[str], first: str) -> str:
         number += 1
 
 
-def claimed_id(doc: Document) -> str | None:
-    """The id a file has, or claims even when it has validation errors (its raw ``id``, a
-    number read as text); None when it has none."""
-    ident: object = None
+def claimed(doc: Document, key: str) -> object:
+    """A field of a file as it is, even when the file has validation errors: from its model,
+    or else its raw data (None when it has neither)."""
     if doc.model is not None:
-        ident = doc.model.id
-    elif isinstance(doc.data, dict):
-        ident = doc.data.get("id")
+        return getattr(doc.model, key, None)
+    return doc.data.get(key) if isinstance(doc.data, dict) else None
+
+
+def claimed_id(doc: Document) -> str | None:
+    """The id a file has, or claims even when it has validation errors (a number read as
+    text); None when it has none."""
+    ident = claimed(doc, "id")
     if isinstance(ident, int) and not isinstance(ident, bool):
         ident = str(ident)
     return ident if isinstance(ident, str) else None

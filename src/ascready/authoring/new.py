@@ -23,6 +23,7 @@ from typing import Any
 
 from ascready.authoring import flags
 from ascready.authoring.files import (
+    claimed,
     emit,
     is_valid_id,
     line,
@@ -391,11 +392,7 @@ def new_rating(
 def _rated(fw: Framework, doc: Document) -> str | None:
     """The quality statement a rating file rates, even when it has errors: from its model, its
     raw data, or, for a file that cannot be read, its name (QS3.yaml)."""
-    raw: object = None
-    if doc.model is not None:
-        raw = doc.model.quality_statement
-    elif isinstance(doc.data, dict):
-        raw = doc.data.get("quality_statement")
+    raw = claimed(doc, "quality_statement")
     if isinstance(raw, int) and not isinstance(raw, bool):
         raw = f"QS{raw}"
     if isinstance(raw, str) and (found := fw.resolve_quality_statement(raw)):

@@ -132,15 +132,19 @@ def _kind_of(path: Path, name: str) -> str:
     )
 
 
+def _unreadable(name: str, exc: OSError) -> TableError:
+    return _refusal(
+        name,
+        f"the file cannot be read ({exc.strerror or exc})",
+        "Check that you may read it, and close it in any program that has it open.",
+    )
+
+
 def _read_bytes(path: Path, name: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise _refusal(
-            name,
-            f"the file cannot be read ({exc.strerror or exc})",
-            "Check that you may read it, and close it in any program that has it open.",
-        ) from None
+        raise _unreadable(name, exc) from None
 
 
 def _not_a_workbook(name: str, start: bytes) -> TableError:
@@ -288,11 +292,7 @@ def _opened(path: Path, name: str) -> Iterator[BinaryIO]:
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise _refusal(
-            name,
-            f"the file cannot be read ({exc.strerror or exc})",
-            "Check that you may read it, and close it in any program that has it open.",
-        ) from None
+        raise _unreadable(name, exc) from None
     with handle:
         yield handle
 

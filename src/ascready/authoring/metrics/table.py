@@ -213,20 +213,7 @@ class _Collector:
             measure = t.measures[code] = Measure(code, number)
         if not measure.description:
             measure.description = " ".join(_CONTROL.sub("", cell_text(cell("description"))).split())
-        ons = cell_text(cell("ons_code")).upper()
-        level = text_key(cell_text(cell("geo_level")))
-        area: str | None = None
-        if ons == self.ons:
-            area = "council"
-            t.council_rows += 1
-            measure.council_rows += 1
-        elif level == "england" or ons == ENGLAND_ONS_CODE:
-            area = "england"
-        elif level == "region":
-            written = cell_text(cell("geo_description"))
-            t.regions_seen.setdefault(written, None)
-            if place(written) in self.region_names or (ons and ons == self.region_code):
-                area = "region"
+        area = self._area(measure, cell)
         if area is None:
             return
         if t.wide:
@@ -239,19 +226,43 @@ class _Collector:
             t.england_rows += 1
         elif area == "region":
             t.region_rows += 1
-        period: str | None = None
-        if cell_text(cell("period")):
-            period = period_of(cell("period"), year_is_financial=True)
-            if period is None and t.bad_period is None:
-                t.bad_period = (number, cell_text(cell("period")))
-            elif period is not None:
-                t.periods.setdefault(period, number)
         written = cell_text(cell("disaggregation"))
         key = text_key(written)
         if area == "council":
             measure.disaggregations.setdefault(key, written)
-        found = Cell(number, raw, cell_text(cell("ascof_code")), period)
+        found = Cell(number, raw, cell_text(cell("ascof_code")), self._period(number, cell))
         measure.cells.setdefault((area, key), []).append(found)
+
+    def _area(self, measure: Measure, cell: Callable[[str], object]) -> str | None:
+        """Whose row it is: the council's, England's, the region's, or another area's (None)."""
+        ons = cell_text(cell("ons_code")).upper()
+        level = text_key(cell_text(cell("geo_level")))
+        if ons == self.ons:
+            self.table.council_rows += 1
+            measure.council_rows += 1
+            return "council"
+        if level == "england" or ons == ENGLAND_ONS_CODE:
+            return "england"
+        if level != "region":
+            return None
+        written = cell_text(cell("geo_description"))
+        self.table.regions_seen.setdefault(written, None)
+        if place(written) in self.region_names or (ons and ons == self.region_code):
+            return "region"
+        return None
+
+    def _period(self, number: int, cell: Callable[[str], object]) -> str | None:
+        """The row's period, if the table has a year column; the first unreadable one is
+        kept to be reported."""
+        t = self.table
+        if not cell_text(cell("period")):
+            return None
+        period = period_of(cell("period"), year_is_financial=True)
+        if period is None and t.bad_period is None:
+            t.bad_period = (number, cell_text(cell("period")))
+        elif period is not None:
+            t.periods.setdefault(period, number)
+        return period
 
 
 def _counted(
