@@ -1,13 +1,31 @@
-"""Errors that stop a command from running at all.
+"""Errors that stop a command from running at all, every one a user can see, in one place.
 
 Problems in a council's YAML are never raised: they are :class:`~ascready.findings.Finding`
-values. These exceptions mean "cannot run" (no repository, unreadable configuration) and the
-CLI turns them into a message on stderr and an exit code.
+values. These exceptions mean "cannot run" (no repository, unreadable configuration, a file
+that cannot be imported) and the CLI turns them into a message on stderr and an exit code.
+Each carries a ``message`` ready to show, naming the file and saying what to do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
+from typing import Any
+
+__all__ = [
+    "AscreadyError",
+    "ExitCode",
+    "GitError",
+    "ImportRefused",
+    "NewFileRefused",
+    "OutputExistsError",
+    "RegisterError",
+    "RepositoryNotFoundError",
+    "ScaffoldWriteError",
+    "TableError",
+    "TargetFolderError",
+    "WriteError",
+]
 
 
 class ExitCode(IntEnum):
@@ -38,3 +56,62 @@ class RepositoryNotFoundError(AscreadyError):
 
 class OutputExistsError(AscreadyError):
     """Refusing to replace a file the user already has."""
+
+
+class WriteError(AscreadyError):
+    """A set of files could not be written (the operating system refused, or a file changed
+    since it was read); the message says what this run undid."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+class TableError(AscreadyError):
+    """A spreadsheet cannot be read as a table at all."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+class NewFileRefused(AscreadyError):
+    """``ascready new``: the new file would not pass ``ascready validate``; nothing was
+    written. ``findings`` are the errors (:class:`~ascready.findings.Finding` values)."""
+
+    exit_code = ExitCode.FINDINGS
+
+    def __init__(self, message: str, findings: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.findings: tuple[Any, ...] = tuple(findings)
+
+
+class ImportRefused(AscreadyError):
+    """``ascready import`` or ``import-metrics``: the file, the mapping or the flags' files
+    cannot be imported, or the files would not pass validate; nothing was written.
+    ``findings`` are the errors behind the refusal, when it comes from the checks."""
+
+    exit_code = ExitCode.FINDINGS
+
+    def __init__(self, message: str, findings: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.findings: tuple[Any, ...] = tuple(findings)
+
+
+class RegisterError(AscreadyError):
+    """The repository cannot be exported as it is; nothing was written."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+class TargetFolderError(AscreadyError):
+    """``ascready init``: the target is a file, or a folder that is not empty without
+    --into-existing."""
+
+
+class ScaffoldWriteError(AscreadyError):
+    """``ascready init``: the operating system refused a write part-way through."""
+
+    def __init__(self, message: str, written: list[str]) -> None:
+        super().__init__(message)
+        self.written = written
+
+
+class GitError(AscreadyError):
+    """git is missing, the folder is not in a git repository, or a ref cannot be read."""

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from ascready.analysis.pipeline import validate_repository
 from ascready.authoring import new as newfile
+from ascready.authoring.files import next_id
 from ascready.checks.personal_data import allowed_set, scan
 from ascready.cli import app
 from ascready.errors import OutputExistsError
@@ -271,13 +272,13 @@ def test_empty_repository_starts_at_ev_001_and_act_01(
 
 
 def test_next_id_rules() -> None:
-    assert newfile.next_id(["EV-066", "EV-001"], "EV-001") == "EV-067"
-    assert newfile.next_id(["ACT-10", "ACT-09"], "ACT-01") == "ACT-11"
-    assert newfile.next_id(["EV-999"], "EV-001") == "EV-1000"
-    assert newfile.next_id(["EV-1", "EV-2", "EV-9"], "EV-001") == "EV-10"
-    assert newfile.next_id(["EV-001", "EV-002", "carers-strategy", "DOC-9"], "EV-001") == "EV-003"
-    assert newfile.next_id([], "EV-001") == "EV-001"
-    assert newfile.next_id(["policy", "strategy"], "ACT-01") == "ACT-01"
+    assert next_id(["EV-066", "EV-001"], "EV-001") == "EV-067"
+    assert next_id(["ACT-10", "ACT-09"], "ACT-01") == "ACT-11"
+    assert next_id(["EV-999"], "EV-001") == "EV-1000"
+    assert next_id(["EV-1", "EV-2", "EV-9"], "EV-001") == "EV-10"
+    assert next_id(["EV-001", "EV-002", "carers-strategy", "DOC-9"], "EV-001") == "EV-003"
+    assert next_id([], "EV-001") == "EV-001"
+    assert next_id(["policy", "strategy"], "ACT-01") == "ACT-01"
 
 
 def test_given_id_is_used(runner: CliRunner, make_repo: MakeRepo) -> None:

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ascready.errors import AscreadyError
+from ascready.errors import GitError
 from ascready.repository.loader import YAML_SUFFIXES
 from ascready.repository.project import PROFILE_FILE
 
@@ -21,10 +21,6 @@ _FETCH_HELP = (
     "git fetch --unshallow, or in GitHub Actions give actions/checkout 'fetch-depth: 0', "
     "or in GitLab CI set the variable GIT_DEPTH to 0."
 )
-
-
-class GitError(AscreadyError):
-    """git is missing, the folder is not in a git repository, or a ref cannot be read."""
 
 
 @dataclass(frozen=True)

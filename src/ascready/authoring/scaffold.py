@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from ascready import __version__
-from ascready.errors import AscreadyError
+from ascready.errors import ScaffoldWriteError, TargetFolderError
 from ascready.findings import Finding
 from ascready.repository import models
 from ascready.repository.framework import BUILTIN_FRAMEWORKS, Framework
@@ -56,18 +56,6 @@ _PROFILE_GLOBS = (f"/{PROFILE_FILE}",)
 #: A council's own framework file, named as the README suggests (framework.yaml,
 #: my-framework.yaml) at the top of the repository.
 _FRAMEWORK_GLOBS = ("/*framework.yaml", "/*framework.yml")
-
-
-class TargetFolderError(AscreadyError):
-    """The target is a file, or a folder that is not empty without --into-existing."""
-
-
-class ScaffoldWriteError(AscreadyError):
-    """The operating system refused a write part-way through."""
-
-    def __init__(self, message: str, written: list[str]) -> None:
-        super().__init__(message)
-        self.written = written
 
 
 # --- the answers ------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import typer
 from ascready.cli.common import RepoOption, console, fail
 
 if TYPE_CHECKING:
-    from ascready.authoring.metrics.ascof import ImportPlan, MeasureFile, Progress
+    from ascready.authoring.metrics.results import ImportPlan, MeasureFile
+    from ascready.authoring.metrics.table import Progress
 
 _UNITS = {"percent": "%", "per-100k": " per 100,000"}
 

@@ -57,9 +57,9 @@ def export_command(
 
     from ascready import __version__
     from ascready.authoring.register.export import register_workbook
-    from ascready.authoring.register.layout import AUDIENCES, RegisterError, register_rows
+    from ascready.authoring.register.layout import AUDIENCES, register_rows
     from ascready.checks.load import load_project
-    from ascready.errors import AscreadyError
+    from ascready.errors import AscreadyError, RegisterError
     from ascready.io.writing import refuse_existing, write_atomically
     from ascready.repository.loader import find_repository
 
@@ -133,7 +133,8 @@ def import_command(
     """
     from rich.markup import escape
 
-    from ascready.authoring.register.importer import load_mapping, plan_import, write_plan
+    from ascready.authoring.register.importer import plan_import, write_plan
+    from ascready.authoring.register.mapping import load_mapping
     from ascready.checks.load import load_project
     from ascready.errors import AscreadyError
     from ascready.repository.loader import find_repository
@@ -168,7 +169,7 @@ def import_command(
         with _progress(source) as progress:
             write_plan(plan, progress)
     except AscreadyError as exc:
-        raise fail(exc.message + " Nothing was written.", 1) from None
+        raise fail(exc.message, 1) from None
     typer.echo(_summary(plan, "Wrote"))
     if plan.files:
         typer.echo("Next: ascready validate, then review the new files and commit them.")

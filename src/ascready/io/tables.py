@@ -1,8 +1,17 @@
 """Reading spreadsheets as people really make them: .xlsx workbooks and CSV files.
 
-A :class:`Table` is one sheet's cells as plain values, with what a reader must know to explain
-a problem: the sheet's name, 1-based row numbers, cells that are merged, and formulas. Nothing
-here prints or raises anything but :class:`TableError`, whose message names the file.
+Two ways to read, one set of rules and one set of messages:
+
+* :func:`read_tables` reads whole sheets into :class:`Table` values, with what a reader must
+  know to explain a problem: the sheet's name, 1-based row numbers, cells that are merged,
+  and formulas (``ascready import`` reads registers this way);
+* :func:`stream_tables` reads a table one row at a time, holding only the row it is on
+  (``ascready import-metrics`` reads published tables of every council this way).
+
+Both accept .xlsx and .xlsm workbooks, and CSV (.csv, or .txt) in UTF-8 or Excel's
+Windows-1252, separated by commas, semicolons or tabs. Everything else is refused with a
+:class:`~ascready.errors.TableError` whose message names the file, says what it is, and what
+to do. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -10,25 +19,33 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
+import re
+import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+from xml.etree.ElementTree import ParseError
 
-from ascready.errors import AscreadyError, ExitCode
+from ascready.errors import TableError
 
 #: progress(step, done, total): what is being done, for a progress bar; total 0 while the size
 #: of the step is not known yet.
 Progress = Callable[[str, int, int], None]
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-CSV_SUFFIXES = (".csv",)
+CSV_SUFFIXES = (".csv", ".txt")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected workbooks
+_CSV_HELP = "save it from Excel as 'CSV UTF-8 (Comma delimited)'"
+_SAVE_AS = "Open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx), or as CSV."
 
 
-class TableError(AscreadyError):
-    """The file cannot be read as a table at all."""
-
-    exit_code = ExitCode.FINDINGS
+def _refusal(name: str, what: str, fix: str) -> TableError:
+    """The one form of every message here: ``name: what. fix: what to do``."""
+    return TableError(f"{name}: {what}. fix: {fix}")
 
 
 @dataclass(frozen=True)
@@ -80,87 +97,224 @@ def column_letter(col: int) -> str:
     return letters
 
 
-def read_tables(
-    path: Path, sheets: list[str] | None = None, progress: Progress | None = None
-) -> tuple[list[Table], list[str]]:
-    """The sheets of a workbook (only those named, if ``sheets`` is given; missing names are
-    left for the caller to report) and the names of all its sheets; or the one table of a CSV
-    file (and no names)."""
-    if not path.is_file():
-        raise TableError(f"{path} does not exist" if not path.exists() else f"{path} is not a file")
+# --- what kind of file it is --------------------------------------------------------------------
+
+
+def _kind_of(path: Path, name: str) -> str:
+    """Whether the file is read as CSV or as a workbook; or why it cannot be read at all."""
+    if not path.exists():
+        raise _refusal(name, "there is no such file", "Check the name and folder.")
+    if path.is_dir():
+        raise _refusal(name, "this is a folder, not a file", "Name the .xlsx or .csv file itself.")
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return [read_csv(path)], []
+        return "csv"
     if suffix in XLSX_SUFFIXES:
-        return read_xlsx(path, sheets, progress)
+        return "xlsx"
     if suffix == ".xls":
-        raise TableError(
-            f"{path.name} is an old Excel 97-2003 workbook (.xls), which ascready cannot read. "
-            "Open it in Excel or LibreOffice and save it as .xlsx, then run this again."
+        raise _refusal(
+            name,
+            "this is an old Excel 97-2003 workbook (.xls), which ascready cannot read",
+            _SAVE_AS,
         )
     if suffix == ".ods":
-        raise TableError(
-            f"{path.name} is an OpenDocument spreadsheet; save it as .xlsx (File > Save As) "
-            "and run this again."
+        raise _refusal(
+            name, "this is an OpenDocument spreadsheet (.ods), which ascready cannot read", _SAVE_AS
         )
-    raise TableError(f"{path.name} is not an .xlsx workbook or a .csv file")
+    if suffix == ".xlsb":
+        raise _refusal(
+            name, "this is an Excel binary workbook (.xlsb), which ascready cannot read", _SAVE_AS
+        )
+    raise _refusal(
+        name,
+        f"this is not a CSV or Excel .xlsx file (its name ends '{suffix or 'with nothing'}')",
+        "Use the spreadsheet as an .xlsx workbook or a .csv file.",
+    )
 
 
-def read_csv(path: Path) -> Table:
+def _unreadable(name: str, exc: OSError) -> TableError:
+    return _refusal(
+        name,
+        f"the file cannot be read ({exc.strerror or exc})",
+        "Check that you may read it, and close it in any program that has it open.",
+    )
+
+
+def _read_bytes(path: Path, name: str) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        raise TableError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise _unreadable(name, exc) from None
+
+
+def _not_a_workbook(name: str, start: bytes) -> TableError:
+    """Why a file named .xlsx is not one, from its first bytes."""
+    if start.startswith(_OLE2_MAGIC):
+        return _refusal(
+            name,
+            "this is not an .xlsx workbook: it is an old Excel 97-2003 workbook (.xls) renamed, "
+            "or a workbook protected by a password",
+            "Open it in Excel, remove any password, and save it as an Excel Workbook (.xlsx), "
+            "or as CSV.",
+        )
+    if start and b"\x00" not in start:
+        return _refusal(
+            name,
+            "this is not an Excel workbook: it holds text (a CSV file with an .xlsx name?)",
+            "If it is CSV, rename it to end .csv; otherwise open it in Excel and save it as an "
+            "Excel Workbook (.xlsx).",
+        )
+    return _damaged(name)
+
+
+def _damaged(name: str) -> TableError:
+    return _refusal(
+        name,
+        "this is not an Excel workbook ascready can read: it is damaged, or not really .xlsx",
+        "Open it in Excel and save it as an Excel Workbook (.xlsx), or as CSV.",
+    )
+
+
+#: What openpyxl and the zip and XML readers under it raise for a damaged workbook.
+_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, ParseError, TypeError)
+
+
+def _is_damage(exc: Exception) -> bool:
+    if isinstance(exc, _DAMAGED):
+        return True
+    # openpyxl's own InvalidFileException, among others
+    return type(exc).__module__.startswith(("openpyxl", "zipfile", "xml"))
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+
+def _csv_text(path: Path, name: str) -> str:
+    """The text of a CSV file, in UTF-8 (with or without Excel's mark) or Windows-1252."""
+    raw = _read_bytes(path, name)
+    if raw.startswith(_ZIP_MAGIC):
+        raise _refusal(
+            name,
+            "this is an Excel workbook with a .csv name",
+            "Rename it to end .xlsx and run this again.",
+        )
+    if raw.startswith(_OLE2_MAGIC):
+        raise _refusal(name, "this is an old Excel 97-2003 workbook (.xls), not CSV text", _SAVE_AS)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = raw.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise TableError(
-            f"{path.name} is neither UTF-8 nor Windows-1252 text; save it from Excel as "
-            "'CSV UTF-8 (Comma delimited)'"
+    else:
+        raise _refusal(
+            name,
+            "the file is neither UTF-8 nor Windows-1252 (Excel's) text, so its characters "
+            "cannot be read",
+            f"Use the file as downloaded, or open it in Excel and {_CSV_HELP}.",
         )
     if "\x00" in text:
-        raise TableError(f"{path.name} is not a text CSV file (it holds binary data)")
+        raise _refusal(
+            name,
+            "this is not a text CSV file (it holds binary data)",
+            f"Open it in the program that made it and {_CSV_HELP}, or as .xlsx.",
+        )
+    return text
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon or tab: whichever the first line that has any has most of, outside
+    quotes (Excel writes every row to the table's width, a title row too); on a tie, the one
+    text holds least. Comma when no line has any."""
+    for line in text.split("\n", 20)[:20]:
+        bare = re.sub(r'"[^"]*"', "", line)
+        if any(d in bare for d in ",;\t"):
+            return max(("\t", ";", ","), key=bare.count)
+    return ","
+
+
+def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of CSV text; text that is not CSV is refused at its row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    number = 0
     try:
-        sample = text[:4096]
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
-    except csv.Error:
-        dialect = csv.excel
-    rows: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    return Table(path.name, None, [[c if c != "" else None for c in r] for r in rows])
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
+    except csv.Error as exc:
+        raise _refusal(
+            f"{name} row {number + 1}",
+            f"this is not CSV text ascready can read ({exc})",
+            f"Use the file as downloaded, or {_CSV_HELP}.",
+        ) from None
+
+
+# --- reading whole tables ---------------------------------------------------------------------
+
+
+def read_tables(
+    path: Path, sheets: list[str] | None = None, progress: Progress | None = None
+) -> tuple[list[Table], list[str]]:
+    """The sheets of a workbook (only those named, if ``sheets`` is given; missing names are
+    left for the caller to report) and the names of all its sheets; or the one table of a CSV
+    file (and no names)."""
+    if _kind_of(path, path.name) == "csv":
+        return [read_csv(path)], []
+    return read_xlsx(path, sheets, progress)
+
+
+def read_csv(path: Path) -> Table:
+    text = _csv_text(path, path.name)
+    rows = [[c if c != "" else None for c in cells] for _, cells in _csv_rows(text, path.name)]
+    return Table(path.name, None, rows)
+
+
+def _open_workbook(handle: BinaryIO, name: str, *, read_only: bool, data_only: bool) -> Any:
+    """The workbook in ``handle``, an open file (which the caller closes: openpyxl would leave
+    a damaged file open)."""
+    from openpyxl import load_workbook
+
+    start = handle.read(4096)
+    handle.seek(0)
+    if not start.startswith(_ZIP_MAGIC):
+        raise _not_a_workbook(name, start)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's remarks on styles and extensions
+        try:
+            return load_workbook(handle, read_only=read_only, data_only=data_only)
+        except Exception as exc:
+            if _is_damage(exc):
+                raise _damaged(name) from None
+            raise
+
+
+@contextmanager
+def _opened(path: Path, name: str) -> Iterator[BinaryIO]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise _unreadable(name, exc) from None
+    with handle:
+        yield handle
+
+
+def _date_or_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
 
 
 def read_xlsx(
     path: Path, sheets: list[str] | None, progress: Progress | None
 ) -> tuple[list[Table], list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        if not zipfile.is_zipfile(path):
-            raise TableError(
-                f"{path.name} is not an .xlsx workbook (it may be an older .xls file renamed, "
-                "or a CSV file): open it in Excel and save it as .xlsx"
-            )
-        if progress is not None:
-            progress("Opening the workbook", 0, 0)
-        workbook = load_workbook(path, data_only=False)
-    except TableError:
-        raise
-    except OSError as exc:
-        raise TableError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TableError(
-            f"{path.name} could not be opened as a workbook ({type(exc).__name__}: {exc}); "
-            "open it in Excel, check it is not password-protected, and save it again as .xlsx"
-        ) from None
+    if progress is not None:
+        progress("Opening the workbook", 0, 0)
+    with _opened(path, path.name) as handle:
+        workbook = _open_workbook(handle, path.name, read_only=False, data_only=False)
     names = [n for n in workbook.sheetnames if sheets is None or n in sheets]
     total = sum(workbook[n].max_row for n in names)
     done = 0
     tables = []
-    cached: Any = None
+    saved_book: Any = None
     for name in names:
         ws = workbook[name]
         rows: list[list[Any]] = []
@@ -172,29 +326,91 @@ def read_xlsx(
                 if cell.data_type == "f":
                     formulas[(r, c)] = str(value)
                     value = None  # filled in below from the saved result, if there is one
-                if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-                    value = value.date()
-                values.append(value)
+                values.append(_date_or_value(value))
             rows.append(values)
             done += 1
             if progress is not None and done % 500 == 0:
                 progress("Reading rows", done, total)
         if formulas:
-            if cached is None:
-                cached = load_workbook(path, data_only=True)
-            saved = cached[name]
+            if saved_book is None:
+                with _opened(path, path.name) as handle:
+                    saved_book = _open_workbook(handle, path.name, read_only=False, data_only=True)
+            saved = saved_book[name]
             for r, c in formulas:
-                value = saved.cell(row=r, column=c).value
-                if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-                    value = value.date()
-                rows[r - 1][c - 1] = value
-        merges = []
-        for rng in sorted(ws.merged_cells.ranges, key=lambda m: (m.min_row, m.min_col)):
-            first = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(rows) else None
-            merges.append(
-                Merge(str(rng.coord), rng.min_row, rng.min_col, rng.max_row, rng.max_col, first)
-            )
-        tables.append(Table(path.name, name, rows, merges, formulas))
+                rows[r - 1][c - 1] = _date_or_value(saved.cell(row=r, column=c).value)
+        tables.append(Table(path.name, name, rows, _merges(ws, rows), formulas))
     if progress is not None:
         progress("Reading rows", total, total)
     return tables, list(workbook.sheetnames)
+
+
+def _merges(ws: Any, rows: list[list[Any]]) -> list[Merge]:
+    merges = []
+    for rng in sorted(ws.merged_cells.ranges, key=lambda m: (m.min_row, m.min_col)):
+        first = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(rows) else None
+        merges.append(
+            Merge(str(rng.coord), rng.min_row, rng.min_col, rng.max_row, rng.max_col, first)
+        )
+    return merges
+
+
+# --- reading row by row -------------------------------------------------------------------------
+
+
+@dataclass
+class RowStream:
+    """One table read a row at a time: ``rows`` gives (row number, cells), 1-based."""
+
+    label: str  # how messages name it: "ascof.csv", or "ascof.xlsx, sheet 'Data'"
+    sheet: str | None  # None for a CSV file
+    rows: Iterator[tuple[int, Sequence[Any]]]
+    total: int | None  # how many rows there are, when the file says
+
+
+@contextmanager
+def stream_tables(path: Path, name: str | None = None) -> Iterator[Iterator[RowStream]]:
+    """The tables of ``path`` one after another, each read a row at a time: a workbook's
+    sheets in order, or a CSV file's one table. ``name`` is how messages name the file
+    (its name, unless given). The workbook is closed when the ``with`` block ends."""
+    label = name if name is not None else path.name
+    if _kind_of(path, label) == "csv":
+        text = _csv_text(path, label)
+        yield iter([RowStream(label, None, _csv_rows(text, label), text.count("\n") or None)])
+        return
+    with _opened(path, label) as handle:
+        book = _open_workbook(handle, label, read_only=True, data_only=True)
+        try:
+            yield (_sheet_stream(sheet, label) for sheet in book.worksheets)
+        finally:
+            book.close()
+
+
+def _sheet_stream(sheet: Any, name: str) -> RowStream:
+    total = sheet.max_row if isinstance(sheet.max_row, int) else None
+    rows = _guarded(enumerate(sheet.iter_rows(values_only=True), start=1), name)
+    return RowStream(f"{name}, sheet '{sheet.title}'", str(sheet.title), rows, total)
+
+
+def _guarded(
+    rows: Iterator[tuple[int, Sequence[Any]]], name: str
+) -> Iterator[tuple[int, Sequence[Any]]]:
+    """The rows of a sheet; a workbook that turns out to be damaged is refused plainly."""
+    while True:
+        try:
+            number, cells = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:
+            if _is_damage(exc):
+                raise _damaged(name) from None
+            raise
+        yield number, tuple(_date_or_value(c) for c in cells)
+
+
+def first_rows(
+    stream: RowStream, count: int
+) -> tuple[list[tuple[int, Sequence[Any]]], Iterator[tuple[int, Sequence[Any]]]]:
+    """The first ``count`` rows of a stream (to find its headers), and the stream again from
+    its first row."""
+    top = list(itertools.islice(stream.rows, count))
+    return top, itertools.chain(top, stream.rows)

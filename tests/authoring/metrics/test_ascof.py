@@ -12,8 +12,9 @@ from click.testing import Result
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from ascready.authoring.metrics import ascof as metrics_import
+from ascready.authoring.metrics.catalogue import catalogue
 from ascready.cli import app
+from ascready.io import writing
 from ascready.repository import yamlsafe
 from tests.conftest import REPO_ROOT
 
@@ -524,6 +525,10 @@ def test_a_file_that_is_not_a_table_is_refused_plainly(
     broken = downloads / "ascof-2024-25.xlsx"
     broken.write_bytes(b"Geographical Code,Geographical Description\n")
     result = run(runner, repo, str(broken))
+    assert result.exit_code == 1
+    assert f"{broken}: this is not an Excel workbook: it holds text" in result.stderr
+    broken.write_bytes(b"PK\x03\x04 the start of a zip archive, and then nothing")
+    result = run(runner, repo, str(broken))
     assert result.exit_code == 1 and "not an Excel workbook ascready can read" in result.stderr
     assert "Traceback" not in result.output
     assert not (repo / "metrics").exists()
@@ -587,15 +592,15 @@ def test_a_failed_write_removes_the_files_this_run_created(
     runner: CliRunner, repo: Path, downloads: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     written: list[str] = []
-    real = metrics_import.write_new
+    real = writing.create_exclusively
 
-    def fail_second(new: metrics_import.NewFile) -> Path:
+    def fail_second(path: Path, payload: bytes) -> None:
         if written:
             raise OSError(28, "No space left on device")
-        written.append(new.path)
-        return real(new)
+        written.append(path.name)
+        real(path, payload)
 
-    monkeypatch.setattr(metrics_import, "write_new", fail_second)
+    monkeypatch.setattr(writing, "create_exclusively", fail_second)
     source = write_csv(downloads / "ascof-2024-25.csv", ascof_rows())
     result = run(runner, repo, str(source))
     assert result.exit_code == 1
@@ -605,7 +610,7 @@ def test_a_failed_write_removes_the_files_this_run_created(
 
 
 def test_the_catalogue_covers_the_verified_refreshed_measures() -> None:
-    known = metrics_import.catalogue()
+    known = catalogue()
     assert sorted(known) == ["2A", "2B", "2C", "2D", "2E", "3D"]
     lower = sorted(code for code, m in known.items() if m.polarity.value == "lower-is-better")
     assert lower == ["2B", "2C"]

@@ -18,14 +18,13 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from ascready.authoring.register.importer import (
-    ImportRefused,
-    load_mapping,
-    parse_date,
-    plan_import,
-)
+from ascready.authoring.register.convert import CellError, parse_date
+from ascready.authoring.register.importer import plan_import
+from ascready.authoring.register.mapping import load_mapping
 from ascready.checks.load import load_project
 from ascready.cli import app
+from ascready.errors import ImportRefused, WriteError
+from ascready.io import writing
 from ascready.repository import yamlsafe
 from tests.conftest import REPO_ROOT
 
@@ -367,7 +366,6 @@ def test_a_failure_while_writing_leaves_nothing_behind(
     register: tuple[Path, Path, dict[str, int]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ascready.authoring import new as newfile
     from ascready.authoring.register.importer import write_plan
 
     path, mapping, _ = register
@@ -375,21 +373,24 @@ def test_a_failure_while_writing_leaves_nothing_behind(
     project, _ = load_project(repo)
     plan = plan_import(project, path, load_mapping(mapping))
     assert len(plan.files) > 3
-    real = newfile.write_new
+    real = writing.create_exclusively
     calls = 0
 
-    def flaky(new: Any) -> Path:
+    def flaky(target: Path, payload: bytes) -> None:
         nonlocal calls
         calls += 1
         if calls == 3:
-            raise OSError("disk full")
-        return real(new)
+            raise OSError(28, "No space left on device")
+        real(target, payload)
 
-    monkeypatch.setattr(newfile, "write_new", flaky)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(writing, "create_exclusively", flaky)
+    with pytest.raises(WriteError) as refused:
         write_plan(plan)
     assert calls == 3
+    assert "No space left on device" in refused.value.message
+    assert "removed or put back" in refused.value.message
     assert files_under(repo) == set()
+    assert sorted(p.name for p in repo.iterdir()) == ["ascready.yaml"]  # no folder left
 
 
 # --- wrong files, wrong mappings ---------------------------------------------------------------
@@ -457,12 +458,13 @@ def test_a_file_that_is_not_a_workbook_gets_a_plain_message(
     fake.write_text("Ref,Title\nR1,Something\n", encoding="utf-8")
     result = run_import(runner, repo, str(fake))
     assert result.exit_code == 1
-    assert "register.xlsx is not an .xlsx workbook" in result.output
+    assert "register.xlsx: this is not an Excel workbook: it holds text" in result.output
     old = tmp_path / "register.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0 old excel")
     result = run_import(runner, repo, str(old))
     assert result.exit_code == 1
-    assert "save it as .xlsx" in result.output
+    assert "register.xls: this is an old Excel 97-2003 workbook (.xls)" in result.output
+    assert "save it as an Excel Workbook (.xlsx)" in result.output
     assert "Traceback" not in result.output
 
 
@@ -514,9 +516,7 @@ def test_dates_typed_as_text_are_read_day_first(typed: Any, expected: dt.date) -
 
 @pytest.mark.parametrize("typed", ["April 2025", "31/02/2025", "next week", "13/13/2025", 3.5])
 def test_text_that_is_not_a_date_is_refused(typed: Any) -> None:
-    from ascready.authoring.register.importer import _CellError
-
-    with pytest.raises(_CellError):
+    with pytest.raises(CellError):
         parse_date(typed)
 
 

@@ -16,18 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ascready.errors import AscreadyError, ExitCode
+from ascready.authoring.files import path_for
+from ascready.errors import RegisterError
 from ascready.repository import models
 from ascready.repository.framework import Framework
+from ascready.repository.kinds import BY_NAME
 from ascready.repository.project import Project
 
 LIST_SEPARATOR = "; "
-
-
-class RegisterError(AscreadyError):
-    """The repository cannot be exported as it is; nothing was written."""
-
-    exit_code = ExitCode.FINDINGS
 
 
 AUDIENCES = ("internal", "public")
@@ -284,21 +280,56 @@ def register_rows(project: Project, audience: str = "internal") -> RegisterRows:
     """
     if audience not in AUDIENCES:
         raise RegisterError(f"unknown audience '{audience}'; use internal or public")
-    public = audience == "public"
-    fw = project.framework
+    rows = _Rows(project, public=audience == "public")
+    ratings = sorted(
+        project.of_kind("rating"),
+        key=lambda d: (_qs_order(project.framework, d.model.quality_statement), d.path),
+    )
+    actions = rows.by_path("action")
+    sheets = (
+        rows.of("evidence", [(d.model, d.path, rows.hidden_owner) for d in rows.evidence]),
+        rows.of("return", rows.returns()),
+        rows.of("rating", [(d.model, d.path, {}) for d in ratings]),
+        rows.of("statement", rows.statements(ratings)),
+        rows.of("action", [(d.model, d.path, rows.hidden_owner) for d in actions]),
+        rows.of("progress", rows.progress(actions)),
+        rows.of("metric", [(d.model, d.path, {}) for d in rows.metrics]),
+    )
+    council = project.profile.council if project.profile else ""
+    return RegisterRows(sheets, council, audience)
 
-    def shown(model: Any) -> bool:
-        return not public or model.classification is models.Classification.PUBLIC
 
-    def by_path(kind: str) -> list[Any]:
-        return sorted(project.of_kind(kind), key=lambda d: _path_key(d.path))
+#: What a row is made from: the model, the file's path (None: a row of a file's list), and
+#: values that replace the model's.
+_Source = tuple[Any, str | None, dict[str, Any]]
 
-    evidence_docs = [d for d in by_path("evidence") if shown(d.model)]
-    metric_docs = [d for d in by_path("metric") if shown(d.model)]
-    visible_evidence = {d.model.id for d in evidence_docs}
-    visible_metrics = {d.model.id for d in metric_docs}
 
-    def row(sheet: Sheet, model: Any, path: str | None, **override: Any) -> tuple[Any, ...]:
+class _Rows:
+    """The rows of each sheet, for one audience."""
+
+    def __init__(self, project: Project, *, public: bool) -> None:
+        self.project, self.public = project, public
+        self.hidden_owner: dict[str, Any] = {"owner": None} if public else {}
+        self.evidence = [d for d in self.by_path("evidence") if self.shown(d.model)]
+        self.metrics = [d for d in self.by_path("metric") if self.shown(d.model)]
+        self.visible_evidence = {d.model.id for d in self.evidence}
+        self.visible_metrics = {d.model.id for d in self.metrics}
+
+    def shown(self, model: Any) -> bool:
+        return not self.public or model.classification is models.Classification.PUBLIC
+
+    def by_path(self, kind: str) -> list[Any]:
+        return sorted(self.project.of_kind(kind), key=lambda d: _path_key(d.path))
+
+    def of(
+        self, kind: str, sources: Iterable[_Source]
+    ) -> tuple[Sheet, tuple[tuple[Any, ...], ...]]:
+        sheet = SHEET_BY_KIND[kind]
+        return sheet, tuple(self.row(sheet, *source) for source in sources)
+
+    def row(
+        self, sheet: Sheet, model: Any, path: str | None, override: dict[str, Any]
+    ) -> tuple[Any, ...]:
         out = []
         for col in sheet.columns:
             if col.field == "file":
@@ -310,69 +341,45 @@ def register_rows(project: Project, audience: str = "internal") -> RegisterRows:
             out.append(_cell(col, value))
         return tuple(out)
 
-    sheets: list[tuple[Sheet, tuple[tuple[Any, ...], ...]]] = []
-    hidden_owner = {"owner": None} if public else {}
-
-    sheet = SHEET_BY_KIND["evidence"]
-    sheets.append(
-        (sheet, tuple(row(sheet, d.model, d.path, **hidden_owner) for d in evidence_docs))
-    )
-
-    sheet = SHEET_BY_KIND["return"]
-    rows = []
-    for d in sorted(project.of_kind("return"), key=lambda d: (d.model.number, d.path)):
-        extra: dict[str, Any] = {}
-        if public:
-            extra = {
-                "owner": None,
-                "notes": None,
-                "evidence": [e for e in d.model.evidence if e in visible_evidence],
-            }
-        rows.append(row(sheet, d.model, d.path, **extra))
-    sheets.append((sheet, tuple(rows)))
-
-    ratings = sorted(
-        project.of_kind("rating"),
-        key=lambda d: (_qs_order(fw, d.model.quality_statement), d.path),
-    )
-    sheet = SHEET_BY_KIND["rating"]
-    sheets.append((sheet, tuple(row(sheet, d.model, d.path) for d in ratings)))
-    sheet = SHEET_BY_KIND["statement"]
-    rows = []
-    for d in ratings:
-        rating: models.Rating = d.model
-        for kind, entries in (
-            ("strength", rating.strengths),
-            ("area for improvement", rating.areas_for_improvement),
-        ):
-            for s in entries:
+    def returns(self) -> list[_Source]:
+        sources: list[_Source] = []
+        for d in sorted(self.project.of_kind("return"), key=lambda d: (d.model.number, d.path)):
+            extra: dict[str, Any] = {}
+            if self.public:
                 extra = {
-                    "quality_statement": rating.quality_statement,
-                    "type": kind,
-                    "actions": getattr(s, "actions", []),
+                    "owner": None,
+                    "notes": None,
+                    "evidence": [e for e in d.model.evidence if e in self.visible_evidence],
                 }
-                if public:
-                    extra["evidence"] = [e for e in s.evidence if e in visible_evidence]
-                    extra["metrics"] = [m for m in s.metrics if m in visible_metrics]
-                rows.append(row(sheet, s, None, **extra))
-    sheets.append((sheet, tuple(rows)))
+            sources.append((d.model, d.path, extra))
+        return sources
 
-    actions = by_path("action")
-    sheet = SHEET_BY_KIND["action"]
-    sheets.append((sheet, tuple(row(sheet, d.model, d.path, **hidden_owner) for d in actions)))
-    sheet = SHEET_BY_KIND["progress"]
-    rows = []
-    if not public:  # progress notes are the service's working record, not for publication
-        for d in actions:
-            for update in d.model.progress:
-                rows.append(row(sheet, update, None, action=d.model.id))
-    sheets.append((sheet, tuple(rows)))
+    def statements(self, ratings: list[Any]) -> list[_Source]:
+        sources: list[_Source] = []
+        for d in ratings:
+            rating: models.Rating = d.model
+            for kind, entries in (
+                ("strength", rating.strengths),
+                ("area for improvement", rating.areas_for_improvement),
+            ):
+                for s in entries:
+                    extra = {
+                        "quality_statement": rating.quality_statement,
+                        "type": kind,
+                        "actions": getattr(s, "actions", []),
+                    }
+                    if self.public:
+                        extra["evidence"] = [e for e in s.evidence if e in self.visible_evidence]
+                        extra["metrics"] = [m for m in s.metrics if m in self.visible_metrics]
+                    sources.append((s, None, extra))
+        return sources
 
-    sheet = SHEET_BY_KIND["metric"]
-    sheets.append((sheet, tuple(row(sheet, d.model, d.path) for d in metric_docs)))
-
-    council = project.profile.council if project.profile else ""
-    return RegisterRows(tuple(sheets), council, audience)
+    def progress(self, actions: list[Any]) -> list[_Source]:
+        if self.public:  # progress notes are the service's working record, not for publication
+            return []
+        return [
+            (update, None, {"action": d.model.id}) for d in actions for update in d.model.progress
+        ]
 
 
 def _path_key(path: str) -> tuple[str, ...]:
@@ -386,11 +393,12 @@ def _qs_order(fw: Framework, ref: str) -> tuple[int, str]:
 
 
 def default_path(kind: str, data: dict[str, Any], fw: Framework) -> str:
-    """Where a document without a File cell is written: named by its id, as ``new`` does."""
+    """Where a document without a File cell is written: named by its id, as ``new`` does (an
+    information-return item by its number, a rating by its quality statement)."""
+    folder = BY_NAME[kind].folder
     if kind == "return":
-        return f"information-return/IR-{int(data['number']):02d}.yaml"
+        return f"{folder}/IR-{int(data['number']):02d}.yaml"
     if kind == "rating":
         ref = str(data["quality_statement"])
-        return f"ratings/{fw.resolve_quality_statement(ref) or ref}.yaml"
-    folder = {"evidence": "evidence", "action": "actions", "metric": "metrics"}[kind]
-    return f"{folder}/{data['id']}.yaml"
+        return f"{folder}/{fw.resolve_quality_statement(ref) or ref}.yaml"
+    return path_for(BY_NAME[kind], str(data["id"]))

@@ -1,0 +1,259 @@
+"""From converted rows to documents: a row is an evidence item, an information-return item, an
+action or a measure; ratings gather their quality statement's strengths and areas for
+improvement from another sheet, and actions their progress updates.
+
+Each document remembers the rows it comes from, so that a problem found when it is checked is
+reported at the row (and cell) that caused it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from ascready.authoring.files import fresh_ids, used_ids
+from ascready.authoring.register.layout import default_path
+from ascready.authoring.register.mapping import SHEET_KINDS
+from ascready.authoring.register.rows import Row, RowProblem, SheetRows
+from ascready.repository import models
+from ascready.repository.kinds import BY_NAME
+from ascready.repository.project import Project
+
+
+@dataclass
+class Draft:
+    """A document to be: its kind, data and path, and the rows it comes from."""
+
+    kind: str
+    data: dict[str, Any]
+    path: str
+    rows: list[Row]
+    #: loc prefix -> the row it came from (e.g. ("strengths", 0) -> that statement's row)
+    origin: dict[tuple[Any, ...], Row] = field(default_factory=dict)
+
+
+def ordered(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The document's data with keys in the model's order, nested fields nested."""
+    data: dict[str, Any] = {}
+    dotted = [k for k in values if "." in k]
+    for name in BY_NAME[kind].model.model_fields:
+        if name in values:
+            data[name] = values[name]
+        nested = {k.split(".", 1)[1]: values[k] for k in dotted if k.startswith(f"{name}.")}
+        if nested:
+            data[name] = nested
+    return data
+
+
+def _path_problem(kind: str, path: str) -> str | None:
+    folder = BY_NAME[kind].folder
+    parts = PurePosixPath(path).parts
+    if (
+        path.startswith("/")
+        or "\\" in path
+        or ".." in parts
+        or len(parts) < 2
+        or parts[0] != folder
+        or not path.endswith((".yaml", ".yml"))
+        or any(p.startswith(".") for p in parts)
+    ):
+        return (
+            f"'{path}' is not a place for {SHEET_KINDS[kind]}: it must be a .yaml file under "
+            f"{folder}/"
+        )
+    return None
+
+
+class Builder:
+    """The documents the rows make, in ``drafts``; rows that make none go to ``problems``."""
+
+    def __init__(self, project: Project, problems: list[RowProblem]) -> None:
+        self.project = project
+        self.fw = project.framework
+        self.problems = problems
+        self.drafts: list[Draft] = []
+
+    def problem(self, row: Row, message: str, hint: str = "", fname: str = "") -> None:
+        self.problems.append(
+            RowProblem(
+                row.where,
+                row.row,
+                message,
+                hint,
+                row.headers.get(fname, "") if fname else "",
+                row.cells.get(fname, "") if fname else "",
+            )
+        )
+
+    def _used_ids(self, kind: str) -> set[str]:
+        """Ids the repository's files have or claim, their names, and the drafts' ids."""
+        used = set(used_ids(self.project, kind))
+        return used | {str(d.data.get("id")) for d in self.drafts if d.kind == kind}
+
+    def simple(self, sheet: SheetRows) -> None:
+        """Evidence, information-return items, actions and measures: a row is a document."""
+        kind = sheet.smap.kind
+        has_id_column = kind == "return" or (
+            "id" in sheet.smap.fields and sheet.smap.fields["id"].column is not None
+        )
+        fresh: Iterator[str] = iter(())
+        if not has_id_column:
+            fresh = fresh_ids(self._used_ids(kind), BY_NAME[kind].first_id or "")
+        key = "number" if kind == "return" else "id"
+        for row in sheet.rows:
+            values = dict(row.values)
+            path = values.pop("file", None)
+            if not has_id_column and "id" not in values:
+                values["id"] = next(fresh)
+            if key not in values:
+                self.problem(
+                    row,
+                    f"no {'number' if kind == 'return' else 'ID'} in this row",
+                    f"Every row of {SHEET_KINDS[kind]} needs one",
+                    key,
+                )
+                continue
+            self.add(Draft(kind, ordered(kind, values), path or "", [row]))
+
+    def ratings(self, rating_sheets: list[SheetRows], statement_sheets: list[SheetRows]) -> None:
+        """A rating file per quality statement: its self-score and narrative, and its
+        strengths and areas for improvement in the order they are listed."""
+        by_qs = self._ratings(rating_sheets)
+        statements = _Statements(self, by_qs)
+        for sheet in statement_sheets:
+            for row in sheet.rows:
+                statements.add(row)
+        for draft in by_qs.values():
+            draft.data = {n: draft.data[n] for n in models.Rating.model_fields if n in draft.data}
+            self.add(draft)
+
+    def _ratings(self, sheets: list[SheetRows]) -> dict[str, Draft]:
+        by_qs: dict[str, Draft] = {}
+        for sheet in sheets:
+            for row in sheet.rows:
+                values = dict(row.values)
+                path = values.pop("file", None)
+                qs = values.get("quality_statement")
+                if qs is None:
+                    self.problem(row, "no quality statement in this row", "", "quality_statement")
+                    continue
+                if qs in by_qs:
+                    first = by_qs[qs].rows[0]
+                    self.problem(
+                        row,
+                        f"{qs} is rated twice: also in row {first.row}",
+                        "Keep one row per quality statement",
+                        "quality_statement",
+                    )
+                    continue
+                by_qs[qs] = Draft("rating", ordered("rating", values), path or "", [row])
+        return by_qs
+
+    def progress(self, sheets: list[SheetRows]) -> None:
+        """Each progress update, added to the action it belongs to."""
+        actions = {str(d.data.get("id")): d for d in self.drafts if d.kind == "action"}
+        existing = {d.model.id for d in self.project.of_kind("action")}
+        for sheet in sheets:
+            for row in sheet.rows:
+                ident = row.values.get("action")
+                if ident is None or "date" not in row.values or "note" not in row.values:
+                    self.problem(row, "a progress update needs its action's ID, a date and a note")
+                    continue
+                draft = actions.get(str(ident))
+                if draft is None:
+                    hint = (
+                        f"{ident} is already in the repository: add the update to its file"
+                        if ident in existing
+                        else "Check the ID against the actions sheet"
+                    )
+                    self.problem(
+                        row,
+                        f"the action '{ident}' is not among the actions imported",
+                        hint,
+                        "action",
+                    )
+                    continue
+                updates = draft.data.setdefault("progress", [])
+                draft.origin[("progress", len(updates))] = row
+                updates.append({"date": row.values["date"], "note": row.values["note"]})
+                draft.rows.append(row)
+                draft.data = ordered("action", draft.data)
+
+    def add(self, draft: Draft) -> None:
+        if not draft.path:
+            try:
+                draft.path = default_path(draft.kind, draft.data, self.fw)
+            except (KeyError, ValueError):
+                draft.path = f"{BY_NAME[draft.kind].folder}/unnamed.yaml"
+        else:
+            problem = _path_problem(draft.kind, draft.path)
+            if problem:
+                self.problem(
+                    draft.rows[0], problem, "Correct the File cell, or leave it empty", "file"
+                )
+                return
+        self.drafts.append(draft)
+
+
+class _Statements:
+    """Strengths and areas for improvement, each added to its quality statement's rating."""
+
+    def __init__(self, builder: Builder, by_qs: dict[str, Draft]) -> None:
+        self.builder, self.by_qs = builder, by_qs
+        self.counters: dict[str, int] = defaultdict(int)
+        self.used = {
+            s.id
+            for d in builder.project.of_kind("rating")
+            for s in (*d.model.strengths, *d.model.areas_for_improvement)
+        }
+
+    def add(self, row: Row) -> None:
+        values = dict(row.values)
+        qs = values.pop("quality_statement", None)
+        kind = values.pop("type", None)
+        if qs is None or kind is None or "text" not in values:
+            missing = [n for n, v in (("quality statement", qs), ("type", kind)) if v is None]
+            missing += [] if "text" in values else ["text"]
+            self.builder.problem(
+                row,
+                f"no {' or '.join(missing)} in this row",
+                "Each strength or area for improvement needs its quality statement, its type "
+                "(strength or area for improvement) and its text",
+            )
+            return
+        strength = kind == "strength"
+        if strength and values.get("actions"):
+            self.builder.problem(
+                row,
+                "a strength cannot list actions; only areas for improvement do",
+                "Move the actions to the area for improvement they answer",
+                "actions",
+            )
+            return
+        if strength:
+            values.pop("actions", None)
+        if "id" not in values:
+            values["id"] = self._next_id(f"{'S' if strength else 'AFI'}-{qs}-")
+        self.used.add(values["id"])
+        found = self.by_qs.get(qs)
+        if found is None:
+            found = self.by_qs[qs] = Draft("rating", {"quality_statement": qs}, "", [])
+        model = models.Statement if strength else models.AreaForImprovement
+        listname = "strengths" if strength else "areas_for_improvement"
+        entries = found.data.setdefault(listname, [])
+        found.origin[(listname, len(entries))] = row
+        entries.append({n: values[n] for n in model.model_fields if n in values})
+        found.rows.append(row)
+
+    def _next_id(self, prefix: str) -> str:
+        """S-QS1-01, AFI-QS1-01...: the next not used, counting on from the last given."""
+        n = self.counters[prefix]
+        while True:
+            n += 1
+            candidate = f"{prefix}{n:02d}"
+            if candidate not in self.used:
+                self.counters[prefix] = n
+                return candidate

@@ -1,0 +1,382 @@
+"""Reading a register's sheets by the mapping: which table is which sheet, where its headers
+are, and each row's cells converted to field values.
+
+Registers are made by people: a title row and merged group headers above the real headers,
+banner rows between sections, cells merged down a column, formulas. Each is handled here, and
+what ascready made of it is reported as a warning with its row.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ascready.authoring.register.convert import CellError, Converter
+from ascready.authoring.register.layout import SHEETS
+from ascready.authoring.register.mapping import SHEET_KINDS, Mapping, SheetMap, norm
+from ascready.authoring.register.rows import Row, RowProblem, SheetRows
+from ascready.errors import ImportRefused, TableError
+from ascready.findings import Severity
+from ascready.io.tables import Merge, Progress, Table, column_letter, read_tables
+
+#: How far down a sheet its header row is looked for.
+HEADER_SEARCH_ROWS = 20
+
+
+# --- which table is which sheet -----------------------------------------------------------------
+
+
+def select_sheets(
+    mapping: Mapping, path: Path, progress: Progress | None
+) -> list[tuple[SheetMap, Table]]:
+    """The tables of ``path`` the mapping names, each with its sheet's mapping."""
+    # Only the sheets the mapping names are read, unless one is unnamed (the only sheet).
+    names = [s.sheet for s in mapping.sheets if s.sheet is not None]
+    unnamed = len(names) < len(mapping.sheets)
+    try:
+        tables, all_names = read_tables(path, None if unnamed else names, progress)
+    except TableError as exc:
+        raise ImportRefused(exc.message) from None
+    if not all_names:  # a CSV file
+        return [(_csv_sheet(mapping, path, tables[0]), tables[0])]
+    by_name = {t.sheet: t for t in tables}
+    pairs: list[tuple[SheetMap, Table]] = []
+    for smap in mapping.sheets:
+        if smap.sheet is None:
+            if len(all_names) != 1:
+                raise ImportRefused(
+                    f"the mapping ({mapping.file}, line {smap.line}) does not say which sheet "
+                    f"holds {SHEET_KINDS[smap.kind]}, and {path.name} has "
+                    f"{len(all_names)} sheets: {', '.join(repr(n) for n in all_names)}; add "
+                    "'sheet: <name>'"
+                )
+            pairs.append((smap, tables[0]))
+            continue
+        named = by_name.get(smap.sheet)
+        if named is None:
+            if smap.optional:
+                continue
+            guess = difflib.get_close_matches(smap.sheet, all_names, 1, cutoff=0.4)
+            hint = f"Did you mean '{guess[0]}'? " if guess else ""
+            raise ImportRefused(
+                f"{path.name} has no sheet named '{smap.sheet}' (the mapping, line "
+                f"{smap.line}). {hint}Its sheets are: {', '.join(repr(n) for n in all_names)}"
+            )
+        pairs.append((smap, named))
+    if not pairs:
+        raise ImportRefused(
+            f"{path.name} has none of the sheets of ascready's register "
+            f"({', '.join(s.name for s in SHEETS)}); its sheets are "
+            f"{', '.join(repr(n) for n in all_names)}. Write a mapping file that says which "
+            "sheet and columns hold what (see the README), and pass it with --mapping"
+        )
+    return pairs
+
+
+def _csv_sheet(mapping: Mapping, path: Path, table: Table) -> SheetMap:
+    """A CSV file is one table: the sheet whose headers it shares most of."""
+    candidates = list(mapping.sheets)
+    if len(candidates) == 1:
+        return candidates[0]
+    scored = sorted(
+        ((_match_count(table, smap), i) for i, smap in enumerate(candidates)), reverse=True
+    )
+    if not scored[0][0] or scored[0][0] == scored[1][0]:
+        names_text = ", ".join(repr(s.sheet or s.kind) for s in candidates)
+        raise ImportRefused(
+            f"{path.name} is a CSV file, which holds one table, and its headers "
+            + ("match none" if not scored[0][0] else "match more than one")
+            + f" of the mapping's sheets ({names_text}); use a mapping with one sheet"
+        )
+    return candidates[scored[0][1]]
+
+
+def _match_count(table: Table, smap: SheetMap) -> int:
+    """How many of the mapping's headers the table has in one of its first rows."""
+    wanted = {norm(m.column) for m in smap.fields.values() if m.column is not None}
+    best = 0
+    for row in table.rows[:HEADER_SEARCH_ROWS]:
+        best = max(best, len(wanted & {norm(v) for v in row if v is not None}))
+    return best
+
+
+# --- where the headers are ----------------------------------------------------------------------
+
+
+def _header_text(table: Table, row: int, col: int) -> Any:
+    value = table.rows[row - 1][col - 1] if col <= len(table.rows[row - 1]) else None
+    if value is None:
+        merge = table.merge_at(row, col)
+        if merge is not None:
+            value = merge.value
+    return value
+
+
+@dataclass
+class _Headers:
+    """What is looked for: each mapped field's header, and the fields that must be there."""
+
+    wanted: dict[str, str]  # field -> its header, normalised
+    needed: set[str]
+    #: The best row so far: (row, (needed found, all found), field -> column), 1-based.
+    best: tuple[int, tuple[int, int], dict[str, int]] | None = field(default=None)
+
+    @classmethod
+    def of(cls, smap: SheetMap) -> _Headers:
+        wanted = {f: norm(m.column) for f, m in smap.fields.items() if m.column is not None}
+        # A mapping file's columns must all be there; in ascready's own layout, only the
+        # required ones (a colleague may have deleted a column nobody fills in).
+        needed = (
+            {c.field for c in smap.layout.columns if c.required} & set(wanted)
+            if smap.optional
+            else set(wanted)
+        )
+        return cls(wanted, needed)
+
+    def look_in(self, table: Table, r: int) -> bool:
+        """Match row ``r``'s headers; True when it has every wanted one."""
+        headers: dict[str, int] = {}
+        for c in range(1, len(table.rows[r - 1]) + 1):
+            text = _header_text(table, r, c)
+            if text is not None and norm(text) not in headers:
+                headers[norm(text)] = c
+        found = {f: headers[h] for f, h in self.wanted.items() if h in headers}
+        score = (len(self.needed & set(found)), len(found))
+        if self.best is None or score > self.best[1]:
+            self.best = (r, score, found)
+        return len(found) == len(self.wanted)
+
+
+def find_headers(
+    table: Table, smap: SheetMap, problems: list[RowProblem]
+) -> tuple[int, dict[str, int]] | None:
+    """The header row and each mapped field's column (1-based), or None (reported)."""
+    look = _Headers.of(smap)
+    candidates = (
+        [smap.header_row]
+        if smap.header_row
+        else range(1, min(HEADER_SEARCH_ROWS, len(table.rows)) + 1)
+    )
+    for r in candidates:
+        if r > len(table.rows) or look.look_in(table, r):
+            break
+    if look.best is None or look.best[1][0] < len(look.needed):
+        problems.append(_headers_missing(table, smap, look))
+        return None
+    row, _, found = look.best
+    problems.extend(_header_caveats(table, smap, row, found))
+    return row, found
+
+
+def _headers_missing(table: Table, smap: SheetMap, look: _Headers) -> RowProblem:
+    r, _, found = look.best or (smap.header_row or 1, (0, 0), {})
+    missing = [smap.fields[f].column for f in look.wanted if f in look.needed and f not in found]
+    seen = [
+        str(v) for v in (table.rows[r - 1] if 0 < r <= len(table.rows) else []) if v is not None
+    ]
+    hint = (
+        f"Row {r} has: {', '.join(repr(s) for s in seen[:20])}"
+        if seen
+        else ("The sheet is empty there")
+    )
+    named = "named in the mapping " if not smap.optional else "ascready's register needs "
+    several = len(missing) > 1
+    return RowProblem(
+        table.where,
+        0,
+        ("the columns " if several else "the column ")
+        + ", ".join(f"'{m}'" for m in missing)
+        + f" {named}"
+        + ("are" if several else "is")
+        + " not in the first "
+        + (f"row {smap.header_row}" if smap.header_row else f"{HEADER_SEARCH_ROWS} rows"),
+        f"{hint}. Correct the header in the mapping (spacing and capitals do not matter)"
+        if not smap.optional
+        else f"{hint}. Put the column back, or import with a mapping file (--mapping)",
+    )
+
+
+def _header_caveats(
+    table: Table, smap: SheetMap, row: int, found: dict[str, int]
+) -> list[RowProblem]:
+    """Warnings about a header row that was found: columns not there, merged headers."""
+    caveats = []
+    absent = [m.column for f, m in smap.fields.items() if m.column is not None and f not in found]
+    if absent:
+        caveats.append(
+            RowProblem(
+                table.where,
+                row,
+                "no column "
+                + ", ".join(f"'{a}'" for a in absent)
+                + ": those fields are left empty in every row",
+                severity=Severity.WARNING,
+            )
+        )
+    for fname, col in found.items():
+        merge = table.merge_at(row, col)
+        if merge is not None and merge.max_col > merge.min_col:
+            caveats.append(
+                RowProblem(
+                    table.where,
+                    row,
+                    f"the header '{smap.fields[fname].column}' is merged across {merge.ref}; "
+                    f"ascready reads column {column_letter(col)} for it",
+                    "Unmerge the header cells if another column holds that field",
+                    severity=Severity.WARNING,
+                )
+            )
+    return caveats
+
+
+# --- the rows -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cells:
+    """The mapped cells of one row, before conversion."""
+
+    raw: dict[str, Any]  # field -> the cell's value (only cells that hold something)
+    refs: dict[str, str]  # field -> cell reference
+    from_merge: list[Merge]  # merges down a column this row's values came from
+    unsaved: bool  # a formula with no saved result
+
+
+class _SheetReader:
+    """One sheet's rows, converted by its mapping; problems go to ``problems``."""
+
+    def __init__(
+        self,
+        table: Table,
+        smap: SheetMap,
+        columns: dict[str, int],
+        conv: Converter,
+        problems: list[RowProblem],
+    ) -> None:
+        self.table, self.smap, self.columns = table, smap, columns
+        self.conv, self.problems = conv, problems
+        self.where = table.where
+        self.used_cols = sorted(set(columns.values()))
+        self.merged_noted: set[str] = set()
+
+    def problem(
+        self, r: int, message: str, hint: str = "", fname: str = "", cell: str = ""
+    ) -> None:
+        column = (self.smap.fields[fname].column or "") if fname else ""
+        self.problems.append(RowProblem(self.where, r, message, hint, column, cell))
+
+    def warn(self, r: int, message: str, hint: str = "") -> None:
+        self.problems.append(RowProblem(self.where, r, message, hint, severity=Severity.WARNING))
+
+    def cells(self, r: int) -> _Cells:
+        table, raw_row = self.table, self.table.rows[r - 1]
+        found = _Cells({}, {}, [], False)
+        for fname, c in self.columns.items():
+            value = raw_row[c - 1] if c <= len(raw_row) else None
+            found.refs[fname] = f"{column_letter(c)}{r}"
+            if value is None:
+                merge = table.merge_at(r, c)
+                # Cells merged down a column share the first one's value; cells merged across
+                # columns are one value, in the first column.
+                if merge is not None and merge.min_col == c and merge.min_row != r:
+                    value = merge.value
+                    if value is not None:
+                        found.from_merge.append(merge)
+                elif (r, c) in table.formulas:
+                    found.unsaved = True
+                    self.problem(
+                        r,
+                        f"the cell holds a formula ({table.formulas[(r, c)]}) with no saved result",
+                        "Open the workbook in Excel or LibreOffice and save it (that stores "
+                        "the results), or paste the values over the formulas",
+                        fname,
+                        found.refs[fname],
+                    )
+            if isinstance(value, str) and not value.strip():
+                value = None
+            if value is not None:
+                found.raw[fname] = value
+        return found
+
+    def banner(self, r: int) -> Merge | None:
+        """A heading row ("Theme 1: Working with people") merged across the table."""
+        cols = self.used_cols
+        merge = self.table.merge_at(r, cols[0]) if len(cols) > 1 else None
+        if merge is None or merge.min_row != r:
+            return None
+        return merge if merge.min_col <= cols[0] and merge.max_col >= cols[-1] else None
+
+    def note_merges(self, merges: list[Merge]) -> None:
+        for merge in merges:
+            if merge.ref not in self.merged_noted:
+                self.merged_noted.add(merge.ref)
+                self.warn(
+                    merge.min_row,
+                    f"cells {merge.ref} are merged; ascready used '{merge.value}' for each of "
+                    f"rows {merge.min_row} to {merge.max_row}",
+                    "Check that is what the merged cells meant",
+                )
+
+    def convert(self, r: int, cells: _Cells) -> dict[str, Any] | None:
+        """The row's field values, with the mapping's defaults; None if a cell would not
+        convert (reported)."""
+        layout, values = self.smap.layout, {}
+        ok = not cells.unsaved
+        for fname, value in cells.raw.items():
+            try:
+                values[fname] = self.conv.convert(
+                    layout.column(fname), self.smap.fields[fname], value
+                )
+            except CellError as exc:
+                ok = False
+                self.problem(r, exc.message, exc.hint, fname, cells.refs[fname])
+        if not ok:
+            return None
+        for fname, fmap in self.smap.fields.items():
+            if fname not in values and fmap.default is not None:
+                try:
+                    values[fname] = self.conv.convert(layout.column(fname), fmap, fmap.default)
+                except CellError as exc:
+                    self.problem(r, f"the default for {fname}: {exc.message}", exc.hint)
+                    ok = False
+        return values if ok else None
+
+
+def read_sheet(
+    table: Table,
+    smap: SheetMap,
+    conv: Converter,
+    problems: list[RowProblem],
+    progress: Progress | None = None,
+) -> SheetRows | None:
+    """The rows of one table below its headers, converted; None when the headers are not
+    there (reported)."""
+    located = find_headers(table, smap, problems)
+    if located is None:
+        return None
+    header_row, columns = located
+    reader = _SheetReader(table, smap, columns, conv, problems)
+    headers = {f: m.column or f"(default for {f})" for f, m in smap.fields.items()}
+    rows: list[Row] = []
+    empty = 0
+    last = len(table.rows)
+    for r in range(header_row + 1, last + 1):
+        if progress is not None and r % 500 == 0:
+            progress(f"Converting rows of {table.where}", r, last)
+        cells = reader.cells(r)
+        if not cells.raw:  # blank, or text only in columns the mapping does not read
+            empty += 1
+            continue
+        banner = reader.banner(r)
+        if banner is not None:
+            reader.warn(
+                r, f"a heading row ('{banner.value}', merged across {banner.ref}) was skipped"
+            )
+            continue
+        reader.note_merges(cells.from_merge)
+        values = reader.convert(r, cells)
+        if values is not None:
+            rows.append(Row(table.where, r, values, cells.refs, headers))
+    return SheetRows(smap, table, rows, empty)

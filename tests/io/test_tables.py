@@ -1,0 +1,188 @@
+"""One spreadsheet reader: the same files accepted, read the same way and refused with the same
+message, whether a table is read whole (``import``) or a row at a time (``import-metrics``)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from ascready.errors import TableError
+from ascready.io.tables import read_tables, stream_tables
+
+
+def whole(path: Path) -> list[list[object]]:
+    tables, _ = read_tables(path)
+    return tables[0].rows
+
+
+def streamed(path: Path) -> list[list[object]]:
+    with stream_tables(path) as streams:
+        first = next(streams)
+        return [[c if c != "" else None for c in cells] for _, cells in first.rows]
+
+
+READERS = [whole, streamed]
+
+
+def refusal(read: Callable[[Path], object], path: Path) -> str:
+    with pytest.raises(TableError) as refused:
+        read(path)
+    return refused.value.message
+
+
+def workbook_bytes() -> bytes:
+    wb = Workbook()
+    wb.active.append(["Ref", "Title"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# Each file that cannot be read, and the message both readers give for it.
+REFUSED: list[tuple[str, bytes | None, str]] = [
+    ("missing.csv", None, "missing.csv: there is no such file. fix: Check the name and folder."),
+    (
+        "register.xls",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old",
+        "register.xls: this is an old Excel 97-2003 workbook (.xls), which ascready cannot read. "
+        "fix: Open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx), or as CSV.",
+    ),
+    (
+        "register.ods",
+        b"PK\x03\x04ods",
+        "register.ods: this is an OpenDocument spreadsheet (.ods), which ascready cannot read. "
+        "fix: Open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx), or as CSV.",
+    ),
+    (
+        "register.pdf",
+        b"%PDF-1.7",
+        "register.pdf: this is not a CSV or Excel .xlsx file (its name ends '.pdf'). fix: Use "
+        "the spreadsheet as an .xlsx workbook or a .csv file.",
+    ),
+    (
+        "renamed.xlsx",
+        b"Ref,Title\nR1,Something\n",
+        "renamed.xlsx: this is not an Excel workbook: it holds text (a CSV file with an .xlsx "
+        "name?). fix: If it is CSV, rename it to end .csv; otherwise open it in Excel and save "
+        "it as an Excel Workbook (.xlsx).",
+    ),
+    (
+        "protected.xlsx",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1encrypted",
+        "protected.xlsx: this is not an .xlsx workbook: it is an old Excel 97-2003 workbook "
+        "(.xls) renamed, or a workbook protected by a password. fix: Open it in Excel, remove "
+        "any password, and save it as an Excel Workbook (.xlsx), or as CSV.",
+    ),
+    (
+        "damaged.xlsx",
+        b"PK\x03\x04 then the download stopped",
+        "damaged.xlsx: this is not an Excel workbook ascready can read: it is damaged, or not "
+        "really .xlsx. fix: Open it in Excel and save it as an Excel Workbook (.xlsx), or as CSV.",
+    ),
+    (
+        "workbook.csv",
+        workbook_bytes(),
+        "workbook.csv: this is an Excel workbook with a .csv name. fix: Rename it to end .xlsx "
+        "and run this again.",
+    ),
+    (
+        "garbled.csv",
+        b"Ref,Title\nR1,\x81\x8d\x8f\x90\x9d\n",
+        "garbled.csv: the file is neither UTF-8 nor Windows-1252 (Excel's) text, so its "
+        "characters cannot be read. fix: Use the file as downloaded, or open it in Excel and "
+        "save it from Excel as 'CSV UTF-8 (Comma delimited)'.",
+    ),
+    (
+        "binary.csv",
+        b"Ref,Title\x00\x00\x00\n",
+        "binary.csv: this is not a text CSV file (it holds binary data). fix: Open it in the "
+        "program that made it and save it from Excel as 'CSV UTF-8 (Comma delimited)', or as "
+        ".xlsx.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), REFUSED, ids=[r[0] for r in REFUSED])
+@pytest.mark.parametrize("read", READERS)
+def test_a_file_that_is_not_a_table_gets_one_plain_message(
+    tmp_path: Path,
+    read: Callable[[Path], object],
+    name: str,
+    content: bytes | None,
+    message: str,
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    assert refusal(read, path) == message
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_folder_is_not_a_table(tmp_path: Path, read: Callable[[Path], object]) -> None:
+    folder = tmp_path / "register.xlsx"
+    folder.mkdir()
+    assert refusal(read, folder) == (
+        "register.xlsx: this is a folder, not a file. fix: Name the .xlsx or .csv file itself."
+    )
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_windows_1252_csv_reads_as_its_characters(
+    tmp_path: Path, read: Callable[[Path], list[list[object]]]
+) -> None:
+    path = tmp_path / "actions.csv"
+    path.write_bytes("Ref,Action\nA1,Carers’ offer – agency cover\n".encode("cp1252"))
+    assert read(path) == [["Ref", "Action"], ["A1", "Carers’ offer – agency cover"]]
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_semicolons_and_tabs_separate_as_excel_writes_them(
+    tmp_path: Path, read: Callable[[Path], list[list[object]]]
+) -> None:
+    semicolons = tmp_path / "register.csv"
+    semicolons.write_text('"Title, in full";Owner\nCarers; strategy;Lead\n', encoding="utf-8")
+    assert read(semicolons) == [["Title, in full", "Owner"], ["Carers", " strategy", "Lead"]]
+    tabs = tmp_path / "register.txt"
+    tabs.write_text("Ref\tTitle, in full\nR1\tA, B\n", encoding="utf-8-sig")
+    assert read(tabs) == [["Ref", "Title, in full"], ["R1", "A, B"]]
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_workbook_reads_the_same_either_way(
+    tmp_path: Path, read: Callable[[Path], list[list[object]]]
+) -> None:
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(workbook_bytes())
+    assert read(path) == [["Ref", "Title"]]
+
+
+def test_a_workbook_cut_short_inside_a_sheet_is_refused_as_damaged(tmp_path: Path) -> None:
+    """The streaming reader meets the damage only when it reaches it."""
+    good = zipfile.ZipFile(io.BytesIO(workbook_bytes()))
+    path = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(path, "w") as cut:
+        for entry in good.infolist():
+            data = good.read(entry.filename)
+            if entry.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]
+            cut.writestr(entry, data)
+    for read in READERS:
+        assert "is damaged, or not really .xlsx" in refusal(read, path)
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_title_line_without_separators_does_not_decide_them(
+    tmp_path: Path, read: Callable[[Path], list[list[object]]]
+) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text("Avonmere evidence register\nRef,Title\nR1,Carers; strategy\n", "utf-8")
+    assert read(path) == [
+        ["Avonmere evidence register"],
+        ["Ref", "Title"],
+        ["R1", "Carers; strategy"],
+    ]

@@ -1,0 +1,172 @@
+"""Writing a set of files: all of them or none, never over a file that exists, nothing left
+half-written, permissions as the user expects."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ascready.errors import OutputExistsError, WriteError
+from ascready.io import writing
+from ascready.io.writing import write_atomically, write_files
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root with its bytes, temporary files included."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
+@pytest.fixture
+def umask_027() -> Iterator[None]:
+    old = os.umask(0o027)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_creates_and_replaces_are_all_written(tmp_path: Path) -> None:
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "M-01.yaml").write_text("value: 1\n", encoding="utf-8")
+    written = write_files(
+        tmp_path,
+        creates={"evidence/EV-001.yaml": "id: EV-001\n", "evidence/sub/EV-002.yaml": b"id: 2\n"},
+        replaces={"metrics/M-01.yaml": "value: 2\n"},
+    )
+    assert written == [
+        tmp_path / "evidence/EV-001.yaml",
+        tmp_path / "evidence/sub/EV-002.yaml",
+        tmp_path / "metrics/M-01.yaml",
+    ]
+    assert tree(tmp_path) == {
+        "evidence/EV-001.yaml": b"id: EV-001\n",
+        "evidence/sub/EV-002.yaml": b"id: 2\n",
+        "metrics/M-01.yaml": b"value: 2\n",
+    }
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permissions are POSIX")
+@pytest.mark.usefixtures("umask_027")
+def test_a_new_file_gets_what_the_umask_allows_and_a_replaced_one_keeps_its_mode(
+    tmp_path: Path,
+) -> None:
+    kept = tmp_path / "kept.yaml"
+    kept.write_text("old\n", encoding="utf-8")
+    kept.chmod(0o600)
+    write_files(tmp_path, creates={"new.yaml": "new\n"}, replaces={"kept.yaml": "new\n"})
+    write_atomically(tmp_path / "out.xlsx", b"data")
+    assert stat.S_IMODE((tmp_path / "new.yaml").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "out.xlsx").stat().st_mode) == 0o640
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def test_a_file_to_create_that_exists_is_never_replaced_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "actions").mkdir()
+    theirs = tmp_path / "actions" / "ACT-02.yaml"
+    theirs.write_text("someone else's work\n", encoding="utf-8")
+    with pytest.raises(OutputExistsError) as refused:
+        write_files(
+            tmp_path,
+            creates={
+                "evidence/EV-001.yaml": "a\n",
+                "actions/ACT-02.yaml": "b\n",
+                "actions/ACT-03.yaml": "c\n",
+            },
+        )
+    assert refused.value.message == "actions/ACT-02.yaml already exists; nothing was written"
+    assert tree(tmp_path) == {"actions/ACT-02.yaml": b"someone else's work\n"}
+    assert folders(tmp_path) == {"actions"}  # evidence/, made by this run, is gone again
+
+
+def test_a_failure_part_way_puts_everything_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "metrics").mkdir()
+    for name in ("A.yaml", "B.yaml"):
+        (tmp_path / "metrics" / name).write_text(f"old {name}\n", encoding="utf-8")
+    before = tree(tmp_path)
+    real = writing.replace_atomically
+    calls: list[str] = []
+
+    def full_disk_on_second(path: Path, payload: bytes) -> None:
+        calls.append(path.name)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real(path, payload)
+
+    monkeypatch.setattr(writing, "replace_atomically", full_disk_on_second)
+    with pytest.raises(WriteError) as failed:
+        write_files(
+            tmp_path,
+            creates={"metrics/new/C.yaml": "new\n"},
+            replaces={"metrics/A.yaml": "new A\n", "metrics/B.yaml": "new B\n"},
+        )
+    assert failed.value.message == (
+        "metrics/B.yaml could not be written (No space left on device). Nothing was changed: "
+        "the files this run had written were removed or put back."
+    )
+    assert calls[:2] == ["A.yaml", "B.yaml"]  # then A.yaml again, put back
+    assert tree(tmp_path) == before
+    assert folders(tmp_path) == {"metrics"}
+
+
+def test_a_file_changed_since_it_was_read_stops_everything(tmp_path: Path) -> None:
+    target = tmp_path / "M-01.yaml"
+    target.write_text("edited by a colleague\n", encoding="utf-8")
+    with pytest.raises(WriteError) as refused:
+        write_files(
+            tmp_path,
+            creates={"M-02.yaml": "new\n"},
+            replaces={"M-01.yaml": "new figures\n"},
+            originals={"M-01.yaml": b"as it was read\n"},
+        )
+    assert refused.value.message.startswith("M-01.yaml changed while this was being prepared")
+    assert tree(tmp_path) == {"M-01.yaml": b"edited by a colleague\n"}
+
+
+def test_a_file_where_a_folder_should_be_is_reported_not_raised_raw(tmp_path: Path) -> None:
+    (tmp_path / "evidence").write_text("not a folder\n", encoding="utf-8")
+    with pytest.raises(WriteError) as failed:
+        write_files(tmp_path, creates={"evidence/EV-001.yaml": "a\n"})
+    assert failed.value.message.startswith("evidence/EV-001.yaml could not be written (")
+    assert tree(tmp_path) == {"evidence": b"not a folder\n"}
+
+
+def test_without_hard_links_a_new_file_is_still_created_exclusively(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    write_files(tmp_path, creates={"a.yaml": "a\n"})
+    assert tree(tmp_path) == {"a.yaml": b"a\n"}
+    with pytest.raises(OutputExistsError):
+        write_files(tmp_path, creates={"a.yaml": "again\n"})
+    assert tree(tmp_path) == {"a.yaml": b"a\n"}
+
+
+def test_an_interruption_undoes_what_was_written_and_is_not_swallowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = writing.create_exclusively
+
+    def interrupted_on_second(path: Path, payload: bytes) -> None:
+        if path.name == "b.yaml":
+            raise KeyboardInterrupt
+        real(path, payload)
+
+    monkeypatch.setattr(writing, "create_exclusively", interrupted_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        write_files(tmp_path, creates={"x/a.yaml": "a\n", "x/b.yaml": "b\n"})
+    assert list(tmp_path.iterdir()) == []
