@@ -18,6 +18,7 @@ from typing import Any
 
 from ascready.analysis.measures import compare, measure_text, region_phrase
 from ascready.errors import AscreadyError
+from ascready.output.markdown import block, escape
 from ascready.output.words import COMPARISON_WORDS, STATUS_WORDS, key_title
 from ascready.repository import models
 from ascready.repository.project import Project
@@ -327,20 +328,6 @@ def markdown_to_html(text: str) -> str:
     return str(md.render(text or ""))
 
 
-_MD_ESCAPE = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def escape_markdown(text: object) -> str:
-    """Plain text made safe inside Markdown: no markup, no raw HTML, one line."""
-    flat = " ".join(str(text).split())
-    return _MD_ESCAPE.sub(r"\\\1", flat).replace("&", "&amp;")
-
-
-def markdown_block(text: str) -> str:
-    """A Markdown narrative kept as Markdown, with any raw HTML made inert."""
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").strip()
-
-
 def heatmap_colour(count: int, maximum: int) -> str:
     """Background colour for a heatmap cell, light to dark blue; 0 is pale red."""
     if count == 0:
@@ -381,8 +368,8 @@ def _environment(root: Path, fmt: str) -> Any:
     )
     env.filters.update(
         markdown_html=markdown_to_html,
-        md=escape_markdown,
-        md_block=markdown_block,
+        md=escape,
+        md_block=block,
         heat=heatmap_colour,
         heat_text=heatmap_text_colour,
     )
