@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ascready.io.writing import fixed_zip_times
 from ascready.output.words import key_title
+from ascready.output.xlsx import CONTROL_OR_NOT_XML
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -71,16 +71,13 @@ TABLE_STYLE = "Table Grid"
 # Deepest list level with its own built-in style ("List Bullet 3", "List Number 3").
 MAX_LIST_LEVEL = 3
 
-# Characters XML 1.0 cannot hold, or that Word chokes on: C0 controls other than tab, line
-# feed and carriage return (those become a line feed first), DEL and C1 controls, lone
-# surrogates, and the two non-characters U+FFFE and U+FFFF.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
 
 def clean(text: object) -> str:
     """Text that python-docx can write: line ends made line feeds, impossible characters out."""
     value = "" if text is None else str(text)
-    return _NOT_XML.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    # What XML cannot hold, and the control characters Word chokes on, are left out; carriage
+    # returns become line feeds first.
+    return CONTROL_OR_NOT_XML.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def one_line(text: object) -> str:

@@ -47,6 +47,7 @@ from ascready.checks.sources import classify_source
 from ascready.errors import AscreadyError, ExitCode
 from ascready.findings import Finding, Severity
 from ascready.io.writing import write_atomically
+from ascready.output.xlsx import CONTROL_OR_NOT_XML
 from ascready.repository import models, yamlsafe
 from ascready.repository.kinds import LABELS
 from ascready.repository.loader import find_repository
@@ -75,7 +76,6 @@ SUPPRESSED = frozenset(
 )
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _PERIOD = re.compile(r"^\d{4}(-\d{2}|-\d{4})?(-Q[1-4])?$|^\d{4}-\d{2}-\d{2}$")
 _ONS_CODE = re.compile(r"^E\d{8}$")
 
@@ -433,7 +433,8 @@ class _Collector:
         if measure is None:
             measure = t.measures[code] = _Measure(code, number)
         if not measure.description:
-            measure.description = " ".join(_CONTROL.sub("", _text(cell("description"))).split())
+            described = CONTROL_OR_NOT_XML.sub("", _text(cell("description")))
+            measure.description = " ".join(described.split())
         ons = _text(cell("ons_code")).upper()
         level = _key(_text(cell("geo_level")))
         area: str | None = None
