@@ -10,6 +10,7 @@ import difflib
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ascready.analysis.diff import (
@@ -103,54 +104,59 @@ def describe_field(change: FieldChange) -> str:
 # --- summary ----------------------------------------------------------------------------------
 
 
-def _kind_summary(diff: Diff, kind: str) -> str | None:
-    changes = diff.of_kind(kind)
-    if not changes:
-        return None
+def _action_summary(changes: list[ItemChange]) -> str:
     counts = Counter(c.change for c in changes)
     labels = Counter(label for c in changes for label in c.labels)
-    if kind == "action":
-        parts = [f"{labels[n]} {n}" for n in ("opened", "closed", "reopened") if labels[n]]
-        other = sum(1 for c in changes if not {"opened", "closed", "reopened"} & set(c.labels))
-        if counts["removed"]:
-            parts.append(f"{counts['removed']} removed")
-            other -= counts["removed"]
-        if other:
-            parts.append(f"{other} otherwise changed")
-        return ", ".join(parts)
-    if kind == "rating":
-        parts = []
-        for c in changes:
-            score = next((f for f in c.fields if f.field == "self_score"), None)
-            if c.change == "added":
-                parts.append(f"{c.key} added")
-            elif c.change == "removed":
-                parts.append(f"{c.key} removed")
-            elif score:
-                parts.append(f"{c.key} self-score {_value(score.before)} -> {_value(score.after)}")
-            else:
-                bits = Counter(f"{s.kind} {s.change}" for s in c.statements)
-                what = [f"{k} x{n}" if n > 1 else k for k, n in sorted(bits.items())]
-                extra = [f.field for f in c.fields]
-                parts.append(f"{c.key}: {', '.join([*what, *extra]) or 'changed'}")
-        return "; ".join(parts)
-    if kind == "return":
-        moved = [c for c in changes if "status moved" in c.labels]
-        rest = len(changes) - len(moved)
-        parts = [
-            f"item {c.key} "
-            + next(
-                f"{_value(f.before)} -> {_value(f.after)}" for f in c.fields if f.field == "status"
-            )
-            for c in moved[:5]
-        ]
-        if len(moved) > 5:
-            parts.append(f"{len(moved) - 5} more moved status")
-        if rest:
-            parts.append(f"{plural(rest, 'item')} otherwise changed")
-        return "; ".join(parts)
-    if kind == "profile":
-        return ", ".join(f.field for c in changes for f in c.fields) or "changed"
+    moves = ("opened", "closed", "reopened")
+    parts = [f"{labels[n]} {n}" for n in moves if labels[n]]
+    other = sum(1 for c in changes if not set(moves) & set(c.labels))
+    if counts["removed"]:
+        parts.append(f"{counts['removed']} removed")
+        other -= counts["removed"]
+    if other:
+        parts.append(f"{other} otherwise changed")
+    return ", ".join(parts)
+
+
+def _rating_change(c: ItemChange) -> str:
+    if c.change in ("added", "removed"):
+        return f"{c.key} {c.change}"
+    score = next((f for f in c.fields if f.field == "self_score"), None)
+    if score:
+        return f"{c.key} self-score {_value(score.before)} -> {_value(score.after)}"
+    bits = Counter(f"{s.kind} {s.change}" for s in c.statements)
+    what = [f"{k} x{n}" if n > 1 else k for k, n in sorted(bits.items())]
+    extra = [f.field for f in c.fields]
+    return f"{c.key}: {', '.join([*what, *extra]) or 'changed'}"
+
+
+def _rating_summary(changes: list[ItemChange]) -> str:
+    return "; ".join(_rating_change(c) for c in changes)
+
+
+def _return_summary(changes: list[ItemChange]) -> str:
+    moved = [c for c in changes if "status moved" in c.labels]
+    rest = len(changes) - len(moved)
+    parts = [
+        f"item {c.key} "
+        + next(f"{_value(f.before)} -> {_value(f.after)}" for f in c.fields if f.field == "status")
+        for c in moved[:5]
+    ]
+    if len(moved) > 5:
+        parts.append(f"{len(moved) - 5} more moved status")
+    if rest:
+        parts.append(f"{plural(rest, 'item')} otherwise changed")
+    return "; ".join(parts)
+
+
+def _profile_summary(changes: list[ItemChange]) -> str:
+    return ", ".join(f.field for c in changes for f in c.fields) or "changed"
+
+
+def _item_summary(changes: list[ItemChange]) -> str:
+    """Evidence and measures: added, retired, changed (and how)."""
+    counts = Counter(c.change for c in changes)
+    labels = Counter(label for c in changes for label in c.labels)
     parts = []
     if counts["added"]:
         parts.append(f"{counts['added']} added")
@@ -162,6 +168,21 @@ def _kind_summary(diff: Diff, kind: str) -> str | None:
         notes = [f"{labels[n]} {n}" for n in ("re-tagged", "moved", "id renamed") if labels[n]]
         parts.append(f"{changed} changed" + (f" ({', '.join(notes)})" if notes else ""))
     return ", ".join(parts)
+
+
+_KIND_SUMMARY: dict[str, Callable[[list[ItemChange]], str]] = {
+    "action": _action_summary,
+    "rating": _rating_summary,
+    "return": _return_summary,
+    "profile": _profile_summary,
+}
+
+
+def _kind_summary(diff: Diff, kind: str) -> str | None:
+    changes = diff.of_kind(kind)
+    if not changes:
+        return None
+    return _KIND_SUMMARY.get(kind, _item_summary)(changes)
 
 
 def summary_lines(diff: Diff, arrow: str = "->") -> list[tuple[str, str]]:
