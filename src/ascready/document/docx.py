@@ -237,8 +237,8 @@ class _Writer:
             ("Areas for improvement", "areas_for_improvement", "area"),
         ):
             self._statements(qs, title, key, kind)
-        self._what_people_say(qs)
-        self._key_data(qs)
+        self._listed(qs, "quotes", "What people say", self.quote)
+        self._listed(qs, "key_data", "Key data", self.key_data)
         measures = qs.get("measures") or []
         if measures:
             self.heading("How we compare", 3)
@@ -281,19 +281,15 @@ class _Writer:
         elif not here:
             self.paragraph("None recorded.")
 
-    def _what_people_say(self, qs: dict[str, Any]) -> None:
-        quotes = qs.get("quotes") or []
-        if quotes:
-            self.heading("What people say", 3)
-            for row in quotes:
-                self.quote(row)
-
-    def _key_data(self, qs: dict[str, Any]) -> None:
-        key_data = qs.get("key_data") or []
-        if key_data:
-            self.heading("Key data", 3)
-            for row in key_data:
-                self.key_data(row)
+    def _listed(
+        self, qs: dict[str, Any], key: str, title: str, write: Callable[[dict[str, Any]], None]
+    ) -> None:
+        """A heading and the evidence rows under ``key``, when there are any."""
+        rows = qs.get(key) or []
+        if rows:
+            self.heading(title, 3)
+            for row in rows:
+                write(row)
 
     def statement(self, s: dict[str, Any]) -> None:
         """A strength or area for improvement: text, quality statements, evidence, measures,

@@ -39,15 +39,16 @@ class TemplateError(AscreadyError):
 # --- the context ------------------------------------------------------------------------------
 
 
-def _visible(item: models.EvidenceItem, audience: str) -> bool:
+def _visible(item: models.EvidenceItem | models.Metric, audience: str) -> bool:
     return audience == "internal" or item.classification is models.Classification.PUBLIC
 
 
-def _source(item: models.EvidenceItem) -> dict[str, Any] | None:
-    if not item.source:
+def _source(source: str | None) -> dict[str, Any] | None:
+    """Where an item comes from: a web address is a link, anything else is text."""
+    if not source:
         return None
-    is_url = bool(re.match(r"^https?://", item.source, re.IGNORECASE))
-    return {"text": item.source, "href": item.source if is_url else "", "is_url": is_url}
+    is_url = bool(re.match(r"^https?://", source, re.IGNORECASE))
+    return {"text": source, "href": source if is_url else "", "is_url": is_url}
 
 
 def _evidence_row(item: models.EvidenceItem, path: str, project: Project) -> dict[str, Any]:
@@ -68,17 +69,13 @@ def _evidence_row(item: models.EvidenceItem, path: str, project: Project) -> dic
         "categories": [c.title for c in cats],
         "quality_statements": qs,
         "information_return": list(item.information_return),
-        "source": _source(item),
+        "source": _source(item.source),
         "attribution": item.attribution or "",
         "as_of": item.as_of.isoformat() if item.as_of else "",
         "classification": item.classification.value,
         "status": item.status.value,
         "file": path,
     }
-
-
-def _metric_visible(metric: models.Metric, audience: str) -> bool:
-    return audience == "internal" or metric.classification is models.Classification.PUBLIC
 
 
 def _metric_row(metric: models.Metric, path: str, project: Project, region: str) -> dict[str, Any]:
@@ -92,7 +89,6 @@ def _metric_row(metric: models.Metric, path: str, project: Project, region: str)
     in_region = compare(metric.value, metric.comparators.region, metric.polarity)
     england_words = COMPARISON_WORDS.get(england, "").format("England")
     region_words = COMPARISON_WORDS.get(in_region, "").format(region_phrase(region))
-    is_url = bool(metric.source and re.match(r"^https?://", metric.source, re.IGNORECASE))
     return {
         "id": metric.id,
         "title": metric.title,
@@ -109,11 +105,7 @@ def _metric_row(metric: models.Metric, path: str, project: Project, region: str)
         "region_comparison": region_words,
         "compared": "; ".join(w for w in (england_words, region_words) if w),
         "quality_statements": qs,
-        "source": (
-            {"text": metric.source, "href": metric.source if is_url else "", "is_url": is_url}
-            if metric.source
-            else None
-        ),
+        "source": _source(metric.source),
         "classification": metric.classification.value,
         "file": path,
     }
@@ -141,7 +133,7 @@ def _measure_rows(project: Project, audience: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for doc in sorted(project.of_kind("metric"), key=lambda d: d.path):
         metric: models.Metric = doc.model
-        if metric.id not in found and _metric_visible(metric, audience):
+        if metric.id not in found and _visible(metric, audience):
             found[metric.id] = _metric_row(metric, doc.path, project, region)
     return {k: found[k] for k in sorted(found)}
 
