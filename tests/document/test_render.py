@@ -304,3 +304,28 @@ def test_written_files_get_normal_permissions(runner: CliRunner, tmp_path: Path)
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_markdown_stops_mentions_and_keeps_email_addresses_whole(make_repo: MakeRepo) -> None:
+    """Text in the Markdown document goes through the one escaper that gaps and diff use."""
+    summary = "Ask @jsmith, or write to adults@testshire.example. **Not bold** ~~not struck~~"
+    root = make_repo(
+        {
+            "evidence/EV-009.yaml": yaml.safe_dump(
+                {
+                    "id": "EV-009",
+                    "title": "Carers' feedback",
+                    "summary": summary,
+                    "kind": "quote",
+                    "categories": ["peoples-experience"],
+                    "quality_statements": ["QS1"],
+                    "classification": "public",
+                }
+            )
+        }
+    )
+    md = render_repository(root, "md", "public").decode("utf-8")
+    quote = next(line for line in md.splitlines() if "jsmith" in line)
+    assert "@\u2060jsmith" in quote
+    assert "adults@testshire.example" in quote  # copies as an address
+    assert "\\*\\*Not bold\\*\\*" in quote and "\\~\\~not struck\\~\\~" in quote

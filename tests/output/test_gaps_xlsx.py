@@ -440,3 +440,112 @@ def test_the_gaps_command_writes_the_same_workbook(tmp_path: Path, runner: CliRu
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == render_xlsx(run_gaps(EXAMPLE, as_of="2026-11-23"))
     assert load_workbook(out).sheetnames == SHEET_ORDER
+
+
+def _all_cells(book: Workbook) -> list[Any]:
+    return [cell for ws in book for row in ws.iter_rows() for cell in row]
+
+
+def test_a_formula_in_a_custom_framework_stays_text(
+    make_repo: MakeRepo, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Framework titles reach the workbook too, in headers as well as cells."""
+    hyperlink = '=HYPERLINK("http://evil.example/x","People")'
+    builtin = REPO_ROOT / "src" / "ascready" / "repository" / "frameworks" / "cqc-la-2024.yaml"
+    text = builtin.read_text(encoding="utf-8").replace("id: cqc-la-2024", "id: local", 1)
+    category = "    title: People's experience\n    short_title: People\n"
+    assert category in text
+    text = text.replace(category, f"    title: '{hyperlink}'\n    short_title: '{hyperlink}'\n")
+    root = make_repo({"frameworks/local.yaml": text})
+    with (root / "ascready.yaml").open("a", encoding="utf-8") as profile:
+        profile.write("framework: frameworks/local.yaml\n")
+    out = tmp_path / "gaps.xlsx"
+    args = ["gaps", str(root), "--as-of", "2026-11-23", "--format", "xlsx", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+
+    book = load_workbook(out)
+    found = [cell for cell in _all_cells(book) if cell.value == hyperlink]
+    assert any(cell.row == 1 for cell in found)  # the Coverage sheet's column for the category
+    for cell in found:
+        assert cell.data_type == "s", (cell.parent.title, cell.coordinate)
+        assert cell.quotePrefix, (cell.parent.title, cell.coordinate)
+    assert not [c.coordinate for c in _all_cells(book) if c.data_type == "f"]
+
+
+def test_text_like_an_error_value_stays_text(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "evidence/EV-002.yaml": """
+                id: EV-002
+                title: "#N/A"
+                kind: survey
+                categories: [peoples-experience]
+                quality_statements: [QS1]
+                as_of: 2026-06-30
+                review_by: 2099-06-30
+                classification: public
+            """,
+        }
+    )
+    project, _ = load_project(root)
+    book = load_workbook(io.BytesIO(render_xlsx(build_gaps(project, DAY))))
+    title = {r["Evidence"].value: r for r in _records(book["Evidence to refresh"])}["EV-002"]
+    assert title["Title"].value == "#N/A"
+    assert title["Title"].data_type == "s"
+
+
+def test_characters_xml_cannot_hold_are_replaced_not_a_crash(make_repo: MakeRepo) -> None:
+    """U+FFFE is valid YAML and passes validate, but no XML file can hold it."""
+    root = make_repo(
+        {
+            "evidence/EV-002.yaml": """
+                id: EV-002
+                title: "Carers\\ufffe survey"
+                kind: survey
+                categories: [peoples-experience]
+                quality_statements: [QS1]
+                as_of: 2026-06-30
+                review_by: 2099-06-30
+                classification: public
+            """,
+        }
+    )
+    profile = root / "ascready.yaml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace(
+            "council: Testshire Council", 'council: "Testshire\\uffff Council"'
+        ),
+        encoding="utf-8",
+    )
+    project, findings = load_project(root)
+    assert findings == []
+    book = load_workbook(io.BytesIO(render_xlsx(build_gaps(project, DAY))))
+    refresh = {r["Evidence"].value: r for r in _records(book["Evidence to refresh"])}
+    assert refresh["EV-002"]["Title"].value == "Carers\N{REPLACEMENT CHARACTER} survey"
+    assert _summary(book)["Council"].value == "Testshire\N{REPLACEMENT CHARACTER} Council"
+
+
+def test_text_too_long_for_a_cell_is_cut_and_says_so(make_repo: MakeRepo) -> None:
+    title = "Carers survey " + "\N{GRINNING FACE}" * 20_000  # 40,014 in Excel's count
+    root = make_repo(
+        {
+            "evidence/EV-002.yaml": f"""
+                id: EV-002
+                title: "{title}"
+                kind: survey
+                categories: [peoples-experience]
+                quality_statements: [QS1]
+                as_of: 2026-06-30
+                review_by: 2099-06-30
+                classification: public
+            """,
+        }
+    )
+    project, _ = load_project(root)
+    book = load_workbook(io.BytesIO(render_xlsx(build_gaps(project, DAY))))
+    shown = {r["Evidence"].value: r for r in _records(book["Evidence to refresh"])}["EV-002"]
+    value = shown["Title"].value
+    assert value.startswith("Carers survey \N{GRINNING FACE}")
+    assert value.endswith("[... cut: too long for one cell]")
+    assert 32_000 < len(value.encode("utf-16-le")) // 2 <= 32_767

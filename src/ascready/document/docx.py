@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ascready.io.writing import fixed_zip_times
 from ascready.output.words import key_title
+from ascready.output.xlsx import CONTROL_OR_NOT_XML
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -71,16 +71,13 @@ TABLE_STYLE = "Table Grid"
 # Deepest list level with its own built-in style ("List Bullet 3", "List Number 3").
 MAX_LIST_LEVEL = 3
 
-# Characters XML 1.0 cannot hold, or that Word chokes on: C0 controls other than tab, line
-# feed and carriage return (those become a line feed first), DEL and C1 controls, lone
-# surrogates, and the two non-characters U+FFFE and U+FFFF.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
 
 def clean(text: object) -> str:
     """Text that python-docx can write: line ends made line feeds, impossible characters out."""
     value = "" if text is None else str(text)
-    return _NOT_XML.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    # What XML cannot hold, and the control characters Word chokes on, are left out; carriage
+    # returns become line feeds first.
+    return CONTROL_OR_NOT_XML.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def one_line(text: object) -> str:
@@ -233,7 +230,21 @@ class _Writer:
 
     def quality_statement(self, qs: dict[str, Any]) -> None:
         self.heading(f"{qs['id']} {qs['title']}", 2)
+        self._we_statement(qs)
+        self._self_assessment(qs)
+        for title, key, kind in (
+            ("Strengths", "strengths", "strength"),
+            ("Areas for improvement", "areas_for_improvement", "area"),
+        ):
+            self._statements(qs, title, key, kind)
+        self._listed(qs, "quotes", "What people say", self.quote)
+        self._listed(qs, "key_data", "Key data", self.key_data)
+        measures = qs.get("measures") or []
+        if measures:
+            self.heading("How we compare", 3)
+            self.measures_table(measures)
 
+    def _we_statement(self, qs: dict[str, Any]) -> None:
         self.heading("We statement", 3)
         self.paragraph(one_line(qs.get("we_statement", "")))
         i_statements = qs.get("i_statements") or []
@@ -242,6 +253,7 @@ class _Writer:
             for text in i_statements:
                 self.paragraph(one_line(text), "List Bullet")
 
+    def _self_assessment(self, qs: dict[str, Any]) -> None:
         self.heading("Our self-assessment", 3)
         score = qs.get("self_score")
         if score is None:
@@ -255,36 +267,29 @@ class _Writer:
         else:
             self.paragraph("No narrative written yet.").runs[0].italic = True
 
-        for title, key, kind in (
-            ("Strengths", "strengths", "strength"),
-            ("Areas for improvement", "areas_for_improvement", "area"),
-        ):
-            self.heading(title, 3)
-            here = qs.get(key) or []
-            for s in here:
-                self.statement(s)
-            elsewhere = self.moved.get((qs["id"], kind), [])
-            if elsewhere:
-                where = " and ".join(dict.fromkeys(elsewhere))
-                p = self.paragraph()
-                self.run(p, f"{len(elsewhere)} more presented under {where}.", italic=True)
-            elif not here:
-                self.paragraph("None recorded.")
+    def _statements(self, qs: dict[str, Any], title: str, key: str, kind: str) -> None:
+        """The strengths (or areas for improvement) shown here, and how many are elsewhere."""
+        self.heading(title, 3)
+        here = qs.get(key) or []
+        for s in here:
+            self.statement(s)
+        elsewhere = self.moved.get((qs["id"], kind), [])
+        if elsewhere:
+            where = " and ".join(dict.fromkeys(elsewhere))
+            p = self.paragraph()
+            self.run(p, f"{len(elsewhere)} more presented under {where}.", italic=True)
+        elif not here:
+            self.paragraph("None recorded.")
 
-        quotes = qs.get("quotes") or []
-        if quotes:
-            self.heading("What people say", 3)
-            for row in quotes:
-                self.quote(row)
-        key_data = qs.get("key_data") or []
-        if key_data:
-            self.heading("Key data", 3)
-            for row in key_data:
-                self.key_data(row)
-        measures = qs.get("measures") or []
-        if measures:
-            self.heading("How we compare", 3)
-            self.measures_table(measures)
+    def _listed(
+        self, qs: dict[str, Any], key: str, title: str, write: Callable[[dict[str, Any]], None]
+    ) -> None:
+        """A heading and the evidence rows under ``key``, when there are any."""
+        rows = qs.get(key) or []
+        if rows:
+            self.heading(title, 3)
+            for row in rows:
+                write(row)
 
     def statement(self, s: dict[str, Any]) -> None:
         """A strength or area for improvement: text, quality statements, evidence, measures,
@@ -442,55 +447,11 @@ class _Writer:
         return int(num.numId)
 
     def _inline(self, p: Paragraph, children: Sequence[Token]) -> None:
-        """Inline Markdown as runs: bold, italic and code as formatting, the rest as text.
-        Neighbouring text with the same formatting goes in one run."""
-        bold = italic = 0
-        links: list[tuple[str, bool, list[str]]] = []  # (address, autolink, text so far)
-        pieces: list[tuple[str, bool, bool, bool]] = []  # (text, bold, italic, monospace)
-
-        def text(value: str, *, mono: bool = False) -> None:
-            pieces.append((value, bold > 0, italic > 0, mono))
-            for _, _, shown in links:
-                shown.append(value)
-
+        """Inline Markdown as runs; neighbouring text with the same formatting in one run."""
+        runs = _InlineRuns()
         for child in children:
-            kind = child.type
-            if kind == "softbreak":
-                text(" ")
-            elif kind == "hardbreak":
-                text("\n")  # python-docx writes a line feed as a line break
-            elif kind == "strong_open":
-                bold += 1
-            elif kind == "strong_close":
-                bold -= 1
-            elif kind == "em_open":
-                italic += 1
-            elif kind == "em_close":
-                italic -= 1
-            elif kind == "link_open":
-                href = child.attrGet("href")
-                links.append((str(href or ""), child.markup == "autolink", []))
-            elif kind == "link_close":
-                href, auto, shown = links.pop()
-                label = "".join(shown).strip()
-                if href and not auto and label not in (href, href.removeprefix("mailto:")):
-                    text(f" ({href})")
-            elif kind == "image":
-                src = str(child.attrGet("src") or "")
-                alt = child.content or "image"
-                text(f"[{alt}]" + (f" ({src})" if src else ""))
-            elif kind == "code_inline":
-                text(child.content, mono=True)
-            elif child.content:  # text, and anything else that carries text, as text
-                text(child.content)
-
-        merged: list[tuple[str, bool, bool, bool]] = []
-        for piece in pieces:
-            if merged and merged[-1][1:] == piece[1:]:
-                merged[-1] = (merged[-1][0] + piece[0], *piece[1:])
-            else:
-                merged.append(piece)
-        for value, is_bold, is_italic, is_mono in merged:
+            runs.add(child)
+        for value, is_bold, is_italic, is_mono in runs.merged():
             self.run(p, value, bold=is_bold, italic=is_italic, mono=is_mono)
 
     # --- the appendices -----------------------------------------------------------------------
@@ -593,6 +554,74 @@ class _Writer:
                 self.run(cell.paragraphs[0], first)
                 for extra in rest:
                     self.run(cell.add_paragraph(), extra)
+
+
+class _InlineRuns:
+    """Inline Markdown as pieces of text with their formatting: bold, italic and code as
+    formatting, links as their text with the address after it, images as their alt text."""
+
+    def __init__(self) -> None:
+        self.bold = self.italic = 0
+        self.links: list[tuple[str, bool, list[str]]] = []  # (address, autolink, text so far)
+        self.pieces: list[tuple[str, bool, bool, bool]] = []  # (text, bold, italic, monospace)
+
+    def text(self, value: str, *, mono: bool = False) -> None:
+        self.pieces.append((value, self.bold > 0, self.italic > 0, mono))
+        for _, _, shown in self.links:
+            shown.append(value)
+
+    def add(self, token: Token) -> None:
+        handler = _INLINE.get(token.type)
+        if handler is not None:
+            handler(self, token)
+        elif token.content:  # text, and anything else that carries text, as text
+            self.text(token.content)
+
+    def _link_open(self, token: Token) -> None:
+        href = token.attrGet("href")
+        self.links.append((str(href or ""), token.markup == "autolink", []))
+
+    def _link_close(self, token: Token) -> None:
+        href, auto, shown = self.links.pop()
+        label = "".join(shown).strip()
+        if href and not auto and label not in (href, href.removeprefix("mailto:")):
+            self.text(f" ({href})")
+
+    def _image(self, token: Token) -> None:
+        src = str(token.attrGet("src") or "")
+        alt = token.content or "image"
+        self.text(f"[{alt}]" + (f" ({src})" if src else ""))
+
+    def _emphasis(self, token: Token) -> None:
+        step = 1 if token.type.endswith("_open") else -1
+        if token.type.startswith("strong"):
+            self.bold += step
+        else:
+            self.italic += step
+
+    def merged(self) -> list[tuple[str, bool, bool, bool]]:
+        """The pieces, neighbours with the same formatting joined into one."""
+        out: list[tuple[str, bool, bool, bool]] = []
+        for piece in self.pieces:
+            if out and out[-1][1:] == piece[1:]:
+                out[-1] = (out[-1][0] + piece[0], *piece[1:])
+            else:
+                out.append(piece)
+        return out
+
+
+_INLINE: dict[str, Callable[[_InlineRuns, Token], None]] = {
+    "softbreak": lambda runs, _: runs.text(" "),
+    "hardbreak": lambda runs, _: runs.text("\n"),  # python-docx writes it as a line break
+    "strong_open": _InlineRuns._emphasis,
+    "strong_close": _InlineRuns._emphasis,
+    "em_open": _InlineRuns._emphasis,
+    "em_close": _InlineRuns._emphasis,
+    "link_open": _InlineRuns._link_open,
+    "link_close": _InlineRuns._link_close,
+    "image": _InlineRuns._image,
+    "code_inline": lambda runs, token: runs.text(token.content, mono=True),
+}
 
 
 def _set_numbering(p: Paragraph, num_id: int) -> None:

@@ -12,14 +12,17 @@ is escaped.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ascready.analysis.measures import compare, measure_text, region_phrase
 from ascready.errors import AscreadyError
+from ascready.output.markdown import block, escape
 from ascready.output.words import COMPARISON_WORDS, STATUS_WORDS, key_title
 from ascready.repository import models
+from ascready.repository.framework import QualityStatement, Theme
 from ascready.repository.project import Project
 
 AUDIENCES = ("public", "internal")
@@ -36,15 +39,16 @@ class TemplateError(AscreadyError):
 # --- the context ------------------------------------------------------------------------------
 
 
-def _visible(item: models.EvidenceItem, audience: str) -> bool:
+def _visible(item: models.EvidenceItem | models.Metric, audience: str) -> bool:
     return audience == "internal" or item.classification is models.Classification.PUBLIC
 
 
-def _source(item: models.EvidenceItem) -> dict[str, Any] | None:
-    if not item.source:
+def _source(source: str | None) -> dict[str, Any] | None:
+    """Where an item comes from: a web address is a link, anything else is text."""
+    if not source:
         return None
-    is_url = bool(re.match(r"^https?://", item.source, re.IGNORECASE))
-    return {"text": item.source, "href": item.source if is_url else "", "is_url": is_url}
+    is_url = bool(re.match(r"^https?://", source, re.IGNORECASE))
+    return {"text": source, "href": source if is_url else "", "is_url": is_url}
 
 
 def _evidence_row(item: models.EvidenceItem, path: str, project: Project) -> dict[str, Any]:
@@ -65,17 +69,13 @@ def _evidence_row(item: models.EvidenceItem, path: str, project: Project) -> dic
         "categories": [c.title for c in cats],
         "quality_statements": qs,
         "information_return": list(item.information_return),
-        "source": _source(item),
+        "source": _source(item.source),
         "attribution": item.attribution or "",
         "as_of": item.as_of.isoformat() if item.as_of else "",
         "classification": item.classification.value,
         "status": item.status.value,
         "file": path,
     }
-
-
-def _metric_visible(metric: models.Metric, audience: str) -> bool:
-    return audience == "internal" or metric.classification is models.Classification.PUBLIC
 
 
 def _metric_row(metric: models.Metric, path: str, project: Project, region: str) -> dict[str, Any]:
@@ -89,7 +89,6 @@ def _metric_row(metric: models.Metric, path: str, project: Project, region: str)
     in_region = compare(metric.value, metric.comparators.region, metric.polarity)
     england_words = COMPARISON_WORDS.get(england, "").format("England")
     region_words = COMPARISON_WORDS.get(in_region, "").format(region_phrase(region))
-    is_url = bool(metric.source and re.match(r"^https?://", metric.source, re.IGNORECASE))
     return {
         "id": metric.id,
         "title": metric.title,
@@ -106,11 +105,7 @@ def _metric_row(metric: models.Metric, path: str, project: Project, region: str)
         "region_comparison": region_words,
         "compared": "; ".join(w for w in (england_words, region_words) if w),
         "quality_statements": qs,
-        "source": (
-            {"text": metric.source, "href": metric.source if is_url else "", "is_url": is_url}
-            if metric.source
-            else None
-        ),
+        "source": _source(metric.source),
         "classification": metric.classification.value,
         "file": path,
     }
@@ -121,32 +116,56 @@ def _qs_number(qs_id: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def build_context(project: Project, audience: str) -> dict[str, Any]:
-    """Plain data for the templates and the DOCX writer, already filtered for the audience."""
-    if audience not in AUDIENCES:
-        raise AscreadyError(f"unknown audience '{audience}'; use public or internal")
-    fw = project.framework
-    profile = project.profile
+def _evidence_rows(project: Project, audience: str) -> dict[str, dict[str, Any]]:
+    """The evidence the audience may see, by id: the first file of an id counts."""
     evidence: dict[str, dict[str, Any]] = {}
     for doc in sorted(project.of_kind("evidence"), key=lambda d: d.model.id):
         item: models.EvidenceItem = doc.model
         if item.id not in evidence and _visible(item, audience):
             evidence[item.id] = _evidence_row(item, doc.path, project)
-    actions = {d.model.id: d.model for d in project.of_kind("action")}
-    # Performance measures: the first file of an id counts (validate reports duplicates), and
-    # for the public, only measures classified public are handed on.
-    region = profile.region.value if profile else ""
+    return evidence
+
+
+def _measure_rows(project: Project, audience: str) -> dict[str, dict[str, Any]]:
+    """Performance measures by id: the first file of an id counts (validate reports
+    duplicates), and for the public, only measures classified public are handed on."""
+    region = project.profile.region.value if project.profile else ""
     found: dict[str, dict[str, Any]] = {}
     for doc in sorted(project.of_kind("metric"), key=lambda d: d.path):
         metric: models.Metric = doc.model
-        if metric.id not in found and _metric_visible(metric, audience):
+        if metric.id not in found and _visible(metric, audience):
             found[metric.id] = _metric_row(metric, doc.path, project, region)
-    measures = {k: found[k] for k in sorted(found)}
+    return {k: found[k] for k in sorted(found)}
 
-    def refs(ids: list[str]) -> list[dict[str, Any]]:
-        return [evidence[e] for e in ids if e in evidence]
 
-    def statement(s: models.Statement, qs_id: str, kind: str) -> dict[str, Any]:
+def _ratings_by_qs(project: Project) -> dict[str, models.Rating]:
+    """Each quality statement's rating: the first one found counts."""
+    ratings: dict[str, models.Rating] = {}
+    for doc in project.of_kind("rating"):
+        qs_id = project.framework.resolve_quality_statement(doc.model.quality_statement)
+        if qs_id:
+            ratings.setdefault(qs_id, doc.model)
+    return ratings
+
+
+@dataclass
+class _Parts:
+    """What the document is made of, already filtered for its audience."""
+
+    project: Project
+    audience: str
+    evidence: dict[str, dict[str, Any]]
+    measures: dict[str, dict[str, Any]]
+    actions: dict[str, models.Action]
+    ratings: dict[str, models.Rating]
+
+    def refs(self, ids: list[str]) -> list[dict[str, Any]]:
+        """The evidence rows of these ids that the audience may see."""
+        return [self.evidence[e] for e in ids if e in self.evidence]
+
+    def statement(self, s: models.Statement, qs_id: str, kind: str) -> dict[str, Any]:
+        """A strength or area for improvement, with its evidence, measures and actions."""
+        fw = self.project.framework
         related = [
             q
             for q in map(fw.resolve_quality_statement, s.related_quality_statements)
@@ -158,84 +177,105 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
             "kind": kind,
             "quality_statement": qs_id,
             "tags": [qs_id, *related],
-            "evidence": refs(s.evidence),
-            "measures": [measures[m] for m in s.metrics if m in measures],
+            "evidence": self.refs(s.evidence),
+            "measures": [self.measures[m] for m in s.metrics if m in self.measures],
         }
         if isinstance(s, models.AreaForImprovement):
-            answering = [a for a in actions.values() if s.id in a.answers]
-            answering += [actions[a] for a in s.actions if a in actions]
+            answering = [a for a in self.actions.values() if s.id in a.answers]
+            answering += [self.actions[a] for a in s.actions if a in self.actions]
             unique = {a.id: a for a in answering if a.status is not models.ActionStatus.CANCELLED}
-            row["actions"] = [_action_row(a, audience) for _, a in sorted(unique.items())]
+            row["actions"] = [_action_row(a, self.audience) for _, a in sorted(unique.items())]
         return row
 
-    ratings: dict[str, models.Rating] = {}
-    for doc in project.of_kind("rating"):
-        qs_id = fw.resolve_quality_statement(doc.model.quality_statement)
-        if qs_id:
-            ratings.setdefault(qs_id, doc.model)
 
-    themes: list[dict[str, Any]] = []
-    moved: dict[str, list[dict[str, Any]]] = {t.id: [] for t in fw.themes}
-    theme_number = {t.id: t.number for t in fw.themes}
-    for theme in fw.themes:
-        statements_out = []
-        for qs in (q for q in fw.quality_statements if q.theme == theme.id):
-            rating = ratings.get(qs.id)
-            strengths: list[dict[str, Any]] = []
-            areas: list[dict[str, Any]] = []
-            elsewhere: dict[str, set[int]] = {"strength": set(), "area": set()}
-            if rating is not None:
-                for kind, items, here in (
-                    ("strength", rating.strengths, strengths),
-                    ("area", rating.areas_for_improvement, areas),
-                ):
-                    for s in items:
-                        target = fw.resolve_theme(s.presented_under) if s.presented_under else None
-                        if target and target != theme.id:
-                            moved[target].append(statement(s, qs.id, kind))
-                            elsewhere[kind].add(theme_number[target])
-                        else:
-                            here.append(statement(s, qs.id, kind))
-            mine = [e for e in evidence.values() if qs.id in e["quality_statements"]]
-            score = rating.self_score if rating else None
-            statements_out.append(
-                {
-                    "id": qs.id,
-                    "number": qs.number,
-                    "slug": qs.slug,
-                    "title": qs.title,
-                    "we_statement": qs.we_statement,
-                    "i_statements": list(qs.i_statements),
-                    "self_score": score,
-                    "score_label": fw.scoring.score_labels.get(str(score), "") if score else "",
-                    "narrative": rating.narrative if rating else "",
-                    "strengths": strengths,
-                    # Theme numbers where more of this quality statement's statements appear.
-                    "presented_elsewhere": {k: sorted(v) for k, v in elsewhere.items()},
-                    "areas_for_improvement": areas,
-                    "quotes": [
-                        e
-                        for e in mine
-                        if e["kind"] in {k.value for k in QUOTE_KINDS} and e["summary"]
-                    ],
-                    "key_data": [e for e in mine if e["kind"] in {k.value for k in DATA_KINDS}],
-                    "measures": [m for m in measures.values() if qs.id in m["quality_statements"]],
-                }
-            )
-        themes.append(
-            {
-                "id": theme.id,
-                "number": theme.number,
-                "title": theme.title,
-                "short_title": theme.short_title,
-                "quality_statements": statements_out,
-            }
-        )
-    for theme_row in themes:
-        theme_row["also_presented"] = moved[theme_row["id"]]
+class _Themes:
+    """The themes of the document, each with its quality statements. A strength or area for
+    improvement presented under another theme is shown there, and counted where it belongs."""
 
+    def __init__(self, parts: _Parts) -> None:
+        self.parts = parts
+        self.framework = parts.project.framework
+        self.moved: dict[str, list[dict[str, Any]]] = {t.id: [] for t in self.framework.themes}
+        self.number = {t.id: t.number for t in self.framework.themes}
+
+    def rows(self) -> list[dict[str, Any]]:
+        themes = [self._theme(theme) for theme in self.framework.themes]
+        for theme_row in themes:
+            theme_row["also_presented"] = self.moved[theme_row["id"]]
+        return themes
+
+    def _theme(self, theme: Theme) -> dict[str, Any]:
+        return {
+            "id": theme.id,
+            "number": theme.number,
+            "title": theme.title,
+            "short_title": theme.short_title,
+            "quality_statements": [
+                self._quality_statement(qs, theme.id)
+                for qs in self.framework.quality_statements
+                if qs.theme == theme.id
+            ],
+        }
+
+    def _placed(
+        self, rating: models.Rating | None, qs_id: str, theme_id: str
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, set[int]]]:
+        """A rating's strengths and areas shown under this theme, and the numbers of the
+        themes the others are presented under."""
+        strengths: list[dict[str, Any]] = []
+        areas: list[dict[str, Any]] = []
+        elsewhere: dict[str, set[int]] = {"strength": set(), "area": set()}
+        if rating is None:
+            return strengths, areas, elsewhere
+        for kind, items, here in (
+            ("strength", rating.strengths, strengths),
+            ("area", rating.areas_for_improvement, areas),
+        ):
+            for s in items:
+                target = (
+                    self.framework.resolve_theme(s.presented_under) if s.presented_under else None
+                )
+                if target and target != theme_id:
+                    self.moved[target].append(self.parts.statement(s, qs_id, kind))
+                    elsewhere[kind].add(self.number[target])
+                else:
+                    here.append(self.parts.statement(s, qs_id, kind))
+        return strengths, areas, elsewhere
+
+    def _quality_statement(self, qs: QualityStatement, theme_id: str) -> dict[str, Any]:
+        rating = self.parts.ratings.get(qs.id)
+        strengths, areas, elsewhere = self._placed(rating, qs.id, theme_id)
+        mine = [e for e in self.parts.evidence.values() if qs.id in e["quality_statements"]]
+        score = rating.self_score if rating else None
+        labels = self.framework.scoring.score_labels
+        return {
+            "id": qs.id,
+            "number": qs.number,
+            "slug": qs.slug,
+            "title": qs.title,
+            "we_statement": qs.we_statement,
+            "i_statements": list(qs.i_statements),
+            "self_score": score,
+            "score_label": labels.get(str(score), "") if score else "",
+            "narrative": rating.narrative if rating else "",
+            "strengths": strengths,
+            # Theme numbers where more of this quality statement's statements appear.
+            "presented_elsewhere": {k: sorted(v) for k, v in elsewhere.items()},
+            "areas_for_improvement": areas,
+            "quotes": [
+                e for e in mine if e["kind"] in {k.value for k in QUOTE_KINDS} and e["summary"]
+            ],
+            "key_data": [e for e in mine if e["kind"] in {k.value for k in DATA_KINDS}],
+            "measures": [
+                m for m in self.parts.measures.values() if qs.id in m["quality_statements"]
+            ],
+        }
+
+
+def _return_rows(parts: _Parts) -> list[dict[str, Any]]:
+    fw = parts.project.framework
     returns = []
-    for doc in sorted(project.of_kind("return"), key=lambda d: d.model.number):
+    for doc in sorted(parts.project.of_kind("return"), key=lambda d: d.model.number):
         ret: models.ReturnItem = doc.model
         returns.append(
             {
@@ -247,12 +287,28 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
                 "quality_statements": [
                     q for q in map(fw.resolve_quality_statement, ret.quality_statements) if q
                 ],
-                "documents": refs(ret.evidence),
+                "documents": parts.refs(ret.evidence),
             }
         )
+    return returns
 
-    coverage = _coverage(project, evidence)
-    scores = {q: r.self_score for q, r in ratings.items() if r.self_score is not None}
+
+def build_context(project: Project, audience: str) -> dict[str, Any]:
+    """Plain data for the templates and the DOCX writer, already filtered for the audience."""
+    if audience not in AUDIENCES:
+        raise AscreadyError(f"unknown audience '{audience}'; use public or internal")
+    fw = project.framework
+    profile = project.profile
+    parts = _Parts(
+        project,
+        audience,
+        evidence=_evidence_rows(project, audience),
+        measures=_measure_rows(project, audience),
+        actions={d.model.id: d.model for d in project.of_kind("action")},
+        ratings=_ratings_by_qs(project),
+    )
+    themes = _Themes(parts).rows()
+    scores = {q: r.self_score for q, r in parts.ratings.items() if r.self_score is not None}
     return {
         "audience": audience,
         "council": {
@@ -267,10 +323,10 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
         "framework": {"id": fw.id, "title": fw.title},
         "score_labels": dict(fw.scoring.score_labels),
         "themes": themes,
-        "evidence": list(evidence.values()),
-        "measures": list(measures.values()),
-        "information_return": returns,
-        "coverage": coverage,
+        "evidence": list(parts.evidence.values()),
+        "measures": list(parts.measures.values()),
+        "information_return": _return_rows(parts),
+        "coverage": _coverage(project, parts.evidence),
         "self_scores": {q: scores[q] for q in sorted(scores, key=_qs_number)},
     }
 
@@ -327,20 +383,6 @@ def markdown_to_html(text: str) -> str:
     return str(md.render(text or ""))
 
 
-_MD_ESCAPE = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def escape_markdown(text: object) -> str:
-    """Plain text made safe inside Markdown: no markup, no raw HTML, one line."""
-    flat = " ".join(str(text).split())
-    return _MD_ESCAPE.sub(r"\\\1", flat).replace("&", "&amp;")
-
-
-def markdown_block(text: str) -> str:
-    """A Markdown narrative kept as Markdown, with any raw HTML made inert."""
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").strip()
-
-
 def heatmap_colour(count: int, maximum: int) -> str:
     """Background colour for a heatmap cell, light to dark blue; 0 is pale red."""
     if count == 0:
@@ -381,8 +423,8 @@ def _environment(root: Path, fmt: str) -> Any:
     )
     env.filters.update(
         markdown_html=markdown_to_html,
-        md=escape_markdown,
-        md_block=markdown_block,
+        md=escape,
+        md_block=block,
         heat=heatmap_colour,
         heat_text=heatmap_text_colour,
     )

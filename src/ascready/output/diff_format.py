@@ -10,8 +10,8 @@ import difflib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ascready.analysis.diff.changes import (
     KIND_TITLES,
@@ -22,6 +22,7 @@ from ascready.analysis.diff.changes import (
     StatementChange,
 )
 from ascready.findings import Finding
+from ascready.output.markdown import code, code_block, details, escape, table
 from ascready.output.words import ESTIMATE, ESTIMATE_SENTENCE, key_title, plural
 
 FORMATS = ("text", "markdown", "json")
@@ -32,6 +33,7 @@ COMMENT_LIMIT = 60_000
 #: Text longer than this (or on several lines) is shown as a line diff, not before and after.
 LONG_TEXT = 100
 TITLE = "ascready: what this change does to the evidence"
+_T = TypeVar("_T")
 
 
 def _number(value: float | None, unit: str = "") -> str:
@@ -102,54 +104,59 @@ def describe_field(change: FieldChange) -> str:
 # --- summary ----------------------------------------------------------------------------------
 
 
-def _kind_summary(diff: Diff, kind: str) -> str | None:
-    changes = diff.of_kind(kind)
-    if not changes:
-        return None
+def _action_summary(changes: list[ItemChange]) -> str:
     counts = Counter(c.change for c in changes)
     labels = Counter(label for c in changes for label in c.labels)
-    if kind == "action":
-        parts = [f"{labels[n]} {n}" for n in ("opened", "closed", "reopened") if labels[n]]
-        other = sum(1 for c in changes if not {"opened", "closed", "reopened"} & set(c.labels))
-        if counts["removed"]:
-            parts.append(f"{counts['removed']} removed")
-            other -= counts["removed"]
-        if other:
-            parts.append(f"{other} otherwise changed")
-        return ", ".join(parts)
-    if kind == "rating":
-        parts = []
-        for c in changes:
-            score = next((f for f in c.fields if f.field == "self_score"), None)
-            if c.change == "added":
-                parts.append(f"{c.key} added")
-            elif c.change == "removed":
-                parts.append(f"{c.key} removed")
-            elif score:
-                parts.append(f"{c.key} self-score {_value(score.before)} -> {_value(score.after)}")
-            else:
-                bits = Counter(f"{s.kind} {s.change}" for s in c.statements)
-                what = [f"{k} x{n}" if n > 1 else k for k, n in sorted(bits.items())]
-                extra = [f.field for f in c.fields]
-                parts.append(f"{c.key}: {', '.join([*what, *extra]) or 'changed'}")
-        return "; ".join(parts)
-    if kind == "return":
-        moved = [c for c in changes if "status moved" in c.labels]
-        rest = len(changes) - len(moved)
-        parts = [
-            f"item {c.key} "
-            + next(
-                f"{_value(f.before)} -> {_value(f.after)}" for f in c.fields if f.field == "status"
-            )
-            for c in moved[:5]
-        ]
-        if len(moved) > 5:
-            parts.append(f"{len(moved) - 5} more moved status")
-        if rest:
-            parts.append(f"{plural(rest, 'item')} otherwise changed")
-        return "; ".join(parts)
-    if kind == "profile":
-        return ", ".join(f.field for c in changes for f in c.fields) or "changed"
+    moves = ("opened", "closed", "reopened")
+    parts = [f"{labels[n]} {n}" for n in moves if labels[n]]
+    other = sum(1 for c in changes if not set(moves) & set(c.labels))
+    if counts["removed"]:
+        parts.append(f"{counts['removed']} removed")
+        other -= counts["removed"]
+    if other:
+        parts.append(f"{other} otherwise changed")
+    return ", ".join(parts)
+
+
+def _rating_change(c: ItemChange) -> str:
+    if c.change in ("added", "removed"):
+        return f"{c.key} {c.change}"
+    score = next((f for f in c.fields if f.field == "self_score"), None)
+    if score:
+        return f"{c.key} self-score {_value(score.before)} -> {_value(score.after)}"
+    bits = Counter(f"{s.kind} {s.change}" for s in c.statements)
+    what = [f"{k} x{n}" if n > 1 else k for k, n in sorted(bits.items())]
+    extra = [f.field for f in c.fields]
+    return f"{c.key}: {', '.join([*what, *extra]) or 'changed'}"
+
+
+def _rating_summary(changes: list[ItemChange]) -> str:
+    return "; ".join(_rating_change(c) for c in changes)
+
+
+def _return_summary(changes: list[ItemChange]) -> str:
+    moved = [c for c in changes if "status moved" in c.labels]
+    rest = len(changes) - len(moved)
+    parts = [
+        f"item {c.key} "
+        + next(f"{_value(f.before)} -> {_value(f.after)}" for f in c.fields if f.field == "status")
+        for c in moved[:5]
+    ]
+    if len(moved) > 5:
+        parts.append(f"{len(moved) - 5} more moved status")
+    if rest:
+        parts.append(f"{plural(rest, 'item')} otherwise changed")
+    return "; ".join(parts)
+
+
+def _profile_summary(changes: list[ItemChange]) -> str:
+    return ", ".join(f.field for c in changes for f in c.fields) or "changed"
+
+
+def _item_summary(changes: list[ItemChange]) -> str:
+    """Evidence and measures: added, retired, changed (and how)."""
+    counts = Counter(c.change for c in changes)
+    labels = Counter(label for c in changes for label in c.labels)
     parts = []
     if counts["added"]:
         parts.append(f"{counts['added']} added")
@@ -161,6 +168,21 @@ def _kind_summary(diff: Diff, kind: str) -> str | None:
         notes = [f"{labels[n]} {n}" for n in ("re-tagged", "moved", "id renamed") if labels[n]]
         parts.append(f"{changed} changed" + (f" ({', '.join(notes)})" if notes else ""))
     return ", ".join(parts)
+
+
+_KIND_SUMMARY: dict[str, Callable[[list[ItemChange]], str]] = {
+    "action": _action_summary,
+    "rating": _rating_summary,
+    "return": _return_summary,
+    "profile": _profile_summary,
+}
+
+
+def _kind_summary(diff: Diff, kind: str) -> str | None:
+    changes = diff.of_kind(kind)
+    if not changes:
+        return None
+    return _KIND_SUMMARY.get(kind, _item_summary)(changes)
 
 
 def summary_lines(diff: Diff, arrow: str = "->") -> list[tuple[str, str]]:
@@ -324,63 +346,36 @@ def render_json(diff: Diff) -> str:
 
 # --- Markdown ---------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-
-
-def md(text: object) -> str:
-    """Text from the repository made inert in Markdown: no HTML, links, emphasis or @-mentions
-    (a word joiner after @ stops GitHub notifying someone named in evidence text)."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
-    return " ".join(escaped.split()).replace("@", "@\u2060")
-
-
-def _code(text: str) -> str:
-    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
-    return (
-        f"{fence} {text} {fence}"
-        if text.startswith("`") or text.endswith("`")
-        else f"{fence}{text}{fence}"
-    )
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    """Cells must already be Markdown-safe."""
-    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*out, ""]
-
-
-def _details(summary: str, body: list[str]) -> list[str]:
-    return ["<details>", f"<summary>{summary}</summary>", "", *body, "</details>", ""]
-
 
 def _md_field(f: FieldChange) -> str:
-    name = md(f.field)
+    name = escape(f.field)
     if f.added or f.removed:
-        parts = [f"+{md(v)}" for v in f.added] + [f"−{md(v)}" for v in f.removed]
+        parts = [f"+{escape(v)}" for v in f.added] + [f"−{escape(v)}" for v in f.removed]
         return f"{name}: {' '.join(parts)}"
     if _is_long(f):
-        return md(describe_field(f))
-    return f"{name}: {md(_value(f.before))} → {md(_value(f.after))}"
+        return escape(describe_field(f))
+    return f"{name}: {escape(_value(f.before))} → {escape(_value(f.after))}"
 
 
 def _md_item_rows(changes: list[ItemChange], limit: int | None) -> tuple[list[list[str]], int]:
     rows = []
-    shown = changes if limit is None else changes[:limit]
+    shown = _first(changes, limit)
     for c in shown:
         key = f"item {c.key}" if c.kind == "return" else c.key
         if c.renamed_from:
             key = f"{c.renamed_from} → {c.key}"
-        what = [md(label) for label in c.labels if not (label == "moved" and c.moved_from)]
+        what = [escape(label) for label in c.labels if not (label == "moved" and c.moved_from)]
         if c.moved_from:
-            what.append(f"moved from {_code(c.moved_from)}")
+            what.append(f"moved from {code(c.moved_from)}")
         what += [_md_field(f) for f in c.fields]
         what += [
-            f"{s.change} {md(s.kind)} {md(s.id)}"
+            f"{s.change} {escape(s.kind)} {escape(s.id)}"
             + (f" ({'; '.join(_md_field(f) for f in s.fields)})" if s.fields else "")
             for s in c.statements
         ]
-        rows.append([c.change, md(key), md(c.title), _code(c.file), "<br>".join(what) or "—"])
+        rows.append(
+            [c.change, escape(key), escape(c.title), code(c.file), "<br>".join(what) or "—"]
+        )
     return rows, len(changes) - len(shown)
 
 
@@ -390,121 +385,146 @@ def _md_text_diffs(changes: list[ItemChange]) -> list[str]:
         for f in c.fields:
             if not _is_long(f) or f.added or f.removed:
                 continue
-            lines = text_diff(f.before, f.after)
-            body = "\n".join(lines)
-            fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", body)), default=0) + 1)
-            out += [f"{md(c.key)} {md(f.field)}:", "", f"{fence}diff", body, fence, ""]
+            body = "\n".join(text_diff(f.before, f.after))
+            out += [f"{escape(c.key)} {escape(f.field)}:", "", *code_block(body, "diff"), ""]
     return out
 
 
-def _render_markdown(diff: Diff, limit: int | None) -> str:
-    out = [
-        MARKER,
-        "### ascready: what this change does to the evidence",
-        "",
-        md(_heading(diff)),
-        "",
+def _first(items: list[_T], limit: int | None) -> list[_T]:
+    """The first ``limit`` items, or all of them when there is no limit."""
+    return items if limit is None else items[:limit]
+
+
+def _md_change(label: str, before: str, after: str, delta: float | None) -> list[str]:
+    return [label, before, after, _signed(delta)]
+
+
+def _md_headline(diff: Diff) -> list[str]:
+    """The table of before and after: readiness, the return, problems, predicted ratings."""
+    rows = [
+        _md_change("Readiness", _number(m.before, "%"), _number(m.after, "%"), m.delta)
+        for m in diff.readiness[:1]
     ]
-    rows = []
-    for m in diff.readiness[:1]:
-        rows.append(["Readiness", _number(m.before, "%"), _number(m.after, "%"), _signed(m.delta)])
     ir = diff.information_return
     expected = diff.information_return_expected
     if expected:
         rows.append(
-            [
+            _md_change(
                 "Information-return items ready or uploaded",
                 f"{_number(ir.before)} of {expected}" if ir.before is not None else "none",
                 f"{_number(ir.after)} of {expected}" if ir.after is not None else "none",
-                _signed(Measure("", ir.before, ir.after).delta),
-            ]
+                Measure("", ir.before, ir.after).delta,
+            )
         )
-    rows.append(
-        [
-            "Validation errors",
-            str(diff.errors_before),
-            str(diff.errors_after),
-            _signed(diff.errors_after - diff.errors_before),
-        ]
-    )
-    rows.append(
-        [
-            "Warnings",
-            str(diff.warnings_before),
-            str(diff.warnings_after),
-            _signed(diff.warnings_after - diff.warnings_before),
-        ]
-    )
-    for method, before, after in diff.predicted:
+    for name, before, after in (
+        ("Validation errors", diff.errors_before, diff.errors_after),
+        ("Warnings", diff.warnings_before, diff.warnings_after),
+    ):
+        rows.append(_md_change(name, str(before), str(after), after - before))
+    for method, was, now in diff.predicted:
         rows.append(
             [
-                f"Predicted rating, {md(method.lower())}*",
-                md(before or "none"),
-                md(after or "none"),
-                "—" if before == after else "changed",
+                f"Predicted rating, {escape(method.lower())}*",
+                escape(was or "none"),
+                escape(now or "none"),
+                "—" if was == now else "changed",
             ]
         )
-    out += _table(["", "Before", "After", "Change"], rows)
+    out = table(["", "Before", "After", "Change"], rows)
     if diff.predicted:
-        out += [f"\\* {md(ESTIMATE_SENTENCE)}.", ""]
-    out += [f"- **{md(label)}:** {md(text)}" for label, text in summary_lines(diff, "→")]
-    out.append("")
-    if diff.introduced:
-        out += [f"**{plural(len(diff.introduced), 'problem')} introduced by this change:**", ""]
-        shown = diff.introduced if limit is None else diff.introduced[:limit]
-        out += [
-            f"- {_code(f.file + (f':{f.line}' if f.line else ''))} **{f.severity.value}** "
-            f"{_code(f.check)} {md(f.message)}"
-            for f in shown
-        ]
-        if len(diff.introduced) > len(shown):
-            out.append(f"- and {len(diff.introduced) - len(shown)} more: run `ascready validate`")
-        out.append("")
-    for kind, title in KIND_TITLES.items():
-        changes = diff.of_kind(kind)
-        if not changes:
-            continue
-        item_rows, more = _md_item_rows(changes, limit)
-        body = _table(["Change", "Item", "Title", "File", "What changed"], item_rows)
-        if more:
-            body += [f"…and {more} more: run `ascready diff` locally to see them all.", ""]
-        body += _md_text_diffs(changes if limit is None else changes[:limit])
-        out += _details(f"{md(title)}: {plural(len(changes), 'change')}", body)
-    if diff.fixed:
-        shown = diff.fixed if limit is None else diff.fixed[:limit]
-        body = [f"- {_code(f.file)} {_code(f.check)} {md(f.message)}" for f in shown]
-        if len(diff.fixed) > len(shown):
-            body.append(f"- and {len(diff.fixed) - len(shown)} more")
-        out += _details(f"Problems fixed: {len(diff.fixed)}", [*body, ""])
-    if diff.not_compared:
-        body = [f"- {_code(n.file)} has errors in {_side(n.side)}" for n in diff.not_compared]
-        out += _details(f"Not compared: {len(diff.not_compared)}", [*body, ""])
+        out += [f"\\* {escape(ESTIMATE_SENTENCE)}.", ""]
+    return out
+
+
+def _md_introduced(diff: Diff, limit: int | None) -> list[str]:
+    if not diff.introduced:
+        return []
+    shown = _first(diff.introduced, limit)
+    out = [f"**{plural(len(diff.introduced), 'problem')} introduced by this change:**", ""]
+    out += [
+        f"- {code(f.file + (f':{f.line}' if f.line else ''))} **{f.severity.value}** "
+        f"{code(f.check)} {escape(f.message)}"
+        for f in shown
+    ]
+    if len(diff.introduced) > len(shown):
+        out.append(f"- and {len(diff.introduced) - len(shown)} more: run `ascready validate`")
+    return [*out, ""]
+
+
+def _md_kind(diff: Diff, kind: str, title: str, limit: int | None) -> list[str]:
+    changes = diff.of_kind(kind)
+    if not changes:
+        return []
+    item_rows, more = _md_item_rows(changes, limit)
+    body = table(["Change", "Item", "Title", "File", "What changed"], item_rows)
+    if more:
+        body += [f"…and {more} more: run `ascready diff` locally to see them all.", ""]
+    body += _md_text_diffs(_first(changes, limit))
+    return details(f"{escape(title)}: {plural(len(changes), 'change')}", body)
+
+
+def _md_fixed(diff: Diff, limit: int | None) -> list[str]:
+    if not diff.fixed:
+        return []
+    shown = _first(diff.fixed, limit)
+    body = [f"- {code(f.file)} {code(f.check)} {escape(f.message)}" for f in shown]
+    if len(diff.fixed) > len(shown):
+        body.append(f"- and {len(diff.fixed) - len(shown)} more")
+    return details(f"Problems fixed: {len(diff.fixed)}", [*body, ""])
+
+
+def _md_not_compared(diff: Diff) -> list[str]:
+    if not diff.not_compared:
+        return []
+    body = [f"- {code(n.file)} has errors in {_side(n.side)}" for n in diff.not_compared]
+    return details(f"Not compared: {len(diff.not_compared)}", [*body, ""])
+
+
+def _md_statements(diff: Diff) -> list[str]:
     moved = [s for s in diff.statements if s.changed]
-    if moved:
-        rows = [
-            [
-                md(f"{s.quality_statement} {s.title}"),
-                f"{_number(s.items_before)} → {_number(s.items_after)}",
-                f"{_number(s.thin_before)} → {_number(s.thin_after)}",
-                f"{_number(s.score_before)} → {_number(s.score_after)}",
-            ]
-            for s in moved
+    if not moved:
+        return []
+    rows = [
+        [
+            escape(f"{s.quality_statement} {s.title}"),
+            f"{_number(s.items_before)} → {_number(s.items_after)}",
+            f"{_number(s.thin_before)} → {_number(s.thin_after)}",
+            f"{_number(s.score_before)} → {_number(s.score_after)}",
         ]
-        body = _table(
-            ["Quality statement", "Current evidence items", "Thin cells", "Self-score"], rows
-        )
-        out += _details(f"Quality statements: {len(moved)} changed", body)
-    if len(diff.readiness) > 1 and any(m.delta != 0 for m in diff.readiness):
-        rows = [
-            [
-                md(part_title(m.name)),
-                _number(m.before, "%"),
-                _number(m.after, "%"),
-                _signed(m.delta),
-            ]
-            for m in diff.readiness
+        for s in moved
+    ]
+    body = table(["Quality statement", "Current evidence items", "Thin cells", "Self-score"], rows)
+    return details(f"Quality statements: {len(moved)} changed", body)
+
+
+def _md_readiness_parts(diff: Diff) -> list[str]:
+    if len(diff.readiness) < 2 or all(m.delta == 0 for m in diff.readiness):
+        return []
+    rows = [
+        [
+            escape(part_title(m.name)),
+            _number(m.before, "%"),
+            _number(m.after, "%"),
+            _signed(m.delta),
         ]
-        out += _details("Readiness by part", _table(["Part", "Before", "After", "Change"], rows))
+        for m in diff.readiness
+    ]
+    return details("Readiness by part", table(["Part", "Before", "After", "Change"], rows))
+
+
+def _render_markdown(diff: Diff, limit: int | None) -> str:
+    """The comment, each list cut to its first ``limit`` entries (none: everything)."""
+    out = [MARKER, f"### {TITLE}", "", escape(_heading(diff)), ""]
+    out += _md_headline(diff)
+    out += [f"- **{escape(label)}:** {escape(text)}" for label, text in summary_lines(diff, "→")]
+    out.append("")
+    out += _md_introduced(diff, limit)
+    for kind, title in KIND_TITLES.items():
+        out += _md_kind(diff, kind, title, limit)
+    out += _md_fixed(diff, limit)
+    out += _md_not_compared(diff)
+    out += _md_statements(diff)
+    out += _md_readiness_parts(diff)
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ascready.analysis.gaps import (
@@ -13,6 +14,7 @@ from ascready.analysis.gaps import (
     PredictedRating,
 )
 from ascready.analysis.measures import number_text
+from ascready.output.markdown import Markup, code, escape, strong, table
 from ascready.output.words import ESTIMATE, ESTIMATE_SENTENCE, plural
 
 if TYPE_CHECKING:
@@ -197,55 +199,261 @@ def _short_metric_table(report: GapsReport) -> tuple[tuple[str, ...], list[tuple
     return headers, rows
 
 
+# --- the sections, for the terminal and for Markdown ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of the report: the same rows in the terminal and in Markdown."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    level: int = 2  # its heading's level in Markdown
+    no_wrap: tuple[int, ...] = ()  # columns the terminal keeps on one line
+
+
+def _refresh_list(report: GapsReport) -> list[EvidenceState]:
+    """Evidence not current, due for review soon, or without an owner: each item once."""
+    seen: dict[str, EvidenceState] = {}
+    cov = report.coverage
+    for s in (*cov.not_current, *cov.due_soon, *cov.unowned):
+        seen.setdefault(s.id, s)
+    return sorted(seen.values(), key=lambda s: s.id)
+
+
+def _refresh(report: GapsReport, markdown: bool) -> Section:
+    return Section(
+        "Evidence to refresh",
+        ("Evidence", "Owner", "As of", "Review by", "Why"),
+        [
+            (
+                f"{s.id} {s.title}",
+                s.owner or "(none)",
+                str(s.as_of or ""),
+                str(s.review_by or ""),
+                "; ".join(s.reasons) or "no owner",
+            )
+            for s in _refresh_list(report)
+        ],
+    )
+
+
+def _information_return(report: GapsReport, markdown: bool) -> Section:
+    """The return's items; the terminal shows current of all evidence, Markdown current only."""
+    ir = report.information_return
+    return Section(
+        f"Information return: {ir.headline}",
+        (
+            "No.",
+            "Item",
+            "Status",
+            "Owner",
+            "Current evidence" if markdown else "Evidence",
+            "Blocked by",
+        ),
+        [
+            (
+                str(r.number),
+                r.title,
+                r.status,
+                r.owner or "",
+                str(r.current_evidence) if markdown else f"{r.current_evidence}/{r.evidence}",
+                "; ".join(r.blockers),
+            )
+            for r in ir.rows
+        ],
+    )
+
+
+def _score_header(markdown: bool) -> str:
+    return "Self-score" if markdown else "Score"
+
+
+def _self_assessment(report: GapsReport, markdown: bool) -> Section:
+    return Section(
+        "Self-assessment",
+        ("Quality statement", _score_header(markdown), "Missing"),
+        [
+            (
+                f"{r.quality_statement} {r.title}",
+                str(r.self_score or "-"),
+                "; ".join(r.missing) or "complete",
+            )
+            for r in report.self_assessment.ratings
+        ],
+    )
+
+
+def _unsupported_scores(report: GapsReport, markdown: bool) -> Section:
+    return Section(
+        "Self-scores the evidence may not support",
+        ("Quality statement", _score_header(markdown), "Why"),
+        [
+            (u.quality_statement, str(u.self_score), "; ".join(u.reasons))
+            for u in report.self_assessment.unsupported_scores
+        ],
+        level=3,
+    )
+
+
+def _areas_without_action(report: GapsReport, markdown: bool) -> Section:
+    headers = ("Id", "Area for improvement") if markdown else ("Area", "")
+    return Section(
+        "Areas for improvement with no action",
+        ("Quality statement", *headers),
+        [(qs, ident, text) for qs, ident, text in report.self_assessment.areas_without_action],
+        level=3,
+    )
+
+
+def _actions_to_chase(report: GapsReport, markdown: bool) -> Section:
+    return Section(
+        "Improvement actions to chase",
+        ("Action", "Owner", "Due", "Problem"),
+        [
+            (f"{a.id} {a.title}", a.owner or "(none)", str(a.due or ""), "; ".join(a.problems))
+            for a in report.self_assessment.action_issues
+        ],
+        level=3,
+    )
+
+
+def _measures(report: GapsReport, markdown: bool) -> Section | None:
+    """Every measure: in Markdown all the figures, in the terminal a table 80 columns wide."""
+    if not report.metrics.measures:
+        return None
+    title = "Performance measures, compared with England and the region"
+    if markdown:
+        return Section(title, metric_headers(report), metric_rows(report))
+    headers, rows = _short_metric_table(report)
+    return Section(title, headers, rows, no_wrap=(0,))
+
+
+def _file(path: str, markdown: bool) -> str:
+    return code(path) if markdown else path
+
+
+def _worse_measures(report: GapsReport, markdown: bool) -> Section | None:
+    metrics = report.metrics
+    if not metrics.measures:
+        return None
+    return Section(
+        WORSE_TITLE,
+        FLAG_HEADERS,
+        [
+            (
+                _file(g.metric.file, markdown),
+                _metric_name(g.metric),
+                g.problem,
+                g.metric.period,
+                g.fix,
+            )
+            for g in metrics.worse_without_area
+        ],
+        level=3,
+        no_wrap=(3,),
+    )
+
+
+def _homeless_measures(report: GapsReport, markdown: bool) -> Section | None:
+    metrics = report.metrics
+    if not (metrics.measures and metrics.without_quality_statement):
+        return None
+    return Section(
+        HOMELESS_TITLE,
+        HOMELESS_HEADERS,
+        [
+            (_file(g.metric.file, markdown), _metric_name(g.metric), g.problem, g.fix)
+            for g in metrics.without_quality_statement
+        ],
+        level=3,
+    )
+
+
+def _expected_evidence(report: GapsReport, markdown: bool) -> Section:
+    def kind(title: str, ident: str) -> str:
+        return Markup(f"{escape(title)} ({code(ident)})") if markdown else f"{title} ({ident})"
+
+    return Section(
+        "Expected evidence with no current item",
+        ("Quality statement", "Kind of evidence", "Category", "Note"),
+        [
+            (g.quality_statement, kind(g.title, g.id), g.category, g.note)
+            for g in report.expected_evidence
+        ],
+    )
+
+
+def _deadlines(report: GapsReport, markdown: bool) -> Section:
+    return Section(
+        "Deadlines",
+        ("Date", "What", "Days left", "Items not ready for it"),
+        [
+            (str(d.date), d.name, str(d.days_left), ", ".join(map(str, d.blocking)))
+            for d in report.deadlines.dates
+        ],
+    )
+
+
+#: The tables of the report after its summary and coverage, in order.
+SECTIONS = (
+    _refresh,
+    _information_return,
+    _self_assessment,
+    _unsupported_scores,
+    _areas_without_action,
+    _actions_to_chase,
+    _measures,
+    _worse_measures,
+    _homeless_measures,
+    _expected_evidence,
+    _deadlines,
+)
+
+
+def sections(report: GapsReport, *, markdown: bool) -> list[Section]:
+    """The report's tables, as the terminal (or Markdown) shows them."""
+    return [s for make in SECTIONS if (s := make(report, markdown)) is not None]
+
+
+def _predicted_text(p: PredictedRating) -> str:
+    if not p.available:
+        return f"Predicted rating, {p.method_title}: not available ({'; '.join(p.notes)})."
+    scores = ", ".join(f"{q} {s}" for q, s in p.scores.items())
+    notes = f" Notes: {'; '.join(p.notes)}." if p.notes else ""
+    return (
+        f"Predicted rating, {p.method_title}: {p.rating_title}, {p.percent}% "
+        f"({p.position}); scores {scores}. This is {ESTIMATE}.{notes}"
+    )
+
+
 # --- text (Rich) ----------------------------------------------------------------------------
 
 
-def render_text(report: GapsReport) -> RenderableType:
-    from rich.console import Group
+def _text_summary(report: GapsReport) -> RenderableType:
     from rich.panel import Panel
     from rich.table import Table
-    from rich.text import Text
 
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
     for label, text in summary_lines(report):
         head.add_row(label, text)
-    style = (
-        "green"
-        if report.readiness.overall >= 80
-        else ("yellow" if report.readiness.overall >= 60 else "red")
+    overall = report.readiness.overall
+    style = "green" if overall >= 80 else ("yellow" if overall >= 60 else "red")
+    return Panel(
+        head,
+        title=f"{report.council}: CQC readiness on {report.as_of}",
+        border_style=style,
+        expand=False,
     )
-    parts: list[RenderableType] = [
-        Panel(
-            head,
-            title=f"{report.council}: CQC readiness on {report.as_of}",
-            border_style=style,
-            expand=False,
-        ),
-    ]
 
-    def table(
-        title: str,
-        headers: Sequence[str],
-        rows: Iterable[Sequence[str]],
-        no_wrap: Sequence[int] = (),
-    ) -> None:
-        rows = list(rows)
-        t = Table(
-            title=title,
-            title_justify="left",
-            title_style="bold",
-            show_lines=False,
-            expand=False,
-        )
-        for i, header in enumerate(headers):
-            t.add_column(header, no_wrap=i in no_wrap)
-        for row in rows:
-            t.add_row(*row)
-        if not rows:
-            t.add_row(*(["nothing to report"] + [""] * (len(headers) - 1)))
-        parts.append(t)
+
+def _text_coverage(report: GapsReport) -> RenderableType:
+    """Quality statements by category, under their themes; thin cells red."""
+    from rich.table import Table
+    from rich.text import Text
 
     cov = report.coverage
     t = Table(
@@ -265,115 +473,34 @@ def render_text(report: GapsReport) -> RenderableType:
                 for c in cov.categories
             ]
             t.add_row(f"  {row.quality_statement} {row.title}", *cells)
-    parts.append(t)
+    return t
 
-    table(
-        "Evidence to refresh",
-        ("Evidence", "Owner", "As of", "Review by", "Why"),
-        [
-            (
-                f"{s.id} {s.title}",
-                s.owner or "(none)",
-                str(s.as_of or ""),
-                str(s.review_by or ""),
-                "; ".join(s.reasons) or "no owner",
-            )
-            for s in _refresh_list(report)
-        ],
+
+def _text_table(section: Section) -> RenderableType:
+    from rich.table import Table
+
+    t = Table(
+        title=section.title,
+        title_justify="left",
+        title_style="bold",
+        show_lines=False,
+        expand=False,
     )
-    ir = report.information_return
-    table(
-        f"Information return: {ir.headline}",
-        ("No.", "Item", "Status", "Owner", "Evidence", "Blocked by"),
-        [
-            (
-                str(r.number),
-                r.title,
-                r.status,
-                r.owner or "",
-                f"{r.current_evidence}/{r.evidence}",
-                "; ".join(r.blockers),
-            )
-            for r in ir.rows
-        ],
-    )
-    sa = report.self_assessment
-    table(
-        "Self-assessment",
-        ("Quality statement", "Score", "Missing"),
-        [
-            (
-                f"{r.quality_statement} {r.title}",
-                str(r.self_score or "-"),
-                "; ".join(r.missing) or "complete",
-            )
-            for r in sa.ratings
-        ],
-    )
-    table(
-        "Self-scores the evidence may not support",
-        ("Quality statement", "Score", "Why"),
-        [
-            (u.quality_statement, str(u.self_score), "; ".join(u.reasons))
-            for u in sa.unsupported_scores
-        ],
-    )
-    table(
-        "Areas for improvement with no action",
-        ("Quality statement", "Area", ""),
-        [(qs, ident, text) for qs, ident, text in sa.areas_without_action],
-    )
-    table(
-        "Improvement actions to chase",
-        ("Action", "Owner", "Due", "Problem"),
-        [
-            (f"{a.id} {a.title}", a.owner or "(none)", str(a.due or ""), "; ".join(a.problems))
-            for a in sa.action_issues
-        ],
-    )
-    metrics = report.metrics
-    if metrics.measures:
-        short_headers, short_rows = _short_metric_table(report)
-        table(
-            "Performance measures, compared with England and the region",
-            short_headers,
-            short_rows,
-            no_wrap=(0,),
-        )
-        table(
-            WORSE_TITLE,
-            FLAG_HEADERS,
-            [
-                (g.metric.file, _metric_name(g.metric), g.problem, g.metric.period, g.fix)
-                for g in metrics.worse_without_area
-            ],
-            no_wrap=(3,),
-        )
-        if metrics.without_quality_statement:
-            table(
-                HOMELESS_TITLE,
-                HOMELESS_HEADERS,
-                [
-                    (g.metric.file, _metric_name(g.metric), g.problem, g.fix)
-                    for g in metrics.without_quality_statement
-                ],
-            )
-    table(
-        "Expected evidence with no current item",
-        ("Quality statement", "Kind of evidence", "Category", "Note"),
-        [
-            (g.quality_statement, f"{g.title} ({g.id})", g.category, g.note)
-            for g in report.expected_evidence
-        ],
-    )
-    table(
-        "Deadlines",
-        ("Date", "What", "Days left", "Items not ready for it"),
-        [
-            (str(d.date), d.name, str(d.days_left), ", ".join(map(str, d.blocking)))
-            for d in report.deadlines.dates
-        ],
-    )
+    for i, header in enumerate(section.headers):
+        t.add_column(header, no_wrap=i in section.no_wrap)
+    for row in section.rows:
+        t.add_row(*row)
+    if not section.rows:
+        t.add_row(*(["nothing to report"] + [""] * (len(section.headers) - 1)))
+    return t
+
+
+def render_text(report: GapsReport) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
+    parts = [_text_summary(report), _text_coverage(report)]
+    parts += [_text_table(s) for s in sections(report, markdown=False)]
     for p in report.predicted:
         parts.append(Text(_predicted_text(p), style="bold" if p.available else "dim"))
     return Group(*[item for part in parts for item in (part, Text(""))])
@@ -392,26 +519,6 @@ def render_plain_text(report: GapsReport, width: int = 120) -> str:
     return buffer.getvalue()
 
 
-def _refresh_list(report: GapsReport) -> list[EvidenceState]:
-    """Evidence not current, due for review soon, or without an owner: each item once."""
-    seen: dict[str, EvidenceState] = {}
-    cov = report.coverage
-    for s in (*cov.not_current, *cov.due_soon, *cov.unowned):
-        seen.setdefault(s.id, s)
-    return sorted(seen.values(), key=lambda s: s.id)
-
-
-def _predicted_text(p: PredictedRating) -> str:
-    if not p.available:
-        return f"Predicted rating, {p.method_title}: not available ({'; '.join(p.notes)})."
-    scores = ", ".join(f"{q} {s}" for q, s in p.scores.items())
-    notes = f" Notes: {'; '.join(p.notes)}." if p.notes else ""
-    return (
-        f"Predicted rating, {p.method_title}: {p.rating_title}, {p.percent}% "
-        f"({p.position}); scores {scores}. This is {ESTIMATE}.{notes}"
-    )
-
-
 # --- JSON and Markdown ------------------------------------------------------------------------
 
 
@@ -419,130 +526,53 @@ def render_json(report: GapsReport) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _md_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+def _md_table(headers: Sequence[object], rows: Iterable[Sequence[object]]) -> list[str]:
+    """A table of text from the repository, escaped cell by cell (Markup cells stay as they
+    are); a sentence instead when it has no rows."""
     rows = list(rows)
     if not rows:
         return ["Nothing to report.", ""]
-    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
-    return [*out, ""]
+    return table([escape(h) for h in headers], [[escape(c) for c in row] for row in rows])
 
 
-def render_markdown(report: GapsReport) -> str:
-    """For a pull-request comment or a board paper: summary first, then each part."""
+def _md_section(section: Section) -> list[str]:
+    return [
+        f"{'#' * section.level} {escape(section.title)}",
+        "",
+        *_md_table(section.headers, section.rows),
+    ]
+
+
+def _md_summary(report: GapsReport) -> list[str]:
     out = [
-        f"# CQC readiness: {report.council}",
+        f"# CQC readiness: {escape(report.council)}",
         "",
         f"As of {report.as_of}. Readiness **{report.readiness.overall:.1f}%**.",
         "",
     ]
-    out += _md_table(("", ""), [(f"**{label}**", text) for label, text in summary_lines(report)])
+    return out + _md_table(
+        ("", ""), [(strong(label), text) for label, text in summary_lines(report)]
+    )
+
+
+def _md_coverage(report: GapsReport) -> list[str]:
     cov = report.coverage
-    out += [f"## Coverage: current evidence items (fewer than {cov.minimum} in bold)", ""]
-    out += _md_table(
+    out = [f"## Coverage: current evidence items (fewer than {cov.minimum} in bold)", ""]
+    return out + _md_table(
         ("Quality statement", *[cov.category_titles[c] for c in cov.categories]),
         [
             (
                 f"{r.quality_statement} {r.title}",
-                *[f"**{r.counts[c]}**" if c in r.thin else r.counts[c] for c in cov.categories],
+                *[strong(r.counts[c]) if c in r.thin else r.counts[c] for c in cov.categories],
             )
             for r in cov.rows
         ],
     )
-    out += ["## Evidence to refresh", ""]
-    out += _md_table(
-        ("Evidence", "Owner", "As of", "Review by", "Why"),
-        [
-            (
-                f"{s.id} {s.title}",
-                s.owner or "(none)",
-                s.as_of or "",
-                s.review_by or "",
-                "; ".join(s.reasons) or "no owner",
-            )
-            for s in _refresh_list(report)
-        ],
-    )
-    ir = report.information_return
-    out += [f"## Information return: {ir.headline}", ""]
-    out += _md_table(
-        ("No.", "Item", "Status", "Owner", "Current evidence", "Blocked by"),
-        [
-            (r.number, r.title, r.status, r.owner or "", r.current_evidence, "; ".join(r.blockers))
-            for r in ir.rows
-        ],
-    )
-    sa = report.self_assessment
-    out += ["## Self-assessment", ""]
-    out += _md_table(
-        ("Quality statement", "Self-score", "Missing"),
-        [
-            (
-                f"{r.quality_statement} {r.title}",
-                r.self_score or "-",
-                "; ".join(r.missing) or "complete",
-            )
-            for r in sa.ratings
-        ],
-    )
-    out += ["### Self-scores the evidence may not support", ""]
-    out += _md_table(
-        ("Quality statement", "Self-score", "Why"),
-        [(u.quality_statement, u.self_score, "; ".join(u.reasons)) for u in sa.unsupported_scores],
-    )
-    out += ["### Areas for improvement with no action", ""]
-    out += _md_table(("Quality statement", "Id", "Area for improvement"), sa.areas_without_action)
-    out += ["### Improvement actions to chase", ""]
-    out += _md_table(
-        ("Action", "Owner", "Due", "Problem"),
-        [
-            (f"{a.id} {a.title}", a.owner or "(none)", a.due or "", "; ".join(a.problems))
-            for a in sa.action_issues
-        ],
-    )
-    metrics = report.metrics
-    if metrics.measures:
-        out += ["## Performance measures, compared with England and the region", ""]
-        out += _md_table(metric_headers(report), metric_rows(report))
-        out += [f"### {WORSE_TITLE}", ""]
-        out += _md_table(
-            FLAG_HEADERS,
-            [
-                (f"`{g.metric.file}`", _metric_name(g.metric), g.problem, g.metric.period, g.fix)
-                for g in metrics.worse_without_area
-            ],
-        )
-        if metrics.without_quality_statement:
-            out += [f"### {HOMELESS_TITLE}", ""]
-            out += _md_table(
-                HOMELESS_HEADERS,
-                [
-                    (f"`{g.metric.file}`", _metric_name(g.metric), g.problem, g.fix)
-                    for g in metrics.without_quality_statement
-                ],
-            )
-    out += ["## Expected evidence with no current item", ""]
-    out += _md_table(
-        ("Quality statement", "Kind of evidence", "Category", "Note"),
-        [
-            (g.quality_statement, f"{g.title} (`{g.id}`)", g.category, g.note)
-            for g in report.expected_evidence
-        ],
-    )
-    out += ["## Deadlines", ""]
-    out += _md_table(
-        ("Date", "What", "Days left", "Items not ready for it"),
-        [
-            (d.date, d.name, d.days_left, ", ".join(map(str, d.blocking)))
-            for d in report.deadlines.dates
-        ],
-    )
-    out += ["## Predicted rating", "", f"_{ESTIMATE_SENTENCE}._", ""]
-    out += _md_table(
+
+
+def _md_predicted(report: GapsReport) -> list[str]:
+    out = ["## Predicted rating", "", f"_{ESTIMATE_SENTENCE}._", ""]
+    return out + _md_table(
         ("Method", "Rating", "Overall", "Position", "Scores", "Notes"),
         [
             (
@@ -556,4 +586,13 @@ def render_markdown(report: GapsReport) -> str:
             for p in report.predicted
         ],
     )
+
+
+def render_markdown(report: GapsReport) -> str:
+    """For a pull-request comment or a board paper: summary first, then each part. Text from
+    the repository is escaped: no HTML, links, emphasis or @-mentions get through."""
+    out = _md_summary(report) + _md_coverage(report)
+    for section in sections(report, markdown=True):
+        out += _md_section(section)
+    out += _md_predicted(report)
     return "\n".join(out).rstrip() + "\n"

@@ -14,15 +14,12 @@ otherwise store ``=HYPERLINK(...)`` in a title as a live formula.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from ascready.analysis.gaps import READINESS_WEIGHTS, GapsReport
-from ascready.io.writing import fixed_zip_times
 from ascready.output.words import ESTIMATE_NOTE, key_title
+from ascready.output.xlsx import DATE_FORMAT, HEADER_FILL, cell_text, put_text, save, solid_fill
 
 Value = str | int | float | dt.date | None
 
@@ -42,7 +39,6 @@ SHEETS = (
 
 # Fills: Excel's own "good", "neutral" and "bad" colours, and a light grey.
 RED, AMBER, GREEN, GREY = "FFC7CE", "FFEB9C", "C6EFCE", "D9D9D9"
-HEADER_FILL = "DDEBF7"
 RETURN_STATUS_FILL = {
     "uploaded": GREEN,
     "ready": GREEN,
@@ -61,14 +57,8 @@ COMPONENT_TITLES = {
     "expected_evidence": "Expected evidence",
 }
 
-DATE_FORMAT = "yyyy-mm-dd"
 ONE_DECIMAL = "0.0"
 MAX_WIDTH, MIN_WIDTH = 60, 8
-MAX_CELL_TEXT = 32767  # Excel's limit on the characters in one cell
-# Control characters an XLSX file cannot hold (tab, line feed and carriage return can).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# Text starting with one of these is taken as a formula by spreadsheets when typed or pasted.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -519,10 +509,6 @@ def _predicted(report: GapsReport) -> Table:
 # --- writing the workbook -------------------------------------------------------------------
 
 
-def _text(value: str) -> str:
-    return _ILLEGAL.sub("\N{REPLACEMENT CHARACTER}", value)[:MAX_CELL_TEXT]
-
-
 def _shown(value: Value) -> str:
     """Roughly what Excel shows, to size the columns."""
     if value is None:
@@ -534,12 +520,20 @@ def _shown(value: Value) -> str:
     return str(value)
 
 
+def _put_text(cell: Any, text: str) -> None:
+    """Text as text, never a formula; what a cell cannot hold is replaced or cut, marked (this
+    report is worked out from the repository, which keeps the whole text)."""
+    if put_text(cell, text, exact=False):
+        cell.quotePrefix = True  # and Excel keeps it text when it is edited
+
+
 def _write(ws: Any, table: Table, fonts: dict[str, Any], fills: dict[str, Any]) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     for col, header in enumerate(table.headers, start=1):
-        cell = ws.cell(row=1, column=col, value=_text(header))
+        cell = ws.cell(row=1, column=col)
+        _put_text(cell, header)
         cell.font = fonts["bold"]
         cell.fill = fills[HEADER_FILL]
     widths = [len(h) for h in table.headers]
@@ -550,12 +544,8 @@ def _write(ws: Any, table: Table, fonts: dict[str, Any], fills: dict[str, Any]) 
                 continue
             cell = ws.cell(row=r + 2, column=c + 1)
             if isinstance(value, str):
-                text = _text(value)
-                cell.value = text
-                if text.startswith(_FORMULA_START):
-                    cell.data_type = "s"  # openpyxl took "=..." for a formula; it is text
-                    cell.quotePrefix = True  # and Excel keeps it text when it is edited
-                if len(text) > MAX_WIDTH:
+                _put_text(cell, value)
+                if len(cell.value) > MAX_WIDTH:
                     cell.alignment = wrap
             else:
                 cell.value = value
@@ -578,28 +568,16 @@ def _write(ws: Any, table: Table, fonts: dict[str, Any], fills: dict[str, Any]) 
 def render_xlsx(report: GapsReport) -> bytes:
     """The gaps report as the bytes of an .xlsx workbook; the same report, the same bytes."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.writer.excel import ExcelWriter
+    from openpyxl.styles import Font
 
     fonts = {"bold": Font(bold=True)}
-    fills = {
-        c: PatternFill(fill_type="solid", start_color=c, end_color=c)
-        for c in (RED, AMBER, GREEN, GREY, HEADER_FILL)
-    }
+    fills = {c: solid_fill(c) for c in (RED, AMBER, GREEN, GREY, HEADER_FILL)}
     wb = Workbook()
     wb.remove(wb.active)
     for table in tables(report):
         _write(wb.create_sheet(table.title), table, fonts, fills)
     wb.active = 0
 
-    made = dt.datetime(report.as_of.year, report.as_of.month, report.as_of.day)
-    wb.properties.created = made
-    wb.properties.modified = made
-    wb.properties.creator = "ascready"
-    wb.properties.title = f"ascready gaps: {report.council}, {report.as_of.isoformat()}"
-
-    # Workbook.save() would stamp the current time as "modified"; the writer it uses does not.
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    return fixed_zip_times(raw.getvalue(), report.as_of)
+    title = f"ascready gaps: {report.council}, {report.as_of.isoformat()}"
+    wb.properties.title = cell_text(title, exact=False)
+    return save(wb, report.as_of)

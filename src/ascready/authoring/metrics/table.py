@@ -11,7 +11,6 @@ from CSV or from the first sheet of a workbook that has the headers, a row at a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from ascready.authoring.metrics.cells import at_row, cell_text, header_key, plac
 from ascready.authoring.metrics.periods import period_of
 from ascready.errors import ImportRefused, TableError
 from ascready.io.tables import first_rows, stream_tables
+from ascready.output.xlsx import CONTROL_OR_NOT_XML
 from ascready.repository import models
 
 HEADER_SEARCH_ROWS = 20
@@ -38,7 +38,6 @@ REGION_ONS_CODES: dict[models.Region, str] = {
     models.Region.SOUTH_WEST: "E12000009",
 }
 _REGION_ALIASES = {"east of england": ("eastern", "east")}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 #: Called while rows are read: (rows read so far, rows in the file if known).
 Progress = Callable[[int, int | None], None]
@@ -212,7 +211,8 @@ class _Collector:
         if measure is None:
             measure = t.measures[code] = Measure(code, number)
         if not measure.description:
-            measure.description = " ".join(_CONTROL.sub("", cell_text(cell("description"))).split())
+            described = CONTROL_OR_NOT_XML.sub("", cell_text(cell("description")))
+            measure.description = " ".join(described.split())
         area = self._area(measure, cell)
         if area is None:
             return

@@ -19,10 +19,8 @@ that the command line starts quickly.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import re
-import zipfile
 from collections.abc import Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -36,27 +34,26 @@ from ascready.authoring.register.layout import (
     closed_lists,
 )
 from ascready.errors import AscreadyError
-from ascready.io.writing import fixed_zip_times
+from ascready.output.xlsx import (
+    DATE_FORMAT,
+    HEADER_FILL,
+    UnfitCell,
+    put_text,
+    save,
+    solid_fill,
+)
 from ascready.repository.framework import Framework
 
 ABOUT = "About"
 #: What an undated register's document properties and zip entries carry (zip's earliest day).
 UNDATED = dt.date(1980, 1, 1)
 LISTS = "Lists"
-HEADER_FILL = "DDEBF7"  # as in the gaps workbook
-DATE_FORMAT = "yyyy-mm-dd"
-MAX_CELL_TEXT = 32767  # Excel's limit on the characters (UTF-16 code units) in one cell
 #: Drop-downs reach this far below the data at least, so that new rows get them too.
 SPARE_ROWS, MIN_VALIDATED_ROWS = 200, 1000
 #: Text columns at least this wide wrap their text; narrower ones stay on one line.
 WRAP_WIDTH = 30
 # Excel's limits on a data validation's messages.
 MAX_TITLE, MAX_PROMPT, MAX_ERROR = 32, 255, 225
-# Characters XML 1.0 cannot hold (tab, line feed and carriage return it can), and lone halves
-# of surrogate pairs, which no file can hold.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Text starting with one of these is taken as a formula by spreadsheets when typed or pasted.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Text a spreadsheet would turn into a number, a date or a yes/no when the cell is edited.
 _LOOKS_TYPED = re.compile(
     r"""\s*(
@@ -75,37 +72,6 @@ LIST_TITLES = {
 }
 
 
-class _Unfit(Exception):
-    """A value a workbook cannot hold exactly; the caller says where it is."""
-
-
-def _utf16_length(text: str) -> int:
-    """The length Excel counts: characters beyond the Basic Multilingual Plane count twice."""
-    if len(text) * 2 <= MAX_CELL_TEXT:
-        return len(text)  # cheap: cannot be over the limit whatever it holds
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _check_text(text: str) -> None:
-    """Refuse text a workbook cell could not hold exactly."""
-    length = _utf16_length(text)
-    if length > MAX_CELL_TEXT:
-        raise _Unfit(
-            f"the text is {length:,} characters long, and a workbook cell holds at most "
-            f"{MAX_CELL_TEXT:,}. The workbook could not hold it exactly: shorten the text in the "
-            "repository (for example, move the detail into a document under files/ and link "
-            "to it), then export again."
-        )
-    bad = _ILLEGAL.search(text)
-    if bad:
-        raise _Unfit(
-            f"the text holds the control character U+{ord(bad.group()):04X} at position "
-            f"{bad.start() + 1}, which a workbook cannot hold, so the workbook could not hold "
-            "the text exactly. Remove the character from the repository file (it is usually "
-            "pasted in by accident), then export again."
-        )
-
-
 class _Cells:
     """Puts values in cells, and dresses the cells with styles made once and shared.
 
@@ -115,13 +81,11 @@ class _Cells:
     """
 
     def __init__(self) -> None:
-        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.styles import Alignment, Font
 
         self.bold = Font(bold=True)
         self.title = Font(bold=True, size=14)
-        self.header_fill = PatternFill(
-            fill_type="solid", start_color=HEADER_FILL, end_color=HEADER_FILL
-        )
+        self.header_fill = solid_fill(HEADER_FILL)
         self.top = Alignment(vertical="top")
         self.wrap = Alignment(vertical="top", wrap_text=True)
         self._made: dict[tuple[bool, bool, bool], Any] = {}
@@ -129,21 +93,18 @@ class _Cells:
     def put(self, cell: Any, value: Any, *, wrap: bool = False) -> None:
         """The value as what it is: text (never a formula), a number or a date.
 
-        Raises :class:`_Unfit` for what the workbook could not hold exactly.
+        Raises :class:`UnfitCell` for what the workbook could not hold exactly: the register
+        is read back by import, so nothing may be cut or replaced.
         """
         date = quoted = False
         if isinstance(value, str):
-            _check_text(value)
-            cell.value = value
-            # openpyxl takes "=..." for a formula and "#N/A" for an error; it is text. And
             # Excel keeps text that looks like a formula, an error, a number or a date as text
             # when the cell is edited only if it is marked so (shown with a leading ').
-            quoted = cell.data_type != "s" or value.startswith(_FORMULA_START)
+            quoted = put_text(cell, value, exact=True)
             quoted = quoted or _LOOKS_TYPED.match(value) is not None
-            cell.data_type = "s"
         elif isinstance(value, dt.date):
             if value.year < 1900:
-                raise _Unfit(
+                raise UnfitCell(
                     f"the date {value.isoformat()} is before 1900, which a workbook cannot hold "
                     "as a date. Check the date in the repository file, then export again."
                 )
@@ -151,7 +112,7 @@ class _Cells:
             date = True
         elif isinstance(value, int | float):
             if isinstance(value, float) and not math.isfinite(value):
-                raise _Unfit(
+                raise UnfitCell(
                     f"the number {value} is not a finite number, which a workbook cannot hold. "
                     "Correct it in the repository file, then export again."
                 )
@@ -288,7 +249,7 @@ def _write_lists(ws: Any, lists: list[_List], cells: _Cells) -> None:
         for r, value in enumerate(items.values, start=2):
             try:
                 cells.put(ws.cell(row=r, column=c), value)
-            except _Unfit as e:
+            except UnfitCell as e:
                 raise AscreadyError(f"sheet '{LISTS}', list '{items.title}': {e}") from None
     ws.sheet_state = "hidden"
 
@@ -344,7 +305,7 @@ def _write_sheet(
                 continue
             try:
                 cells.put(ws.cell(row=r, column=c + 1), value, wrap=wraps[c])
-            except _Unfit as e:
+            except UnfitCell as e:
                 raise AscreadyError(f"{_where(sheet, values, r, columns[c])}: {e}") from None
 
     last = get_column_letter(len(columns))
@@ -397,7 +358,7 @@ def _write_about(
                 continue
             try:
                 cells.put(ws.cell(row=r, column=c), value)
-            except _Unfit as e:
+            except UnfitCell as e:
                 raise AscreadyError(f"sheet '{ABOUT}', row {r}: {e}") from None
 
     ws.cell(row=1, column=1, value="ascready evidence register").font = cells.title
@@ -451,7 +412,6 @@ def register_workbook(
     value could not be held exactly (text over Excel's 32,767 characters, control characters).
     """
     from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
 
     cells = _Cells()
     lists, used = _lists([sheet for sheet, _ in rows.sheets], framework)
@@ -463,16 +423,6 @@ def register_workbook(
     _write_lists(wb.create_sheet(LISTS), lists, cells)
     wb.active = 0
 
-    stamp = as_of or UNDATED
-    made = dt.datetime(stamp.year, stamp.month, stamp.day)
-    wb.properties.created = made
-    wb.properties.modified = made
-    wb.properties.creator = "ascready"
     wb.properties.lastModifiedBy = "ascready"
     wb.properties.title = f"ascready evidence register: {rows.council}"
-
-    # Workbook.save() would stamp the current time as "modified"; the writer it uses does not.
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    return fixed_zip_times(raw.getvalue(), stamp)
+    return save(wb, as_of or UNDATED)

@@ -1,0 +1,83 @@
+"""ascready gaps --format markdown, written for a pull-request comment: evidence text is inert."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from typer.testing import CliRunner
+
+from ascready.cli import app
+
+MakeRepo = Callable[..., Path]
+#: CommonMark with GitHub's tables and strikethrough: near enough to how GitHub shows a comment.
+_GITHUB = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+JOINER = "\u2060"
+TITLE = "@jsmith **urgent** <img src=x onerror=alert(1)> ~~old~~"
+
+
+def _markdown(runner: CliRunner, root: Path) -> str:
+    result = runner.invoke(
+        app, ["gaps", str(root), "--as-of", "2026-11-23", "--format", "markdown", "-j", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _hostile_repo(make_repo: MakeRepo) -> Path:
+    """An evidence item with no owner (so it is listed to refresh) and a hostile title, and a
+    council whose name holds HTML."""
+    root = make_repo(
+        {
+            "evidence/EV-003.yaml": f"""
+                id: EV-003
+                title: '{TITLE}'
+                kind: survey
+                categories: [peoples-experience]
+                quality_statements: [QS1]
+                as_of: 2026-06-30
+                review_by: 2099-06-30
+                classification: public
+            """,
+        }
+    )
+    profile = root / "ascready.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(
+        text.replace("council: Testshire Council", "council: 'Testshire <b>Council</b> @all'"),
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_evidence_text_makes_no_html_emphasis_or_mention(
+    make_repo: MakeRepo, runner: CliRunner
+) -> None:
+    markdown = _markdown(runner, _hostile_repo(make_repo))
+    page = _GITHUB.render(markdown)
+    assert "<img" not in page and "<b>" not in page and "<s>" not in page
+    row = next(line for line in page.splitlines() if "EV-003" in line)
+    assert "<strong>" not in row
+    # Nobody is notified: a word joiner follows each @ that would start a mention.
+    assert f"@{JOINER}jsmith" in markdown and f"@{JOINER}all" in markdown
+    assert "@jsmith" not in markdown and "@all" not in markdown
+    # And the text reads as written.
+    shown = html.unescape(re.sub(r"<[^>]+>", "", row)).replace(JOINER, "")
+    assert f"EV-003 {TITLE}" in shown
+    heading = next(line for line in page.splitlines() if line.startswith("<h1>"))
+    assert html.unescape(re.sub(r"<[^>]+>", "", heading)).replace(JOINER, "") == (
+        "CQC readiness: Testshire <b>Council</b> @all"
+    )
+
+
+def test_the_report_keeps_its_own_markdown(make_repo: MakeRepo, runner: CliRunner) -> None:
+    """The summary labels and thin coverage counts stay bold, ids stay code: the escaping is of
+    the evidence text, not of the report's own markup."""
+    page = _GITHUB.render(_markdown(runner, make_repo()))
+    assert "<td><strong>Readiness</strong></td>" in page
+    coverage = page.split("Coverage: current evidence items")[1].split("</table>")[0]
+    assert re.search(r"<td><strong>\d+</strong></td>", coverage)
+    assert re.search(r"\(<code>[a-z0-9-]+</code>\)</td>", page)  # expected evidence ids
