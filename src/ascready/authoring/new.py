@@ -278,7 +278,7 @@ def _rating_files(project: Project, qs: Iterable[str]) -> list[str]:
     fw = project.framework
     return [
         doc.path
-        for doc in project.of_kind("rating")
+        for doc in project.ratings
         if fw.resolve_quality_statement(doc.model.quality_statement) in wanted
     ]
 
@@ -288,7 +288,7 @@ def _where_to_cite(project: Project, ident: str, qss: Sequence[str], numbers: Se
     ratings = _rating_files(project, qss)
     if ratings:
         where.append(f"in a strength or area for improvement in {ratings[0]}")
-    returns = [d.path for d in project.of_kind("return") if d.model.number in numbers]
+    returns = [d.path for d in project.return_items if d.model.number in numbers]
     if returns:
         where.append(f"under evidence: in {', '.join(returns)}")
     if not where:

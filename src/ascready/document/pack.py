@@ -19,7 +19,6 @@ from pathlib import Path
 from ascready.checks.sources import classify_source
 from ascready.io.writing import refuse_existing
 from ascready.output.words import STATUS_WORDS
-from ascready.repository import models
 from ascready.repository.project import Project
 
 #: Fixed time for zip entries, so the same repository gives the same bytes.
@@ -54,11 +53,9 @@ def _slug(text: str, limit: int = 48) -> str:
 
 def build_pack(project: Project) -> Pack:
     root = project.root.resolve()
-    evidence: dict[str, models.EvidenceItem] = {}
-    for doc in project.of_kind("evidence"):
-        evidence.setdefault(doc.model.id, doc.model)
+    evidence = project.evidence_by_id
     pack = Pack()
-    width = max(2, len(str(max((d.model.number for d in project.of_kind("return")), default=0))))
+    width = max(2, len(str(max((d.model.number for d in project.return_items), default=0))))
     council = project.profile.council if project.profile else "the council"
     lines = [
         f"# Information return pack: {council}",
@@ -69,9 +66,9 @@ def build_pack(project: Project) -> Pack:
         "official-sensitive material as your council's policy requires.",
         "",
     ]
-    returns = sorted(project.of_kind("return"), key=lambda d: d.model.number)
+    returns = sorted(project.return_items, key=lambda d: d.model.number)
     for doc in returns:
-        item: models.ReturnItem = doc.model
+        item = doc.model
         pack.items += 1
         folder = f"{item.number:0{width}d}-{_slug(item.title)}"
         lines.append(f"## [ ] {item.number}. {item.title}")

@@ -119,8 +119,8 @@ def _qs_number(qs_id: str) -> int:
 def _evidence_rows(project: Project, audience: str) -> dict[str, dict[str, Any]]:
     """The evidence the audience may see, by id: the first file of an id counts."""
     evidence: dict[str, dict[str, Any]] = {}
-    for doc in sorted(project.of_kind("evidence"), key=lambda d: d.model.id):
-        item: models.EvidenceItem = doc.model
+    for doc in sorted(project.evidence, key=lambda d: d.model.id):
+        item = doc.model
         if item.id not in evidence and _visible(item, audience):
             evidence[item.id] = _evidence_row(item, doc.path, project)
     return evidence
@@ -131,8 +131,8 @@ def _measure_rows(project: Project, audience: str) -> dict[str, dict[str, Any]]:
     duplicates), and for the public, only measures classified public are handed on."""
     region = project.profile.region.value if project.profile else ""
     found: dict[str, dict[str, Any]] = {}
-    for doc in sorted(project.of_kind("metric"), key=lambda d: d.path):
-        metric: models.Metric = doc.model
+    for doc in sorted(project.metrics, key=lambda d: d.path):
+        metric = doc.model
         if metric.id not in found and _visible(metric, audience):
             found[metric.id] = _metric_row(metric, doc.path, project, region)
     return {k: found[k] for k in sorted(found)}
@@ -140,12 +140,7 @@ def _measure_rows(project: Project, audience: str) -> dict[str, dict[str, Any]]:
 
 def _ratings_by_qs(project: Project) -> dict[str, models.Rating]:
     """Each quality statement's rating: the first one found counts."""
-    ratings: dict[str, models.Rating] = {}
-    for doc in project.of_kind("rating"):
-        qs_id = project.framework.resolve_quality_statement(doc.model.quality_statement)
-        if qs_id:
-            ratings.setdefault(qs_id, doc.model)
-    return ratings
+    return {qs: entry.model for qs, entry in project.ratings_by_qs.items()}
 
 
 @dataclass
@@ -275,8 +270,8 @@ class _Themes:
 def _return_rows(parts: _Parts) -> list[dict[str, Any]]:
     fw = parts.project.framework
     returns = []
-    for doc in sorted(parts.project.of_kind("return"), key=lambda d: d.model.number):
-        ret: models.ReturnItem = doc.model
+    for doc in sorted(parts.project.return_items, key=lambda d: d.model.number):
+        ret = doc.model
         returns.append(
             {
                 "number": ret.number,
@@ -304,7 +299,7 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
         audience,
         evidence=_evidence_rows(project, audience),
         measures=_measure_rows(project, audience),
-        actions={d.model.id: d.model for d in project.of_kind("action")},
+        actions={d.model.id: d.model for d in project.actions},
         ratings=_ratings_by_qs(project),
     )
     themes = _Themes(parts).rows()

@@ -32,7 +32,7 @@ class Document:
     path: str
     kind: str
     data: Any
-    model: Any = None
+    model: models.StrictModel | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,14 +158,14 @@ def updated_measure_file(
         return Skipped(
             code, "exists", f"already in {doc.path}; use --update to replace its figures"
         )
-    if doc.model is None or not isinstance(doc.data, dict):
+    if not isinstance(doc.model, models.Metric) or not isinstance(doc.data, dict):
         return Skipped(
             code,
             "problem",
             f"{doc.path} has errors, so its figures were not replaced",
             "Run ascready validate, correct the file, and import again.",
         )
-    current: models.Metric = doc.model
+    current = doc.model
     then, now = start_year(current.period), start_year(period)
     if then is not None and now is not None and then > now:
         return Skipped(

@@ -155,7 +155,7 @@ class Builder:
     def progress(self, sheets: list[SheetRows]) -> None:
         """Each progress update, added to the action it belongs to."""
         actions = {str(d.data.get("id")): d for d in self.drafts if d.kind == "action"}
-        existing = {d.model.id for d in self.project.of_kind("action")}
+        existing = {d.model.id for d in self.project.actions}
         for sheet in sheets:
             for row in sheet.rows:
                 ident = row.values.get("action")
@@ -206,7 +206,7 @@ class _Statements:
         self.counters: dict[str, int] = defaultdict(int)
         self.used = {
             s.id
-            for d in builder.project.of_kind("rating")
+            for d in builder.project.ratings
             for s in (*d.model.strengths, *d.model.areas_for_improvement)
         }
 

@@ -282,7 +282,7 @@ def register_rows(project: Project, audience: str = "internal") -> RegisterRows:
         raise RegisterError(f"unknown audience '{audience}'; use internal or public")
     rows = _Rows(project, public=audience == "public")
     ratings = sorted(
-        project.of_kind("rating"),
+        project.ratings,
         key=lambda d: (_qs_order(project.framework, d.model.quality_statement), d.path),
     )
     actions = rows.by_path("action")
@@ -343,7 +343,7 @@ class _Rows:
 
     def returns(self) -> list[_Source]:
         sources: list[_Source] = []
-        for d in sorted(self.project.of_kind("return"), key=lambda d: (d.model.number, d.path)):
+        for d in sorted(self.project.return_items, key=lambda d: (d.model.number, d.path)):
             extra: dict[str, Any] = {}
             if self.public:
                 extra = {
