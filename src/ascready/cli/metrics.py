@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ascready.cli.common import RepoOption, console, fail
+from ascready.cli.common import RepoOption, console, handle_errors
 
 if TYPE_CHECKING:
     from ascready.authoring.metrics.results import ImportPlan, MeasureFile
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 _UNITS = {"percent": "%", "per-100k": " per 100,000"}
 
 
+@handle_errors
 def import_metrics_command(
     file: Annotated[
         Path,
@@ -116,25 +117,21 @@ def import_metrics_command(
     """
 
     from ascready.authoring.metrics.ascof import apply_plan, plan_import
-    from ascready.errors import AscreadyError
 
-    try:
-        with _progress_bar() as progress:
-            plan = plan_import(
-                repo,
-                file,
-                measures=measure or (),
-                ons_code=ons_code,
-                disaggregation=disaggregation,
-                period=period,
-                source=source,
-                update=update,
-                progress=progress,
-            )
-        if not dry_run:
-            apply_plan(plan)
-    except AscreadyError as exc:
-        raise fail(exc.message, int(exc.exit_code)) from None
+    with _progress_bar() as progress:
+        plan = plan_import(
+            repo,
+            file,
+            measures=measure or (),
+            ons_code=ons_code,
+            disaggregation=disaggregation,
+            period=period,
+            source=source,
+            update=update,
+            progress=progress,
+        )
+    if not dry_run:
+        apply_plan(plan)
     _report(plan, dry_run)
     raise typer.Exit(plan.exit_code)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ascready.cli.common import RepoOption, fail
+from ascready.cli.common import RepoOption, handle_errors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,27 +47,21 @@ def _run(make: Callable[[], NewFile], dry_run: bool) -> None:
     """Plan the file, print what was found, and write it unless this is a dry run."""
 
     from ascready.authoring.new import write_new
-    from ascready.errors import AscreadyError
 
-    try:
-        new = make()
-    except AscreadyError as exc:
-        raise fail(exc.message, int(exc.exit_code)) from None
+    new = make()
     for warning in new.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if dry_run:
         typer.echo(f"Would create {new.path} ({new.ident}); nothing was written (--dry-run).")
         typer.echo(new.text, nl=False)
         return
-    try:
-        write_new(new)
-    except AscreadyError as exc:
-        raise fail(exc.message, int(exc.exit_code)) from None
+    write_new(new)
     typer.echo(f"Created {new.path} ({new.ident}).")
     typer.echo(new.next_step)
 
 
 @new_app.command("evidence", epilog=EXIT_HELP)
+@handle_errors
 def evidence(
     title: Annotated[str, typer.Option("--title", help="What the evidence is.")],
     kind: Annotated[
@@ -175,6 +169,7 @@ def evidence(
 
 
 @new_app.command("action", epilog=EXIT_HELP)
+@handle_errors
 def action(
     title: Annotated[str, typer.Option("--title", help="What will be done.")],
     owner: Annotated[str | None, typer.Option("--owner", help="The owner's role.")] = None,
@@ -219,6 +214,7 @@ def action(
 
 
 @new_app.command("rating", epilog=EXIT_HELP)
+@handle_errors
 def rating(
     qs: Annotated[
         str,

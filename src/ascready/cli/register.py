@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ascready.cli.common import RepoArgument, RepoOption, console, fail
+from ascready.cli.common import RepoArgument, RepoOption, console, fail, handle_errors
 
 if TYPE_CHECKING:
     from ascready.authoring.register.importer import ImportPlan
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 PROGRESS_FROM_BYTES = 200_000
 
 
+@handle_errors
 def export_command(
     repo: RepoArgument = Path("."),
     out: Annotated[
@@ -56,10 +57,9 @@ def export_command(
     import datetime as dt
 
     from ascready import __version__
-    from ascready.authoring.register.export import register_workbook
-    from ascready.authoring.register.layout import AUDIENCES, register_rows
+    from ascready.authoring.register.export import export_register
+    from ascready.authoring.register.layout import AUDIENCES
     from ascready.checks.load import load_project
-    from ascready.errors import AscreadyError, RegisterError
     from ascready.io.writing import refuse_existing, write_atomically
     from ascready.repository.loader import find_repository
 
@@ -75,27 +75,15 @@ def export_command(
             when = dt.date.today() if as_of == "today" else dt.date.fromisoformat(as_of)
         except ValueError:
             raise fail(f"--as-of '{as_of}' is not a date written YYYY-MM-DD") from None
-    try:
-        refuse_existing(out, force=force)
-        project, _ = load_project(find_repository(repo))
-        broken = sorted({d.path for d in project.documents if d.model is None})
-        if broken:
-            shown = "\n".join(f"  {p}" for p in broken[:20])
-            more = f"\n  … and {len(broken) - 20} more" if len(broken) > 20 else ""
-            raise RegisterError(
-                f"{len(broken)} file(s) do not validate, so the register would leave them out:\n"
-                f"{shown}{more}\nRun ascready validate, fix them, and export again. Nothing "
-                "was written."
-            )
-        rows = register_rows(project, audience)
-        data = register_workbook(rows, project.framework, as_of=when, version=__version__)
-        write_atomically(out, data)
-    except AscreadyError as exc:
-        raise fail(exc.message, int(exc.exit_code)) from None
+    refuse_existing(out, force=force)
+    project, _ = load_project(find_repository(repo))
+    rows, data = export_register(project, audience, as_of=when, version=__version__)
+    write_atomically(out, data)
     counts = ", ".join(f"{len(r)} {s.name.lower()}" for s, r in rows.sheets if r)
     typer.echo(f"Wrote {out} ({audience}): {counts}.", err=True)
 
 
+@handle_errors
 def import_command(
     source: Annotated[
         Path,
@@ -136,18 +124,13 @@ def import_command(
     from ascready.authoring.register.importer import plan_import, write_plan
     from ascready.authoring.register.mapping import load_mapping
     from ascready.checks.load import load_project
-    from ascready.errors import AscreadyError
     from ascready.repository.loader import find_repository
 
-    try:
-        root = find_repository(repo)
-        project, _ = load_project(root)
-        rules = load_mapping(mapping) if mapping is not None else None
-        with _progress(source) as progress:
-            plan = plan_import(project, source, rules, progress=progress)
-    except AscreadyError as exc:
-        code = 1 if type(exc).__name__ == "ImportError_" else int(exc.exit_code)
-        raise fail(exc.message, code) from None
+    root = find_repository(repo)
+    project, _ = load_project(root)
+    rules = load_mapping(mapping) if mapping is not None else None
+    with _progress(source) as progress:
+        plan = plan_import(project, source, rules, progress=progress)
     _report(plan)
     if plan.errors and not skip_invalid:
         raise fail(
@@ -165,11 +148,8 @@ def import_command(
             out.print(escape(f.text), end="")
         typer.echo(_summary(plan, "Would write") + " Nothing was written (--dry-run).")
         return
-    try:
-        with _progress(source) as progress:
-            write_plan(plan, progress)
-    except AscreadyError as exc:
-        raise fail(exc.message, 1) from None
+    with _progress(source) as progress:
+        write_plan(plan, progress)
     typer.echo(_summary(plan, "Wrote"))
     if plan.files:
         typer.echo("Next: ascready validate, then review the new files and commit them.")

@@ -32,8 +32,9 @@ from ascready.authoring.register.layout import (
     RegisterRows,
     Sheet,
     closed_lists,
+    register_rows,
 )
-from ascready.errors import AscreadyError
+from ascready.errors import AscreadyError, RegisterError
 from ascready.output.xlsx import (
     DATE_FORMAT,
     HEADER_FILL,
@@ -43,6 +44,7 @@ from ascready.output.xlsx import (
     solid_fill,
 )
 from ascready.repository.framework import Framework
+from ascready.repository.project import Project
 
 ABOUT = "About"
 #: What an undated register's document properties and zip entries carry (zip's earliest day).
@@ -426,3 +428,25 @@ def register_workbook(
     wb.properties.lastModifiedBy = "ascready"
     wb.properties.title = f"ascready evidence register: {rows.council}"
     return save(wb, as_of or UNDATED)
+
+
+def export_register(
+    project: Project, audience: str, *, as_of: dt.date | None, version: str
+) -> tuple[RegisterRows, bytes]:
+    """The register of a whole repository, as rows and as workbook bytes.
+
+    Refuses (:class:`~ascready.errors.RegisterError`) a repository where any file does not
+    validate: the register would silently leave those files out, and an import of it would
+    then lose them.
+    """
+    broken = sorted({d.path for d in project.documents if d.model is None})
+    if broken:
+        shown = "\n".join(f"  {p}" for p in broken[:20])
+        more = f"\n  … and {len(broken) - 20} more" if len(broken) > 20 else ""
+        raise RegisterError(
+            f"{len(broken)} file(s) do not validate, so the register would leave them out:\n"
+            f"{shown}{more}\nRun ascready validate, fix them, and export again. Nothing "
+            "was written."
+        )
+    rows = register_rows(project, audience)
+    return rows, register_workbook(rows, project.framework, as_of=as_of, version=version)
