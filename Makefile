@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 LOCK   := requirements-dev.txt
 # The stamp is named after the lock and pyproject.toml, so a change to either (also by switching
 # branches) installs again.
-STAMP  ?= $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml | cksum | cut -d' ' -f1)
 LATEST := .venv-latest
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
