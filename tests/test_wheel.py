@@ -1,5 +1,13 @@
 """The built wheel works on its own: installed in a fresh virtual environment, run from
-outside the checkout, with templates/ and schemas/ inside it as package data."""
+outside the checkout, with templates/ and schemas/ inside it as package data.
+
+Nothing is downloaded, so the test runs offline and sees exactly the locked versions: the
+wheel is built with the hatchling of the lock (requirements-dev.txt) without build isolation,
+and the fresh environment gets its dependencies from the test's own environment (a .pth file
+names its site-packages) rather than from PyPI. ``pip check`` there shows that the wheel's
+declared dependencies accept those versions. The release workflow installs the wheel with its
+dependencies from PyPI, as a council's CI does.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -18,20 +27,38 @@ def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, check=False)
 
 
-def test_wheel_installs_and_validates_a_copy_of_the_example(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
+def build_wheel(dist: Path) -> Path:
+    """Build ascready's wheel from the checkout into ``dist``, downloading nothing."""
     built = _run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO_ROOT)],
-        tmp_path,
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
+        REPO_ROOT,
     )
-    assert built.returncode == 0, built.stderr
+    assert built.returncode == 0, built.stdout + built.stderr
     (wheel,) = dist.glob("ascready-*.whl")
+    return wheel
+
+
+def test_wheel_installs_and_validates_a_copy_of_the_example(tmp_path: Path) -> None:
+    wheel = build_wheel(tmp_path / "dist")
 
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
-    installed = _run([str(python), "-m", "pip", "install", "-q", str(wheel)], tmp_path)
+    site = Path(
+        sysconfig.get_path("purelib", vars={"base": str(env_dir), "platbase": str(env_dir)})
+    )
+    # The locked dependencies, after the environment's own site-packages (so the wheel's
+    # ascready comes first). .pth files there are not run, so the checkout's editable install
+    # of ascready stays out.
+    (site / "locked-deps.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
+    pip = [sys.executable, "-m", "pip", "--python", str(python)]
+    installed = _run(
+        [*pip, "install", "-q", "--no-deps", "--no-index", "--ignore-installed", str(wheel)],
+        tmp_path,
+    )
     assert installed.returncode == 0, installed.stderr
+    checked = _run([*pip, "check"], tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
     shutil.copytree(REPO_ROOT / "evidence", tmp_path / "council")
     ascready = str(env_dir / "bin" / "ascready")
@@ -57,6 +84,6 @@ def test_wheel_installs_and_validates_a_copy_of_the_example(tmp_path: Path) -> N
     )
     assert data.returncode == 0, data.stderr
     location, schemas, flags = data.stdout.splitlines()
-    assert str(REPO_ROOT) not in location  # the installed copy, not the checkout
+    assert Path(location).is_relative_to(site)  # the installed copy, not the checkout
     assert "evidence-item.schema.json" in schemas
     assert flags == "True True"

@@ -2,7 +2,10 @@
 
 Every `run:` step of the generated workflow runs under `bash -e` (as GitHub runs it) in a clone
 of a new council repository, with the real `ascready`; only `gh` (which would post to GitHub)
-and the pip install (which would fetch from the index) are stand-ins.
+is a stand-in. The repository was made with `init --install` naming a wheel of this checkout
+committed to it, as a council does before the first release on PyPI: the install step runs the
+real pip on it, as a dry run (it checks the wheel is there and is ascready's, and installs
+nothing), so nothing is fetched.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ascready.cli import app
 from ascready.output.diff_format import MARKER
 from ascready.repository import yamlsafe
 from tests.analysis.test_diff import git
+from tests.test_wheel import build_wheel
 
 BASH = shutil.which("bash")
 pytestmark = pytest.mark.skipif(
@@ -35,20 +39,27 @@ while [ $# -gt 0 ]; do
 done
 exit 0
 """
-PYTHON = """#!/bin/sh
-printf '%s\\n' "python $*" >> "$STUB_LOG"
-exit 0
-"""
+#: pip's own settings for the install step: a dry run of exactly the wheel, offline.
+PIP_DRY_RUN = {
+    "PIP_DRY_RUN": "1",
+    "PIP_NO_DEPS": "1",
+    "PIP_NO_INDEX": "1",
+    "PIP_IGNORE_INSTALLED": "1",
+    "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+}
 
 
 def run_steps(
-    workflow: dict, checkout: Path, tmp_path: Path, floor: str | None = None
-) -> tuple[dict[str, int], list[str], Path, Path]:  # type: ignore[type-arg]
+    workflow: dict,  # type: ignore[type-arg]
+    checkout: Path,
+    tmp_path: Path,
+    floor: str | None = None,
+    outputs: dict[str, str] | None = None,
+) -> tuple[dict[str, int], list[str], Path, Path]:
     stubs = tmp_path / "stubs"
     stubs.mkdir(exist_ok=True)
-    for name, text in (("gh", GH), ("python", PYTHON)):
-        (stubs / name).write_text(text, encoding="utf-8")
-        (stubs / name).chmod(0o755)
+    (stubs / "gh").write_text(GH, encoding="utf-8")
+    (stubs / "gh").chmod(0o755)
     log, posted, summary = tmp_path / "log", tmp_path / "posted.md", tmp_path / "summary.md"
     for f in (log, posted, summary):
         f.unlink(missing_ok=True)
@@ -65,6 +76,7 @@ def run_steps(
             continue
         env = {
             **os.environ,
+            **PIP_DRY_RUN,
             **workflow["env"],
             "PATH": f"{stubs}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}"
             f"{os.environ['PATH']}",
@@ -84,6 +96,8 @@ def run_steps(
             check=False,
         )
         statuses[step["name"]] = done.returncode
+        if outputs is not None:
+            outputs[step["name"]] = done.stdout + done.stderr
     return statuses, log.read_text(encoding="utf-8").splitlines(), posted, summary
 
 
@@ -91,15 +105,19 @@ def test_pull_request_gets_the_diff_comment_and_the_checks(
     tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    wheel = build_wheel(tmp_path / "dist")
     origin = tmp_path / "origin"
     init = runner.invoke(
         app,
         [
             *("init", str(origin), "--council", "Avonmere Council"),
             *("--ons-code", "E06000999", "--region", "South West"),
+            *("--install", f"wheels/{wheel.name}"),
         ],
     )
     assert init.exit_code == 0, init.output
+    (origin / "wheels").mkdir()
+    shutil.copy2(wheel, origin / "wheels" / wheel.name)
     git(origin, "init", "-q", "-b", "main")
     git(origin, "add", "-A")
     git(origin, "commit", "-q", "-m", "Start the evidence repository")
@@ -122,8 +140,13 @@ def test_pull_request_gets_the_diff_comment_and_the_checks(
     workflow = yamlsafe.parse_text(
         (checkout / ".github/workflows/ascready.yml").read_text(encoding="utf-8")
     )[0]
-    statuses, log, posted, summary = run_steps(workflow, checkout, tmp_path)
-    assert set(statuses.values()) == {0}, statuses
+    outputs: dict[str, str] = {}
+    statuses, log, posted, summary = run_steps(workflow, checkout, tmp_path, outputs=outputs)
+    assert set(statuses.values()) == {0}, (statuses, outputs)
+    # The committed wheel is found from the top of the fresh clone, and pip takes it.
+    (install,) = [name for name in outputs if "install" in name.lower()]
+    assert f"Processing ./wheels/{wheel.name}" in outputs[install]
+    assert "Would install ascready-" in outputs[install]
     comment = posted.read_text(encoding="utf-8")
     assert comment.startswith(MARKER) and "Carers' strategy 2025-2030" in comment
     assert "**Evidence:** 1 added" in comment

@@ -499,7 +499,9 @@ def test_github_workflow_is_valid_and_safe(repo: Path) -> None:
     python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert python["with"]["python-version"] == "3.12"
     runs = [s for s in steps if "run" in s]
-    assert f'python -m pip install "ascready=={__version__}"' in runs[0]["run"]
+    # The source is data in a variable, never pasted into the script.
+    assert runs[0]["run"] == 'python -m pip install "$ASCREADY_INSTALL"'
+    assert workflow["env"]["ASCREADY_INSTALL"] == f"ascready=={__version__}"
     diff = next(s for s in runs if "ascready diff" in s["run"])
     assert "--format markdown" in diff["run"] and "pull_request" in diff["if"]
     assert diff["env"]["BASE_REF"] == "${{ github.base_ref }}"
@@ -555,9 +557,10 @@ def test_gitlab_ci_is_valid_and_does_the_same(repo: Path) -> None:
     assert job["variables"]["GIT_DEPTH"] == "0" and job["variables"]["READINESS_FLOOR"] == "0"
     rules = " ".join(rule["if"] for rule in job["rules"])
     assert "merge_request_event" in rules and "$CI_DEFAULT_BRANCH" in rules
+    assert job["variables"]["ASCREADY_INSTALL"] == f"ascready=={__version__}"
     script = "\n".join(job["script"])
     for needed in (
-        f'python -m pip install "ascready=={__version__}"',
+        'python -m pip install "$ASCREADY_INSTALL"',
         'ascready diff "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" --format markdown',
         "ascready validate --format gitlab > gl-code-quality-report.json || true",
         'ascready gaps --fail-under "$READINESS_FLOOR"',
@@ -628,6 +631,190 @@ def test_pre_commit_runs_validate_on_every_change(repo: Path) -> None:
     assert hook["pass_filenames"] is False
     # No file filter: deleting a document under files/ breaks the evidence that cites it.
     assert "files" not in hook and "types" not in hook
+
+
+# --- where CI installs ascready from: init --install ---------------------------------------------
+
+WHEEL = "wheels/ascready-0.2.0-py3-none-any.whl"
+WHEEL_URL = "https://files.example.org/ascready/ascready-0.2.0-py3-none-any.whl#sha256=ab12"
+GIT = "git+https://github.com/example-org/ascready@v0.2.0"
+#: Each form --install takes, and what pip is then given (PEP 508, or a path from the top of
+#: the repository, where CI runs).
+SOURCES = [
+    ("0.2.0", "ascready==0.2.0"),
+    ("v0.2.0", "ascready==0.2.0"),
+    ("ascready==1.0rc1", "ascready==1.0rc1"),
+    (WHEEL, f"./{WHEEL}"),
+    (f"./{WHEEL}", f"./{WHEEL}"),
+    (WHEEL_URL, f"ascready @ {WHEEL_URL}"),
+    (GIT, f"ascready @ {GIT}"),
+    (
+        "git+https://gitlab.example.gov.uk/digital/ascready.git@3f2a9c1",
+        "ascready @ git+https://gitlab.example.gov.uk/digital/ascready.git@3f2a9c1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("given", "requirement"), SOURCES)
+def test_install_sources_become_what_pip_installs(given: str, requirement: str) -> None:
+    from packaging.requirements import Requirement
+
+    source = scaffold.check_install(given)
+    assert source.requirement == requirement
+    if requirement.startswith("./"):  # pip takes a path to a wheel as it is
+        assert source.wheel_path == WHEEL
+        return
+    parsed = Requirement(requirement)  # as pip reads it
+    assert parsed.name == "ascready" and source.wheel_path is None
+    if "@" in requirement.split("==")[0]:
+        assert parsed.url == given and not parsed.specifier
+    else:
+        assert str(parsed.specifier) == requirement.removeprefix("ascready")
+
+
+def argv_of_install(tmp_path: Path, script: str, env: dict[str, str]) -> list[str]:
+    """Run an install script under bash -e with a stand-in python that records its arguments,
+    one per line, so that what the shell split or expanded shows."""
+    assert BASH is not None
+    stubs = tmp_path / "argv-stubs"
+    stubs.mkdir(exist_ok=True)
+    (stubs / "python").write_text(
+        '#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done > "$ARGV"\n', encoding="utf-8"
+    )
+    (stubs / "python").chmod(0o755)
+    argv = tmp_path / "argv.txt"
+    work = tmp_path / "argv-work"
+    work.mkdir(exist_ok=True)
+    done = subprocess.run(
+        [BASH, "--noprofile", "--norc", "-e", "-c", script],
+        cwd=work,
+        env={"PATH": f"{stubs}{os.pathsep}{os.environ['PATH']}", "ARGV": str(argv), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not list(work.iterdir())  # nothing ran but the install
+    return argv.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.skipif(BASH is None, reason="needs bash")
+@pytest.mark.parametrize(("given", "requirement"), SOURCES[2:])
+def test_every_file_that_installs_ascready_installs_the_given_source(
+    runner: CliRunner, tmp_path: Path, given: str, requirement: str
+) -> None:
+    root = tmp_path / "council"
+    result = init(runner, root, *FLAGS, "--install", given)
+    assert result.exit_code == 0, result.output
+
+    workflow = load(root / ".github/workflows/ascready.yml")
+    (job,) = workflow["jobs"].values()
+    (step,) = [s for s in job["steps"] if "pip install" in s.get("run", "")]
+    argv = argv_of_install(tmp_path, step["run"], workflow["env"])
+    assert argv == ["-m", "pip", "install", requirement]
+
+    gitlab = load(root / ".gitlab-ci.yml")["ascready"]
+    (line,) = [x for x in gitlab["script"] if "pip install" in x]
+    assert argv_of_install(tmp_path, line, gitlab["variables"]) == argv
+
+    (hook,) = load(root / ".pre-commit-config.yaml")["repos"][0]["hooks"]
+    pre_commit = (root / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    if requirement.startswith("./"):
+        # pre-commit installs hooks away from the repository, where the path means nothing:
+        # the hook uses the ascready installed on the computer, and says how to install it.
+        assert hook["language"] == "system" and "additional_dependencies" not in hook
+        assert f"python -m pip install {requirement}" in pre_commit
+        assert "copy the wheel there" in result.stdout and WHEEL in result.stdout
+    else:
+        assert hook["language"] == "python"
+        assert hook["additional_dependencies"] == [requirement]
+    assert f"`{requirement}`" in (root / "README.md").read_text(encoding="utf-8")
+    assert runner.invoke(app, ["validate", str(root), "--strict"]).exit_code == 0
+
+
+def test_workflows_with_another_source_are_still_valid(runner: CliRunner, tmp_path: Path) -> None:
+    root = tmp_path / "council"
+    assert init(runner, root, *FLAGS, "--install", WHEEL_URL).exit_code == 0
+    check_jsonschema("vendor.github-workflows", root / ".github/workflows/ascready.yml")
+    check_jsonschema("vendor.gitlab-ci", root / ".gitlab-ci.yml")
+
+
+@pytest.mark.skipif(BASH is None, reason="needs bash")
+def test_a_source_with_shell_characters_stays_one_argument(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    awkward = "https://dl.example.org/a;touch,pwned/ascready-0.2.0-py3-none-any.whl?a=1&b=(2)*"
+    root = tmp_path / "council"
+    assert init(runner, root, *FLAGS, "--install", awkward).exit_code == 0
+    workflow = load(root / ".github/workflows/ascready.yml")
+    (job,) = workflow["jobs"].values()
+    (step,) = [s for s in job["steps"] if "pip install" in s.get("run", "")]
+    argv = argv_of_install(tmp_path, step["run"], workflow["env"])
+    assert argv == ["-m", "pip", "install", f"ascready @ {awkward}"]
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("latest", "is not a place to install ascready from"),
+        ("", "is not a place to install ascready from"),
+        ("0.2.0 && curl evil.example", "it contains ' '"),
+        ('0.2.0"; touch pwned; "', "it contains '\"'"),
+        ("$(touch pwned)", "it contains '$'"),
+        ("`touch pwned`", "it contains '`'"),
+        ("ascready-0.2.0-py3-none-any.whl\ntouch pwned", "it contains '\\n'"),
+        ("http://files.example.org/ascready-0.2.0-py3-none-any.whl", "not an https:// address"),
+        ("https://files.example.org/ascready-0.2.0.tar.gz", "not the address of a wheel"),
+        ("https://files.example.org/other-1.0-py3-none-any.whl", "not a wheel of ascready"),
+        ("wheels/other-1.0-py3-none-any.whl", "not a wheel of ascready"),
+        ("/home/me/ascready-0.2.0-py3-none-any.whl", "outside the repository"),
+        ("../ascready-0.2.0-py3-none-any.whl", "goes outside the repository"),
+        ("wheels\\ascready-0.2.0-py3-none-any.whl", "with / between folders"),
+        ("git+https://github.com/example-org/ascready", "names no tag"),
+        ("git+ssh://git@github.com/example-org/ascready@v0.2.0", "starts with git+https://"),
+    ],
+)
+def test_a_wrong_install_source_says_what_to_give_and_writes_nothing(
+    runner: CliRunner, tmp_path: Path, given: str, says: str
+) -> None:
+    root = tmp_path / "wrong"
+    result = init(runner, root, *FLAGS, "--install", given)
+    assert result.exit_code == 2
+    assert "--install" in result.stderr and says in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+    assert not root.exists()
+
+
+def test_into_existing_installs_the_source_in_the_files_it_adds_and_says_which_it_kept(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    root = tmp_path / "existing"
+    assert init(runner, root, *FLAGS).exit_code == 0
+    kept = {p: (root / p).read_bytes() for p in scaffold.INSTALLING_FILES}
+    (root / ".gitlab-ci.yml").unlink()
+
+    result = init(runner, root, *FLAGS, "--into-existing", "--install", GIT)
+    assert result.exit_code == 0, result.output
+    gitlab = load(root / ".gitlab-ci.yml")["ascready"]
+    assert gitlab["variables"]["ASCREADY_INSTALL"] == f"ascready @ {GIT}"
+    for path in (".github/workflows/ascready.yml", ".pre-commit-config.yaml"):
+        assert (root / path).read_bytes() == kept[path]  # never replaced
+    note = result.stdout.split("--install applies only to the files written now", 1)[1]
+    assert ".github/workflows/ascready.yml" in note and ".pre-commit-config.yaml" in note
+    assert ".gitlab-ci.yml" not in note
+
+    # Without --install nothing is said about it; with a wheel that is already in place, no
+    # reminder to copy it.
+    (root / ".gitlab-ci.yml").unlink()
+    (root / WHEEL).parent.mkdir()
+    (root / WHEEL).write_bytes(b"a wheel")
+    again = init(runner, root, *FLAGS, "--into-existing", "--install", WHEEL)
+    assert again.exit_code == 0, again.output
+    assert "copy the wheel" not in again.stdout
+    assert "installed on your computer" not in again.stdout  # the pre-commit file was kept
+    (root / ".gitlab-ci.yml").unlink()
+    plain = init(runner, root, *FLAGS, "--into-existing")
+    assert plain.exit_code == 0 and "--install" not in plain.stdout
 
 
 def test_gitignore_keeps_office_lock_files_and_build_output_out(repo: Path) -> None:

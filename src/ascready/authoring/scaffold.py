@@ -40,6 +40,8 @@ EMPTY_FOLDERS = ("evidence", "actions", "metrics", "files")
 WORKFLOW_FILE = ".github/workflows/ascready.yml"
 GITLAB_FILE = ".gitlab-ci.yml"
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"
+#: The files that install ascready (from the source given to ``init --install``).
+INSTALLING_FILES = (WORKFLOW_FILE, GITLAB_FILE, PRE_COMMIT_FILE)
 VSCODE_SETTINGS = ".vscode/settings.json"
 VSCODE_EXTENSIONS = ".vscode/extensions.json"
 #: Repository path -> the file in scaffold_files/ it is made from.
@@ -139,6 +141,151 @@ def check_region(value: str) -> str:
     shown = value.strip() or "(nothing)"
     raise ValueError(
         f"'{shown}' is not one of the nine English regions. Use one of: {', '.join(REGIONS)}"
+    )
+
+
+# --- where CI installs ascready from ----------------------------------------------------------
+
+
+#: A public version as PyPI gives it (PEP 440, without a local part): 0.1.0, 1.2rc1, 2.0.post1.
+_VERSION = re.compile(r"\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?")
+#: A wheel's file name: name-version(-build)?-python-abi-platform.whl (names normalised to _).
+_WHEEL_NAME = re.compile(r"(?P<name>[A-Za-z0-9_.]+)-[^-]+(-\d[^-]*)?-[^-]+-[^-]+-[^-]+\.whl")
+#: What a source may contain. Everything that installs ascready gets it as a YAML string and,
+#: in CI, in a variable, never pasted into a script; still, characters a shell, GitHub (``${{``)
+#: or GitLab (``$VAR``) would expand are refused outright.
+_SAFE = re.compile(r"[A-Za-z0-9._~:/?#@!&()*+,;=%\[\]-]+")
+_INSTALL_FORMS = (
+    "Give a version of ascready on PyPI (for example 0.1.0), a wheel committed to the "
+    "repository (for example wheels/ascready-0.1.0-py3-none-any.whl), a wheel's https:// "
+    "address, or a git address with a tag (for example "
+    "git+https://github.com/your-org/ascready@v0.1.0)"
+)
+
+
+@dataclass(frozen=True)
+class InstallSource:
+    """Where the generated CI and pre-commit files install ascready from.
+
+    ``requirement`` is what ``pip install`` is given; ``wheel_path`` is set for a wheel inside
+    the repository (pre-commit cannot install a file of the repository it checks, so its hook
+    then uses the ascready installed on the computer).
+    """
+
+    requirement: str
+    wheel_path: str | None = None
+
+
+def default_install() -> InstallSource:
+    """The release of the running version from PyPI."""
+    return InstallSource(f"ascready=={__version__}")
+
+
+def check_install(value: str) -> InstallSource:
+    """A version, a wheel in the repository, a wheel's https URL or a git URL at a tag, as what
+    pip installs; ValueError says what is wrong."""
+    spec = value.strip()
+    shown = spec or "(nothing)"
+    if "\\" in spec and spec.lower().endswith(".whl") and "://" not in spec:
+        raise ValueError(
+            f"'{spec}': write the wheel's path with / between folders, as git and CI do, for "
+            "example wheels/ascready-0.1.0-py3-none-any.whl"
+        )
+    if not spec or not _SAFE.fullmatch(spec):
+        bad = next((c for c in spec if not _SAFE.fullmatch(c)), "")
+        why = f" (it contains {bad!r})" if bad else ""
+        raise ValueError(
+            f"'{shown}' is not a place to install ascready from{why}. {_INSTALL_FORMS}"
+        )
+    lowered = spec.lower()
+    if lowered.startswith("git+"):
+        return InstallSource(f"ascready @ {_check_git(spec)}")
+    if "://" in spec:
+        return InstallSource(f"ascready @ {_check_wheel_url(spec)}")
+    if lowered.endswith(".whl"):
+        path = _check_wheel_path(spec)
+        return InstallSource(f"./{path}", wheel_path=path)
+    version = spec.removeprefix("ascready==")
+    version = version[1:] if version[:1] in ("v", "V") else version
+    if _VERSION.fullmatch(version):
+        return InstallSource(f"ascready=={version}")
+    raise ValueError(f"'{shown}' is not a place to install ascready from. {_INSTALL_FORMS}")
+
+
+def _check_git(spec: str) -> str:
+    if not spec.lower().startswith("git+https://"):
+        raise ValueError(
+            f"'{spec}' is not a git address CI can fetch: use one that starts with git+https://, "
+            "for example git+https://github.com/your-org/ascready@v0.1.0"
+        )
+    address = spec.split("#", 1)[0]
+    path = address[len("git+https://") :]
+    host, _, rest = path.partition("/")
+    ref = rest.rpartition("@")[2] if "@" in rest else ""
+    if not host or not rest or not ref:
+        raise ValueError(
+            f"'{spec}' names no tag: add @ and the tag of the release to install, for example "
+            "git+https://github.com/your-org/ascready@v0.1.0, so the checks do not change "
+            "under you when the branch moves on"
+        )
+    return spec
+
+
+def _check_wheel_url(spec: str) -> str:
+    if not spec.lower().startswith("https://"):
+        raise ValueError(
+            f"'{spec}' is not an https:// address. Give the wheel's https:// address (CI "
+            "refuses to install code fetched over plain http), or a git address that starts "
+            "with git+https://"
+        )
+    file = spec.split("#", 1)[0].split("?", 1)[0].rstrip("/").rpartition("/")[2]
+    if not file.lower().endswith(".whl"):
+        raise ValueError(
+            f"'{spec}' is not the address of a wheel (a file whose name ends in .whl). "
+            f"{_INSTALL_FORMS}"
+        )
+    _check_wheel_name(spec, file)
+    return spec
+
+
+def _check_wheel_path(spec: str) -> str:
+    if spec.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", spec):
+        raise ValueError(
+            f"'{spec}' is outside the repository, so CI cannot install it. Copy the wheel into "
+            "the repository (for example into wheels/), commit it, and give its path from the "
+            "top of the repository, such as wheels/ascready-0.1.0-py3-none-any.whl"
+        )
+    parts = [p for p in spec.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise ValueError(
+            f"'{spec}' goes outside the repository (..), so CI cannot install it. Copy the "
+            "wheel into the repository and give its path from the top of the repository"
+        )
+    _check_wheel_name(spec, parts[-1])
+    return "/".join(parts)
+
+
+def _check_wheel_name(spec: str, file: str) -> None:
+    match = _WHEEL_NAME.fullmatch(file)
+    if match is None or match["name"].lower().replace(".", "_") != "ascready":
+        raise ValueError(
+            f"'{spec}' is not a wheel of ascready: its file name should look like "
+            "ascready-0.1.0-py3-none-any.whl, as `python -m build` makes it"
+        )
+
+
+def _pre_commit_hook(install: InstallSource) -> str:
+    """The lines of the pre-commit hook that say how ascready is installed."""
+    if install.wheel_path is None:
+        return (
+            "        language: python\n"
+            f"        additional_dependencies: [{yaml_quoted(install.requirement)}]"
+        )
+    return (
+        "        # pre-commit cannot install a wheel from the repository it checks, so this\n"
+        "        # hook uses the ascready installed on your computer. Install it once with:\n"
+        f"        #   python -m pip install {install.requirement}\n"
+        "        language: system"
     )
 
 
@@ -318,8 +465,12 @@ def repository_files(
     return_items: int = DEFAULT_RETURN_ITEMS,
     seed_return: bool = True,
     seed_ratings: bool = True,
+    install: InstallSource | None = None,
 ) -> dict[str, str]:
-    """Repository path -> content of every file of a new repository, in a stable order."""
+    """Repository path -> content of every file of a new repository, in a stable order.
+
+    ``install`` is where its CI and pre-commit install ascready from (by default the release
+    of this version from PyPI)."""
     from ascready.repository.schema import schema_documents
 
     qs_ids = [q.id for q in framework.quality_statements]
@@ -335,9 +486,13 @@ def repository_files(
     for name, text in schema_documents().items():
         files[f"schemas/{name}"] = text
     files[VSCODE_SETTINGS] = vscode_settings()
+    install = install or default_install()
     values = {
         "COUNCIL": _markdown_text(answers.council),
         "VERSION": __version__,
+        "INSTALL": yaml_quoted(install.requirement),
+        "INSTALL_TEXT": install.requirement,
+        "PRE_COMMIT_HOOK": _pre_commit_hook(install),
         "ITEMS": str(return_items),
         "LAST_IR": Path(return_item_path(return_items, return_items)).stem,
         "LAST_QS": qs_ids[-1],
@@ -428,14 +583,20 @@ class InitResult:
     return_items: int
 
 
-def prepare(target: Path, answers: Answers, *, into_existing: bool = False) -> Plan:
+def prepare(
+    target: Path,
+    answers: Answers,
+    *,
+    into_existing: bool = False,
+    install: InstallSource | None = None,
+) -> Plan:
     """Check the folder and work out every file's content. Writes nothing."""
     exists = check_target(target, into_existing=into_existing)
     if not exists:
         from ascready.checks.load import load_framework
 
         framework, _ = load_framework(target, None, [])
-        files = repository_files(answers, framework)
+        files = repository_files(answers, framework, install=install)
         return Plan(target, files)
     items, framework = _existing_setup(target)
     not_seeded = [f for f in (RETURN_FOLDER, RATINGS_FOLDER) if _has_yaml(target, f)]
@@ -445,6 +606,7 @@ def prepare(target: Path, answers: Answers, *, into_existing: bool = False) -> P
         return_items=items,
         seed_return=RETURN_FOLDER not in not_seeded,
         seed_ratings=RATINGS_FOLDER not in not_seeded,
+        install=install,
     )
     for folder in EMPTY_FOLDERS:  # a folder with files of its own needs no placeholder
         base = target / folder
@@ -478,6 +640,12 @@ def write(plan: Plan) -> InitResult:
     return InitResult(plan.root, written, skipped, plan.not_seeded, plan.return_items)
 
 
-def init_repository(target: Path, answers: Answers, *, into_existing: bool = False) -> InitResult:
+def init_repository(
+    target: Path,
+    answers: Answers,
+    *,
+    into_existing: bool = False,
+    install: InstallSource | None = None,
+) -> InitResult:
     """Scaffold a repository in ``target``: :func:`prepare`, then :func:`write`."""
-    return write(prepare(target, answers, into_existing=into_existing))
+    return write(prepare(target, answers, into_existing=into_existing, install=install))

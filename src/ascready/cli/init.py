@@ -18,7 +18,7 @@ from ascready.cli.common import fail
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ascready.authoring.scaffold import Answers, InitResult
+    from ascready.authoring.scaffold import Answers, InitResult, InstallSource
 
 #: Each answer's flag, and the prompt that asks for it at a terminal.
 _PROMPTS = {
@@ -79,6 +79,19 @@ def init(
             "is replaced.",
         ),
     ] = False,
+    install: Annotated[
+        str | None,
+        typer.Option(
+            "--install",
+            metavar="SOURCE",
+            help="Where the CI checks and the pre-commit hook install ascready from: a version "
+            "on PyPI (0.1.0), a wheel committed to the repository "
+            "(wheels/ascready-0.1.0-py3-none-any.whl), a wheel's https:// address, or a git "
+            "address with a tag (git+https://github.com/your-org/ascready@v0.1.0). Default: "
+            "this version of ascready from PyPI.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create a new evidence repository for a council, ready to fill in and check.
 
@@ -114,6 +127,12 @@ def init(
             values[flag] = checks[flag](raw)
         except ValueError as exc:
             problems.append(f"{flag}: {exc}.")
+    source = scaffold.default_install()
+    if install is not None:
+        try:
+            source = scaffold.check_install(install)
+        except ValueError as exc:
+            problems.append(f"--install: {exc}.")
     missing = [flag for flag, raw in given.items() if raw is None]
     if missing and not _stdin_is_terminal():
         named = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
@@ -132,7 +151,9 @@ def init(
 
     answers = scaffold.Answers(values["--council"], values["--ons-code"], values["--region"])
     try:
-        result = scaffold.init_repository(directory, answers, into_existing=into_existing)
+        result = scaffold.init_repository(
+            directory, answers, into_existing=into_existing, install=source
+        )
     except AscreadyError as exc:
         raise fail(exc.message, int(exc.exit_code)) from None
     except OSError as exc:
@@ -140,6 +161,7 @@ def init(
             f"could not create the repository in '{directory}' ({exc.strerror or exc})"
         ) from None
     _report(result, answers, directory, into_existing=into_existing)
+    _report_install(result, source, directory, given=install is not None)
 
 
 def _files(count: int) -> str:
@@ -190,3 +212,35 @@ def _report(result: InitResult, answers: Answers, directory: Path, *, into_exist
         "readiness falls below that percentage.",
     ]
     typer.echo("\n".join(lines))
+
+
+def _report_install(
+    result: InitResult, source: InstallSource, directory: Path, *, given: bool
+) -> None:
+    """What the person must do for CI to install ascready from ``source``."""
+    from ascready.authoring import scaffold
+
+    lines: list[str] = []
+    kept = [p for p in scaffold.INSTALLING_FILES if p in result.skipped]
+    written = [p for p in scaffold.INSTALLING_FILES if p in result.written]
+    if given and kept:
+        lines.append(
+            "--install applies only to the files written now. These were kept, and still "
+            f"install ascready as they did before: {', '.join(kept)}."
+        )
+    if source.wheel_path is not None:
+        if (
+            any(p != scaffold.PRE_COMMIT_FILE for p in written)
+            and not (directory / source.wheel_path).is_file()
+        ):
+            lines.append(
+                f"CI installs ascready from {source.wheel_path}: copy the wheel there (it is "
+                "made by `python -m build` in ascready's own folder) and commit it."
+            )
+        if scaffold.PRE_COMMIT_FILE in written:
+            lines.append(
+                "The pre-commit hook uses the ascready installed on your computer: "
+                f"python -m pip install {source.requirement}"
+            )
+    if lines:
+        typer.echo("\n" + "\n".join(lines))
