@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ascready.cli.common import fail
+from ascready.cli.common import fail, handle_errors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,6 +47,7 @@ def _ask(prompt: str, check: Callable[[str], str]) -> str:
             typer.echo(f"  Sorry: {exc}. Please try again.", err=True)
 
 
+@handle_errors
 def init(
     directory: Annotated[
         Path,
@@ -102,12 +103,9 @@ def init(
     2 could not (a folder that is not empty, a wrong or missing answer).
     """
     from ascready.authoring import scaffold
-    from ascready.errors import AscreadyError
 
     try:
         scaffold.check_target(directory, into_existing=into_existing)
-    except AscreadyError as exc:
-        raise fail(exc.message, int(exc.exit_code)) from None
     except OSError as exc:
         raise fail(f"cannot read the folder '{directory}' ({exc.strerror or exc})") from None
 
@@ -154,8 +152,6 @@ def init(
         result = scaffold.init_repository(
             directory, answers, into_existing=into_existing, install=source
         )
-    except AscreadyError as exc:
-        raise fail(exc.message, int(exc.exit_code)) from None
     except OSError as exc:
         raise fail(
             f"could not create the repository in '{directory}' ({exc.strerror or exc})"
