@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ascready import __version__
-from ascready.authoring import scaffold
+from ascready.authoring import install, scaffold
 from ascready.checks.load import load_framework, load_project
 from ascready.cli import app
 from ascready.repository import models, yamlsafe
@@ -659,7 +659,7 @@ SOURCES = [
 def test_install_sources_become_what_pip_installs(given: str, requirement: str) -> None:
     from packaging.requirements import Requirement
 
-    source = scaffold.check_install(given)
+    source = install.check_install(given)
     assert source.requirement == requirement
     if requirement.startswith("./"):  # pip takes a path to a wheel as it is
         assert source.wheel_path == WHEEL

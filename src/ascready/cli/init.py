@@ -18,7 +18,8 @@ from ascready.cli.common import fail, handle_errors
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ascready.authoring.scaffold import Answers, InitResult, InstallSource
+    from ascready.authoring.install import InstallSource
+    from ascready.authoring.scaffold import Answers, InitResult
 
 #: Each answer's flag, and the prompt that asks for it at a terminal.
 _PROMPTS = {
@@ -102,6 +103,7 @@ def init(
     Questions not answered by a flag are asked at a terminal. Exit status: 0 created,
     2 could not (a folder that is not empty, a wrong or missing answer).
     """
+    from ascready.authoring import install as install_source
     from ascready.authoring import scaffold
 
     try:
@@ -125,10 +127,10 @@ def init(
             values[flag] = checks[flag](raw)
         except ValueError as exc:
             problems.append(f"{flag}: {exc}.")
-    source = scaffold.default_install()
+    source = install_source.default_install()
     if install is not None:
         try:
-            source = scaffold.check_install(install)
+            source = install_source.check_install(install)
         except ValueError as exc:
             problems.append(f"--install: {exc}.")
     missing = [flag for flag, raw in given.items() if raw is None]
