@@ -29,6 +29,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ascready.document.inline import InlineRuns
 from ascready.io.writing import fixed_zip_times
 from ascready.output.words import key_title
 from ascready.output.xlsx import CONTROL_OR_NOT_XML
@@ -448,7 +449,7 @@ class _Writer:
 
     def _inline(self, p: Paragraph, children: Sequence[Token]) -> None:
         """Inline Markdown as runs; neighbouring text with the same formatting in one run."""
-        runs = _InlineRuns()
+        runs = InlineRuns()
         for child in children:
             runs.add(child)
         for value, is_bold, is_italic, is_mono in runs.merged():
@@ -554,74 +555,6 @@ class _Writer:
                 self.run(cell.paragraphs[0], first)
                 for extra in rest:
                     self.run(cell.add_paragraph(), extra)
-
-
-class _InlineRuns:
-    """Inline Markdown as pieces of text with their formatting: bold, italic and code as
-    formatting, links as their text with the address after it, images as their alt text."""
-
-    def __init__(self) -> None:
-        self.bold = self.italic = 0
-        self.links: list[tuple[str, bool, list[str]]] = []  # (address, autolink, text so far)
-        self.pieces: list[tuple[str, bool, bool, bool]] = []  # (text, bold, italic, monospace)
-
-    def text(self, value: str, *, mono: bool = False) -> None:
-        self.pieces.append((value, self.bold > 0, self.italic > 0, mono))
-        for _, _, shown in self.links:
-            shown.append(value)
-
-    def add(self, token: Token) -> None:
-        handler = _INLINE.get(token.type)
-        if handler is not None:
-            handler(self, token)
-        elif token.content:  # text, and anything else that carries text, as text
-            self.text(token.content)
-
-    def _link_open(self, token: Token) -> None:
-        href = token.attrGet("href")
-        self.links.append((str(href or ""), token.markup == "autolink", []))
-
-    def _link_close(self, token: Token) -> None:
-        href, auto, shown = self.links.pop()
-        label = "".join(shown).strip()
-        if href and not auto and label not in (href, href.removeprefix("mailto:")):
-            self.text(f" ({href})")
-
-    def _image(self, token: Token) -> None:
-        src = str(token.attrGet("src") or "")
-        alt = token.content or "image"
-        self.text(f"[{alt}]" + (f" ({src})" if src else ""))
-
-    def _emphasis(self, token: Token) -> None:
-        step = 1 if token.type.endswith("_open") else -1
-        if token.type.startswith("strong"):
-            self.bold += step
-        else:
-            self.italic += step
-
-    def merged(self) -> list[tuple[str, bool, bool, bool]]:
-        """The pieces, neighbours with the same formatting joined into one."""
-        out: list[tuple[str, bool, bool, bool]] = []
-        for piece in self.pieces:
-            if out and out[-1][1:] == piece[1:]:
-                out[-1] = (out[-1][0] + piece[0], *piece[1:])
-            else:
-                out.append(piece)
-        return out
-
-
-_INLINE: dict[str, Callable[[_InlineRuns, Token], None]] = {
-    "softbreak": lambda runs, _: runs.text(" "),
-    "hardbreak": lambda runs, _: runs.text("\n"),  # python-docx writes it as a line break
-    "strong_open": _InlineRuns._emphasis,
-    "strong_close": _InlineRuns._emphasis,
-    "em_open": _InlineRuns._emphasis,
-    "em_close": _InlineRuns._emphasis,
-    "link_open": _InlineRuns._link_open,
-    "link_close": _InlineRuns._link_close,
-    "image": _InlineRuns._image,
-    "code_inline": lambda runs, token: runs.text(token.content, mono=True),
-}
 
 
 def _set_numbering(p: Paragraph, num_id: int) -> None:
