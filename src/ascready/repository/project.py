@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from ascready.repository import models
 from ascready.repository.framework import Framework
@@ -54,6 +54,35 @@ class StatementEntry(NamedTuple):
     statement: models.Statement
 
 
+class _View(Generic[M]):
+    """A typed view of a :class:`Project`: its documents of one kind that validated, each as an
+    :class:`Entry` with its model typed. Worked out on first use, then kept on the project (as
+    ``functools.cached_property`` does)."""
+
+    def __init__(self, kind: str, model: type[M]) -> None:
+        self.kind = kind
+        self.model = model
+        self.name = ""
+
+    def __set_name__(self, owner: type[Project], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, project: None, owner: type[Project]) -> _View[M]: ...
+    @overload
+    def __get__(self, project: Project, owner: type[Project]) -> list[Entry[M]]: ...
+    def __get__(self, project: Project | None, owner: type[Project]) -> list[Entry[M]] | _View[M]:
+        if project is None:
+            return self
+        entries = [
+            Entry(d.path, d.model, d)
+            for d in project.of_kind(self.kind)
+            if isinstance(d.model, self.model)
+        ]
+        project.__dict__[self.name] = entries
+        return entries
+
+
 @dataclass
 class Project:
     """A whole repository. Build a new one (``dataclasses.replace``) rather than changing
@@ -81,28 +110,11 @@ class Project:
                 found.setdefault(doc.kind, []).append(doc)
         return found
 
-    def _typed(self, kind: str, model: type[M]) -> list[Entry[M]]:
-        return [Entry(d.path, d.model, d) for d in self.of_kind(kind) if isinstance(d.model, model)]
-
-    @cached_property
-    def evidence(self) -> list[Entry[models.EvidenceItem]]:
-        return self._typed("evidence", models.EvidenceItem)
-
-    @cached_property
-    def return_items(self) -> list[Entry[models.ReturnItem]]:
-        return self._typed("return", models.ReturnItem)
-
-    @cached_property
-    def ratings(self) -> list[Entry[models.Rating]]:
-        return self._typed("rating", models.Rating)
-
-    @cached_property
-    def actions(self) -> list[Entry[models.Action]]:
-        return self._typed("action", models.Action)
-
-    @cached_property
-    def metrics(self) -> list[Entry[models.Metric]]:
-        return self._typed("metric", models.Metric)
+    evidence = _View("evidence", models.EvidenceItem)
+    return_items = _View("return", models.ReturnItem)
+    ratings = _View("rating", models.Rating)
+    actions = _View("action", models.Action)
+    metrics = _View("metric", models.Metric)
 
     def statements(self) -> Iterator[StatementEntry]:
         """Every strength and area for improvement, rating by rating, in file order."""
