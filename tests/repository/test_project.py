@@ -44,3 +44,14 @@ def test_views_are_worked_out_once_and_afresh_for_a_replaced_project() -> None:
     replaced = dataclasses.replace(project, documents=fewer)
     assert [e.model.id for e in replaced.evidence] == ["EV-001"]
     assert [e.model.id for e in project.evidence] == ["EV-001", "EV-002"]
+
+
+def test_by_id_the_first_file_wins_where_an_id_is_used_twice() -> None:
+    project = _base()
+    first = project.evidence[0]
+    again = first.model.model_copy(update={"title": "A second file with the same id"})
+    copy = Document("evidence/EV-001-copy.yaml", "evidence", {}, again)
+    twice = dataclasses.replace(project, documents=[*project.documents, copy])
+    assert twice.evidence_by_id["EV-001"] is first.model
+    assert list(twice.evidence_by_id) == ["EV-001", "EV-002"]
+    assert list(twice.ratings_by_qs) == ["QS1"]

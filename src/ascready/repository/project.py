@@ -7,7 +7,7 @@ checker sees the domain: ``entry.model.id`` is checked, where ``Document.model``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +19,7 @@ from ascready.repository.framework import Framework
 PROFILE_FILE = "ascready.yaml"
 
 M = TypeVar("M", bound=models.StrictModel)
+V = TypeVar("V")
 
 
 @dataclass
@@ -127,25 +128,25 @@ class Project:
     @cached_property
     def evidence_by_id(self) -> dict[str, models.EvidenceItem]:
         """Each evidence item by id (the first file wins where an id is used twice)."""
-        found: dict[str, models.EvidenceItem] = {}
-        for e in self.evidence:
-            found.setdefault(e.model.id, e.model)
-        return found
+        return _first_wins((e.model.id, e.model) for e in self.evidence)
 
     @cached_property
     def metrics_by_id(self) -> dict[str, models.Metric]:
         """Each performance measure by id (the first file wins)."""
-        found: dict[str, models.Metric] = {}
-        for m in self.metrics:
-            found.setdefault(m.model.id, m.model)
-        return found
+        return _first_wins((m.model.id, m.model) for m in self.metrics)
 
     @cached_property
     def ratings_by_qs(self) -> dict[str, Entry[models.Rating]]:
         """Each quality statement's rating, by the framework's id (the first file wins)."""
-        found: dict[str, Entry[models.Rating]] = {}
-        for r in self.ratings:
-            qs = self.framework.resolve_quality_statement(r.model.quality_statement)
-            if qs is not None:
-                found.setdefault(qs, r)
-        return found
+        resolve = self.framework.resolve_quality_statement
+        return _first_wins(
+            (qs, r) for r in self.ratings if (qs := resolve(r.model.quality_statement)) is not None
+        )
+
+
+def _first_wins(pairs: Iterable[tuple[str, V]]) -> dict[str, V]:
+    """A dict of the pairs in their order, keeping the first value of a key given twice."""
+    found: dict[str, V] = {}
+    for key, value in pairs:
+        found.setdefault(key, value)
+    return found
