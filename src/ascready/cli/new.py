@@ -89,8 +89,7 @@ def evidence(
         ),
     ],
     classification: Annotated[
-        str,
-        typer.Option("--classification", help="public, official or official-sensitive."),
+        str, typer.Option("--classification", help="public, official or official-sensitive.")
     ],
     summary: Annotated[str | None, typer.Option("--summary", help="A sentence or two.")] = None,
     source: Annotated[
@@ -107,12 +106,10 @@ def evidence(
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="The owner's role.")] = None,
     as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="The date the evidence describes, YYYY-MM-DD."),
+        str | None, typer.Option("--as-of", help="The date the evidence describes, YYYY-MM-DD.")
     ] = None,
     review_by: Annotated[
-        str | None,
-        typer.Option("--review-by", help="When it must next be checked, YYYY-MM-DD."),
+        str | None, typer.Option("--review-by", help="When it must next be checked, YYYY-MM-DD.")
     ] = None,
     ir: Annotated[
         list[int] | None,
@@ -217,12 +214,10 @@ def action(
 @handle_errors
 def rating(
     qs: Annotated[
-        str,
-        typer.Option("--qs", help="The quality statement: QS3, 3, its slug or its title."),
+        str, typer.Option("--qs", help="The quality statement: QS3, 3, its slug or its title.")
     ],
     self_score: Annotated[
-        int | None,
-        typer.Option("--self-score", min=1, max=4, help="Your score, 1 to 4."),
+        int | None, typer.Option("--self-score", min=1, max=4, help="Your score, 1 to 4.")
     ] = None,
     narrative: Annotated[
         str | None, typer.Option("--narrative", help="The narrative (Markdown).")
