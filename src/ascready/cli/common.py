@@ -116,6 +116,11 @@ def out_option(what: str, **more: Any) -> Any:
     return typer.Option("--out", "-o", help=what, **more)
 
 
+def dry_run_option(shown: str) -> Any:
+    """--dry-run, with ``shown`` (what is shown instead of written) as its help."""
+    return typer.Option("--dry-run", help=f"{shown}; write nothing.")
+
+
 #: --force, for a command that refuses to replace its --out unless told.
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")]
 #: --jobs, for every command that reads the whole repository.

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ascready.cli.common import RepoOption, handle_errors
+from ascready.cli.common import RepoOption, dry_run_option, handle_errors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,12 +25,7 @@ new_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-DryRun = Annotated[
-    bool,
-    typer.Option(
-        "--dry-run", help="Print the path and content that would be written; write nothing."
-    ),
-]
+DryRun = Annotated[bool, dry_run_option("Print the path and content that would be written")]
 IdOption = Annotated[
     str | None,
     typer.Option(

@@ -18,6 +18,7 @@ from ascready.cli.common import (
     RepoArgument,
     RepoOption,
     console,
+    dry_run_option,
     fail,
     handle_errors,
     out_option,
@@ -103,9 +104,7 @@ def import_command(
             "(see the README). Default: the layout ascready export writes.",
         ),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the files that would be written; write nothing.")
-    ] = False,
+    dry_run: Annotated[bool, dry_run_option("Show the files that would be written")] = False,
     skip_invalid: Annotated[
         bool,
         typer.Option(
