@@ -317,20 +317,20 @@ def information_return_count(ctx: CheckContext, check: Check) -> Iterator[Findin
     expected = project.profile.information_return_items
     missing = sorted(set(range(1, expected + 1)) - numbers)
     extra = sorted(n for n in numbers if n > expected)
+
+    def at_the_count(message: str, hint: str) -> Finding:
+        return check.finding(message, hint, PROFILE_FILE, loc=("information_return_items",))
+
     if missing:
         shown = ", ".join(map(str, missing[:10])) + ("…" if len(missing) > 10 else "")
-        yield check.finding(
+        yield at_the_count(
             f"the information return has {len(numbers)} of {expected} items; missing: {shown}",
             "Add a file under information-return/ for each item in CQC's request.",
-            PROFILE_FILE,
-            loc=("information_return_items",),
         )
     if extra:
-        yield check.finding(
+        yield at_the_count(
             f"information-return items numbered above {expected}: {', '.join(map(str, extra))}",
             "Correct the numbers, or set information_return_items in ascready.yaml.",
-            PROFILE_FILE,
-            loc=("information_return_items",),
         )
 
 
