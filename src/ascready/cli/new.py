@@ -15,8 +15,6 @@ import typer
 from ascready.cli.common import RepoOption, dry_run_option, handle_errors
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from ascready.authoring.new import NewFile
 
 new_app = typer.Typer(
@@ -38,12 +36,10 @@ EXIT_HELP = (
 )
 
 
-def _run(make: Callable[[], NewFile], dry_run: bool) -> None:
-    """Plan the file, print what was found, and write it unless this is a dry run."""
-
+def _run(new: NewFile, dry_run: bool) -> None:
+    """Print what was found in the planned file, and write it unless this is a dry run."""
     from ascready.authoring.new import write_new
 
-    new = make()
     for warning in new.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if dry_run:
@@ -136,28 +132,26 @@ def evidence(
     """Create a new evidence item under the next free id (evidence/EV-067.yaml, say)."""
     from ascready.authoring.new import new_evidence
 
-    _run(
-        lambda: new_evidence(
-            repo,
-            title=title,
-            kind=kind,
-            categories=category,
-            quality_statements=qs,
-            classification=classification,
-            summary=summary,
-            source=source,
-            attribution=attribution,
-            owner=owner,
-            as_of=as_of,
-            review_by=review_by,
-            information_return=ir or (),
-            care_act_duties=duty or (),
-            expected_evidence=expected or (),
-            status=status,
-            item_id=item_id,
-        ),
-        dry_run,
+    new = new_evidence(
+        repo,
+        title=title,
+        kind=kind,
+        categories=category,
+        quality_statements=qs,
+        classification=classification,
+        summary=summary,
+        source=source,
+        attribution=attribution,
+        owner=owner,
+        as_of=as_of,
+        review_by=review_by,
+        information_return=ir or (),
+        care_act_duties=duty or (),
+        expected_evidence=expected or (),
+        status=status,
+        item_id=item_id,
     )
+    _run(new, dry_run)
 
 
 @new_app.command("action", epilog=EXIT_HELP)
@@ -190,19 +184,17 @@ def action(
     """Create a new improvement action under the next free id (actions/ACT-11.yaml, say)."""
     from ascready.authoring.new import new_action
 
-    _run(
-        lambda: new_action(
-            repo,
-            title=title,
-            owner=owner,
-            due=due,
-            workstream=workstream,
-            status=status,
-            answers=answers or (),
-            item_id=item_id,
-        ),
-        dry_run,
+    new = new_action(
+        repo,
+        title=title,
+        owner=owner,
+        due=due,
+        workstream=workstream,
+        status=status,
+        answers=answers or (),
+        item_id=item_id,
     )
+    _run(new, dry_run)
 
 
 @new_app.command("rating", epilog=EXIT_HELP)
@@ -223,7 +215,5 @@ def rating(
     """Create the rating file of a quality statement that has none (ratings/QS3.yaml, say)."""
     from ascready.authoring.new import new_rating
 
-    _run(
-        lambda: new_rating(repo, quality_statement=qs, self_score=self_score, narrative=narrative),
-        dry_run,
-    )
+    new = new_rating(repo, quality_statement=qs, self_score=self_score, narrative=narrative)
+    _run(new, dry_run)
