@@ -363,12 +363,11 @@ def new_rating(
 ) -> NewFile:
     """A new rating file for a quality statement that has none yet."""
     project, problems = _load(repo)
-    fw = project.framework
-    found = flags.quality_statements(problems, fw, "--qs", [quality_statement])
+    found = flags.quality_statements(problems, project.framework, "--qs", [quality_statement])
     problems.raise_if_any()
     qs = found[0]
     for doc in project.documents:
-        if doc.kind == "rating" and _rated(fw, doc) == qs:
+        if doc.kind == "rating" and _rated(project.framework, doc) == qs:
             problems.add(
                 "--qs",
                 f"{qs} already has a rating: {doc.path}",

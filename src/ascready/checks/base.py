@@ -6,6 +6,7 @@ a function over the whole project. Nothing here knows which checks exist: see
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -49,8 +50,9 @@ class Check:
 class CheckList:
     """The checks one module defines, in the order it defines them.
 
-    ``@checks.repository("id", severity, "summary")`` above a function adds it here and nowhere
-    else: the registry lists each module's ``CHECKS`` by name.
+    ``@checks.repository("id", severity)`` above a function adds it here and nowhere else: the
+    registry lists each module's ``CHECKS`` by name. The function's docstring says what the
+    check finds; its first paragraph is the summary ``ascready checks`` and the README show.
     """
 
     def __init__(self) -> None:
@@ -61,10 +63,10 @@ class CheckList:
         return check
 
     def repository(
-        self, check_id: str, severity: Severity, summary: str
+        self, check_id: str, severity: Severity
     ) -> Callable[[CheckFunction], CheckFunction]:
         def add(function: CheckFunction) -> CheckFunction:
-            self.add(Check(check_id, severity, "repository", summary, function))
+            self.add(Check(check_id, severity, "repository", summary_of(function), function))
             return function
 
         return add
@@ -74,6 +76,13 @@ class CheckList:
 
     def by_id(self) -> dict[str, Check]:
         return {c.id: c for c in self.checks}
+
+
+def summary_of(function: CheckFunction) -> str:
+    """The first paragraph of a check function's docstring, on one line."""
+    if not function.__doc__:
+        raise TypeError(f"check function {function.__name__} has no docstring to summarise it")
+    return " ".join(inspect.cleandoc(function.__doc__).split("\n\n")[0].split())
 
 
 def iter_strings(data: object, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:

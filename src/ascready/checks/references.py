@@ -21,10 +21,9 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
     return f"Did you mean '{found[0]}'? " if found else ""
 
 
-@CHECKS.repository(
-    "duplicate-id", Severity.ERROR, "Two files or entries use the same id or number."
-)
+@CHECKS.repository("duplicate-id", Severity.ERROR)
 def duplicate_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """Two files or entries use the same id or number."""
     project = ctx.project
     seen: dict[tuple[str, str], list[tuple[str, Loc]]] = defaultdict(list)
     for ev in project.evidence:
@@ -88,13 +87,10 @@ def _resolve_all(ctx: CheckContext) -> Iterator[tuple[Term, str, Loc, str]]:
             yield Term.THEME, rating.path, (field, i, "presented_under"), s.presented_under
 
 
-@CHECKS.repository(
-    "unknown-term",
-    Severity.ERROR,
-    "A quality statement, evidence category, theme, Care Act duty or expected-evidence "
-    "id that the framework does not define.",
-)
+@CHECKS.repository("unknown-term", Severity.ERROR)
 def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """A quality statement, evidence category, theme, Care Act duty or expected-evidence id that
+    the framework does not define."""
     fw = ctx.project.framework
     for what, path, loc, ref in _resolve_all(ctx):
         if fw.resolve(what, ref) is None:
@@ -107,12 +103,9 @@ def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             )
 
 
-@CHECKS.repository(
-    "category-not-applied",
-    Severity.WARNING,
-    "Evidence filed only under a category CQC does not apply to local authorities.",
-)
+@CHECKS.repository("category-not-applied", Severity.WARNING)
 def categories_not_applied(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """Evidence filed only under a category CQC does not apply to local authorities."""
     fw = ctx.project.framework
     for doc in ctx.project.evidence:
         resolved = [fw.resolve_category(c) for c in doc.model.categories]
@@ -129,13 +122,10 @@ def categories_not_applied(ctx: CheckContext, check: Check) -> Iterator[Finding]
             )
 
 
-@CHECKS.repository(
-    "unknown-reference",
-    Severity.ERROR,
-    "A reference to an evidence item, information-return item, improvement action, "
-    "performance measure or area for improvement that does not exist.",
-)
+@CHECKS.repository("unknown-reference", Severity.ERROR)
 def unknown_references(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """A reference to an evidence item, information-return item, improvement action, performance
+    measure or area for improvement that does not exist."""
     project = ctx.project
     # Ids of files that failed validation still count as existing: their own findings say
     # what is wrong, and the files citing them should not be told they do not exist.
@@ -231,8 +221,9 @@ def _raw_statement_ids(project: Project, field: str) -> set[str]:
     return found
 
 
-@CHECKS.repository("date-order", Severity.ERROR, "A review-by date earlier than the as-of date.")
+@CHECKS.repository("date-order", Severity.ERROR)
 def date_order(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """A review-by date earlier than the as-of date."""
     for doc in ctx.project.evidence:
         item: models.EvidenceItem = doc.model
         if item.as_of and item.review_by and item.review_by < item.as_of:
@@ -244,10 +235,9 @@ def date_order(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             )
 
 
-@CHECKS.repository(
-    "review-overdue", Severity.WARNING, "An evidence item's review-by date has passed."
-)
+@CHECKS.repository("review-overdue", Severity.WARNING)
 def review_overdue(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """An evidence item's review-by date has passed."""
     for doc in ctx.project.evidence:
         item: models.EvidenceItem = doc.model
         if (
@@ -265,12 +255,9 @@ def review_overdue(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             )
 
 
-@CHECKS.repository(
-    "public-cites-sensitive",
-    Severity.WARNING,
-    "Something that will be published relies on official-sensitive evidence.",
-)
+@CHECKS.repository("public-cites-sensitive", Severity.WARNING)
 def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """Something that will be published relies on official-sensitive evidence."""
     project = ctx.project
     by_id = {d.model.id: d.model for d in project.evidence}
     measures = {d.model.id: d.model for d in project.metrics}
@@ -318,12 +305,9 @@ def public_cites_sensitive(ctx: CheckContext, check: Check) -> Iterator[Finding]
                 )
 
 
-@CHECKS.repository(
-    "information-return-count",
-    Severity.WARNING,
-    "The information-return items are not numbered 1 to the number CQC asked for.",
-)
+@CHECKS.repository("information-return-count", Severity.WARNING)
 def information_return_count(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """The information-return items are not numbered 1 to the number CQC asked for."""
     project = ctx.project
     numbers = {d.model.number for d in project.return_items} | {
         n for n in _raw_values(project, "return", "number") if isinstance(n, int)
@@ -333,29 +317,26 @@ def information_return_count(ctx: CheckContext, check: Check) -> Iterator[Findin
     expected = project.profile.information_return_items
     missing = sorted(set(range(1, expected + 1)) - numbers)
     extra = sorted(n for n in numbers if n > expected)
+
+    def at_the_count(message: str, hint: str) -> Finding:
+        return check.finding(message, hint, PROFILE_FILE, loc=("information_return_items",))
+
     if missing:
         shown = ", ".join(map(str, missing[:10])) + ("…" if len(missing) > 10 else "")
-        yield check.finding(
+        yield at_the_count(
             f"the information return has {len(numbers)} of {expected} items; missing: {shown}",
             "Add a file under information-return/ for each item in CQC's request.",
-            PROFILE_FILE,
-            loc=("information_return_items",),
         )
     if extra:
-        yield check.finding(
+        yield at_the_count(
             f"information-return items numbered above {expected}: {', '.join(map(str, extra))}",
             "Correct the numbers, or set information_return_items in ascready.yaml.",
-            PROFILE_FILE,
-            loc=("information_return_items",),
         )
 
 
-@CHECKS.repository(
-    "portal-uploaders",
-    Severity.WARNING,
-    "ascready.yaml does not name the two people who upload to the CQC portal.",
-)
+@CHECKS.repository("portal-uploaders", Severity.WARNING)
 def portal_uploaders(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """ascready.yaml does not name the two people who upload to the CQC portal."""
     profile = ctx.project.profile
     if profile is not None and len(profile.portal_uploaders) != 2:
         yield check.finding(

@@ -25,13 +25,10 @@ def classify_source(source: str) -> str:
     return "path"
 
 
-@CHECKS.repository(
-    "source-outside",
-    Severity.ERROR,
-    "A source path that leaves the repository (.., an absolute path, a link outside), "
-    "or a source that is neither a path nor an http(s) link.",
-)
+@CHECKS.repository("source-outside", Severity.ERROR)
 def source_outside(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """A source path that leaves the repository (.., an absolute path, a link outside), or a
+    source that is neither a path nor an http(s) link."""
     for doc, source, problem in _sources(ctx):
         if problem == "outside":
             yield check.finding(
@@ -52,12 +49,9 @@ def source_outside(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             )
 
 
-@CHECKS.repository(
-    "source-missing",
-    Severity.ERROR,
-    "A source path inside the repository that does not exist.",
-)
+@CHECKS.repository("source-missing", Severity.ERROR)
 def source_missing(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """A source path inside the repository that does not exist."""
     for doc, source, problem in _sources(ctx):
         if problem == "missing":
             hint = "Add the file, or correct the path (it starts at the repository's top folder)."

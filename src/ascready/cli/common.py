@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -106,6 +106,23 @@ RepoOption = Annotated[
 ]
 
 
+def format_option(formats: str) -> Any:
+    """--format (-f), with ``formats`` (the values the command takes) as its help."""
+    return typer.Option("--format", "-f", help=formats)
+
+
+def out_option(what: str, **more: Any) -> Any:
+    """--out (-o), with ``what`` (what is written there) as its help."""
+    return typer.Option("--out", "-o", help=what, **more)
+
+
+def dry_run_option(shown: str) -> Any:
+    """--dry-run, with ``shown`` (what is shown instead of written) as its help."""
+    return typer.Option("--dry-run", help=f"{shown}; write nothing.")
+
+
+#: --force, for a command that refuses to replace its --out unless told.
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")]
 #: --jobs, for every command that reads the whole repository.
 JobsOption = Annotated[
     int | None,

@@ -9,11 +9,14 @@ import typer
 
 from ascready.cli.common import (
     AsOfOption,
+    ForceOption,
     JobsOption,
     MinimumOption,
     RepoOption,
     check_choice,
+    format_option,
     handle_errors,
+    out_option,
     print_or_write,
 )
 
@@ -37,13 +40,10 @@ def diff(
     ] = None,
     repo: RepoOption = Path("."),
     output_format: Annotated[
-        str,
-        typer.Option("--format", "-f", help="text, markdown (for a pull-request comment) or json."),
+        str, format_option("text, markdown (for a pull-request comment) or json.")
     ] = "text",
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file instead of printing.")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    out: Annotated[Path | None, out_option("Write to this file instead of printing.")] = None,
+    force: ForceOption = False,
     as_of: AsOfOption = None,
     minimum: MinimumOption = None,
     jobs: JobsOption = None,

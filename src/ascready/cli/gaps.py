@@ -10,27 +10,27 @@ import typer
 
 from ascready.cli.common import (
     AsOfOption,
+    ForceOption,
     JobsOption,
     MinimumOption,
     RepoArgument,
     check_choice,
     console,
     fail,
+    format_option,
     handle_errors,
+    out_option,
 )
 
 
 @handle_errors
 def gaps(
     repo: RepoArgument = Path("."),
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, markdown or xlsx.")
-    ] = "text",
+    output_format: Annotated[str, format_option("text, json, markdown or xlsx.")] = "text",
     out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Write the report to this file (needed for xlsx)."),
+        Path | None, out_option("Write the report to this file (needed for xlsx).")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    force: ForceOption = False,
     as_of: AsOfOption = None,
     minimum: MinimumOption = None,
     fail_under: Annotated[

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ascready.cli.common import RepoOption, console, handle_errors
+from ascready.cli.common import RepoOption, console, dry_run_option, handle_errors
 
 if TYPE_CHECKING:
     from ascready.authoring.metrics.results import ImportPlan, MeasureFile
@@ -83,11 +83,7 @@ def import_metrics_command(
     ] = False,
     repo: RepoOption = Path("."),
     dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run",
-            help="Print the files that would be written, with their YAML; write nothing.",
-        ),
+        bool, dry_run_option("Print the files that would be written, with their YAML")
     ] = False,
 ) -> None:
     """Fill metrics/ from a published ASCOF (Adult Social Care Outcomes Framework) data file.

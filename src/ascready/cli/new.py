@@ -12,11 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ascready.cli.common import RepoOption, handle_errors
+from ascready.cli.common import RepoOption, dry_run_option, handle_errors
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from ascready.authoring.new import NewFile
 
 new_app = typer.Typer(
@@ -25,12 +23,7 @@ new_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-DryRun = Annotated[
-    bool,
-    typer.Option(
-        "--dry-run", help="Print the path and content that would be written; write nothing."
-    ),
-]
+DryRun = Annotated[bool, dry_run_option("Print the path and content that would be written")]
 IdOption = Annotated[
     str | None,
     typer.Option(
@@ -43,12 +36,10 @@ EXIT_HELP = (
 )
 
 
-def _run(make: Callable[[], NewFile], dry_run: bool) -> None:
-    """Plan the file, print what was found, and write it unless this is a dry run."""
-
+def _run(new: NewFile, dry_run: bool) -> None:
+    """Print what was found in the planned file, and write it unless this is a dry run."""
     from ascready.authoring.new import write_new
 
-    new = make()
     for warning in new.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if dry_run:
@@ -89,8 +80,7 @@ def evidence(
         ),
     ],
     classification: Annotated[
-        str,
-        typer.Option("--classification", help="public, official or official-sensitive."),
+        str, typer.Option("--classification", help="public, official or official-sensitive.")
     ],
     summary: Annotated[str | None, typer.Option("--summary", help="A sentence or two.")] = None,
     source: Annotated[
@@ -107,12 +97,10 @@ def evidence(
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="The owner's role.")] = None,
     as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="The date the evidence describes, YYYY-MM-DD."),
+        str | None, typer.Option("--as-of", help="The date the evidence describes, YYYY-MM-DD.")
     ] = None,
     review_by: Annotated[
-        str | None,
-        typer.Option("--review-by", help="When it must next be checked, YYYY-MM-DD."),
+        str | None, typer.Option("--review-by", help="When it must next be checked, YYYY-MM-DD.")
     ] = None,
     ir: Annotated[
         list[int] | None,
@@ -144,28 +132,26 @@ def evidence(
     """Create a new evidence item under the next free id (evidence/EV-067.yaml, say)."""
     from ascready.authoring.new import new_evidence
 
-    _run(
-        lambda: new_evidence(
-            repo,
-            title=title,
-            kind=kind,
-            categories=category,
-            quality_statements=qs,
-            classification=classification,
-            summary=summary,
-            source=source,
-            attribution=attribution,
-            owner=owner,
-            as_of=as_of,
-            review_by=review_by,
-            information_return=ir or (),
-            care_act_duties=duty or (),
-            expected_evidence=expected or (),
-            status=status,
-            item_id=item_id,
-        ),
-        dry_run,
+    new = new_evidence(
+        repo,
+        title=title,
+        kind=kind,
+        categories=category,
+        quality_statements=qs,
+        classification=classification,
+        summary=summary,
+        source=source,
+        attribution=attribution,
+        owner=owner,
+        as_of=as_of,
+        review_by=review_by,
+        information_return=ir or (),
+        care_act_duties=duty or (),
+        expected_evidence=expected or (),
+        status=status,
+        item_id=item_id,
     )
+    _run(new, dry_run)
 
 
 @new_app.command("action", epilog=EXIT_HELP)
@@ -198,31 +184,27 @@ def action(
     """Create a new improvement action under the next free id (actions/ACT-11.yaml, say)."""
     from ascready.authoring.new import new_action
 
-    _run(
-        lambda: new_action(
-            repo,
-            title=title,
-            owner=owner,
-            due=due,
-            workstream=workstream,
-            status=status,
-            answers=answers or (),
-            item_id=item_id,
-        ),
-        dry_run,
+    new = new_action(
+        repo,
+        title=title,
+        owner=owner,
+        due=due,
+        workstream=workstream,
+        status=status,
+        answers=answers or (),
+        item_id=item_id,
     )
+    _run(new, dry_run)
 
 
 @new_app.command("rating", epilog=EXIT_HELP)
 @handle_errors
 def rating(
     qs: Annotated[
-        str,
-        typer.Option("--qs", help="The quality statement: QS3, 3, its slug or its title."),
+        str, typer.Option("--qs", help="The quality statement: QS3, 3, its slug or its title.")
     ],
     self_score: Annotated[
-        int | None,
-        typer.Option("--self-score", min=1, max=4, help="Your score, 1 to 4."),
+        int | None, typer.Option("--self-score", min=1, max=4, help="Your score, 1 to 4.")
     ] = None,
     narrative: Annotated[
         str | None, typer.Option("--narrative", help="The narrative (Markdown).")
@@ -233,7 +215,5 @@ def rating(
     """Create the rating file of a quality statement that has none (ratings/QS3.yaml, say)."""
     from ascready.authoring.new import new_rating
 
-    _run(
-        lambda: new_rating(repo, quality_statement=qs, self_score=self_score, narrative=narrative),
-        dry_run,
-    )
+    new = new_rating(repo, quality_statement=qs, self_score=self_score, narrative=narrative)
+    _run(new, dry_run)

@@ -7,11 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ascready.cli.common import (
-    console,
-    fail,
-    handle_errors,
-)
+from ascready.cli.common import console, fail, handle_errors
 
 
 @handle_errors

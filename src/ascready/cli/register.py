@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ascready.cli.common import RepoArgument, RepoOption, console, fail, handle_errors
+from ascready.cli.common import (
+    ForceOption,
+    RepoArgument,
+    RepoOption,
+    console,
+    dry_run_option,
+    fail,
+    handle_errors,
+    out_option,
+)
 
 if TYPE_CHECKING:
     from ascready.authoring.register.importer import ImportPlan
@@ -25,10 +34,7 @@ PROGRESS_FROM_BYTES = 200_000
 @handle_errors
 def export_command(
     repo: RepoArgument = Path("."),
-    out: Annotated[
-        Path,
-        typer.Option("--out", "-o", help="The workbook to write (.xlsx).", show_default=False),
-    ] = Path(),
+    out: Annotated[Path, out_option("The workbook to write (.xlsx).", show_default=False)] = Path(),
     audience: Annotated[
         str,
         typer.Option(
@@ -46,7 +52,7 @@ def export_command(
             "same repository always gives the same file.",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Write the evidence register as an Excel workbook: evidence, information return, ratings,
     strengths and areas for improvement, actions and their progress, and measures.
@@ -86,8 +92,7 @@ def export_command(
 @handle_errors
 def import_command(
     source: Annotated[
-        Path,
-        typer.Argument(help="The register to import: an .xlsx workbook or a .csv file."),
+        Path, typer.Argument(help="The register to import: an .xlsx workbook or a .csv file.")
     ],
     repo: RepoOption = Path("."),
     mapping: Annotated[
@@ -99,10 +104,7 @@ def import_command(
             "(see the README). Default: the layout ascready export writes.",
         ),
     ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Show the files that would be written; write nothing."),
-    ] = False,
+    dry_run: Annotated[bool, dry_run_option("Show the files that would be written")] = False,
     skip_invalid: Annotated[
         bool,
         typer.Option(

@@ -10,7 +10,9 @@ import typer
 from ascready.cli.common import (
     RepoArgument,
     check_choice,
+    format_option,
     handle_errors,
+    out_option,
     print_or_write,
 )
 from ascready.errors import AscreadyError
@@ -22,9 +24,7 @@ if TYPE_CHECKING:
 @handle_errors
 def render(
     repo: RepoArgument = Path("."),
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="md, html or docx.")
-    ] = "html",
+    output_format: Annotated[str, format_option("md, html or docx.")] = "html",
     audience: Annotated[
         str,
         typer.Option(
@@ -35,8 +35,7 @@ def render(
         ),
     ] = "public",
     out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="The file to write (default for md and html: print)."),
+        Path | None, out_option("The file to write (default for md and html: print).")
     ] = None,
     pack: Annotated[
         Path | None,

@@ -14,6 +14,7 @@ from ascready.cli.common import (
     check_choice,
     console,
     display_prefix,
+    format_option,
     handle_errors,
 )
 
@@ -23,11 +24,9 @@ def validate(
     repo: RepoArgument = Path("."),
     output_format: Annotated[
         str,
-        typer.Option(
-            "--format",
-            "-f",
-            help="text, json, github (GitHub Actions annotations) or gitlab (a GitLab Code "
-            "Quality report).",
+        format_option(
+            "text, json, github (GitHub Actions annotations) or gitlab (a GitLab Code "
+            "Quality report)."
         ),
     ] = "text",
     strict: Annotated[

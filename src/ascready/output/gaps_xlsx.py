@@ -23,20 +23,6 @@ from ascready.output.xlsx import DATE_FORMAT, HEADER_FILL, cell_text, put_text, 
 
 Value = str | int | float | dt.date | None
 
-SHEETS = (
-    "Summary",
-    "Coverage",
-    "Evidence to refresh",
-    "Information return",
-    "Self-assessment",
-    "Scores to check",
-    "Actions",
-    "Measures",
-    "Expected evidence",
-    "Deadlines",
-    "Predicted rating",
-)
-
 # Fills: Excel's own "good", "neutral" and "bad" colours, and a light grey.
 RED, AMBER, GREEN, GREY = "FFC7CE", "FFEB9C", "C6EFCE", "D9D9D9"
 RETURN_STATUS_FILL = {
@@ -219,21 +205,11 @@ def _coverage(report: GapsReport) -> Table:
 
 
 def _evidence_to_refresh(report: GapsReport) -> Table:
-    cov = report.coverage
     t = Table(
         "Evidence to refresh",
-        (
-            "List",
-            "Evidence",
-            "Title",
-            "File",
-            "Owner",
-            "As of",
-            "Review by",
-            "Current",
-            "Reasons",
-        ),
+        ("List", "Evidence", "Title", "File", "Owner", "As of", "Review by", "Current", "Reasons"),
     )
+    cov = report.coverage
     for name, states in (
         ("not current", cov.not_current),
         ("review due soon", cov.due_soon),
@@ -258,16 +234,7 @@ def _evidence_to_refresh(report: GapsReport) -> Table:
 def _information_return(report: GapsReport) -> Table:
     t = Table(
         "Information return",
-        (
-            "Number",
-            "Title",
-            "Status",
-            "Owner",
-            "Evidence",
-            "Current evidence",
-            "Blockers",
-            "File",
-        ),
+        ("Number", "Title", "Status", "Owner", "Evidence", "Current evidence", "Blockers", "File"),
     )
     for r in report.information_return.rows:
         colour = RETURN_STATUS_FILL.get(r.status)
@@ -333,30 +300,10 @@ def _actions(report: GapsReport) -> Table:
     sa = report.self_assessment
     t = Table(
         "Actions",
-        (
-            "Kind",
-            "Id",
-            "Quality statement",
-            "Title",
-            "Owner",
-            "Due",
-            "Status",
-            "Problems",
-            "File",
-        ),
+        ("Kind", "Id", "Quality statement", "Title", "Owner", "Due", "Status", "Problems", "File"),
     )
     for a in sa.action_issues:
-        t.add(
-            "action",
-            a.id,
-            None,
-            a.title,
-            a.owner,
-            a.due,
-            a.status,
-            _joined(a.problems),
-            a.file,
-        )
+        t.add("action", a.id, None, a.title, a.owner, a.due, a.status, _joined(a.problems), a.file)
     rating_file = {r.quality_statement: r.file for r in sa.ratings}
     for qs, afi, text in sa.areas_without_action:
         t.add(
@@ -481,16 +428,7 @@ def _predicted(report: GapsReport) -> Table:
         qs.extend(q for q in p.scores if q not in qs)
     t = Table(
         "Predicted rating",
-        (
-            "Method",
-            "Method title",
-            *qs,
-            "Percent",
-            "Rating",
-            "Position",
-            "Notes",
-            "Basis",
-        ),
+        ("Method", "Method title", *qs, "Percent", "Rating", "Position", "Notes", "Basis"),
     )
     for p in report.predicted:
         t.add(

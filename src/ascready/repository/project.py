@@ -7,11 +7,11 @@ checker sees the domain: ``entry.model.id`` is checked, where ``Document.model``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from ascready.repository import models
 from ascready.repository.framework import Framework
@@ -19,6 +19,7 @@ from ascready.repository.framework import Framework
 PROFILE_FILE = "ascready.yaml"
 
 M = TypeVar("M", bound=models.StrictModel)
+V = TypeVar("V")
 
 
 @dataclass
@@ -54,6 +55,35 @@ class StatementEntry(NamedTuple):
     statement: models.Statement
 
 
+class _View(Generic[M]):
+    """A typed view of a :class:`Project`: its documents of one kind that validated, each as an
+    :class:`Entry` with its model typed. Worked out on first use, then kept on the project (as
+    ``functools.cached_property`` does)."""
+
+    def __init__(self, kind: str, model: type[M]) -> None:
+        self.kind = kind
+        self.model = model
+        self.name = ""
+
+    def __set_name__(self, owner: type[Project], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, project: None, owner: type[Project]) -> _View[M]: ...
+    @overload
+    def __get__(self, project: Project, owner: type[Project]) -> list[Entry[M]]: ...
+    def __get__(self, project: Project | None, owner: type[Project]) -> list[Entry[M]] | _View[M]:
+        if project is None:
+            return self
+        entries = [
+            Entry(d.path, d.model, d)
+            for d in project.of_kind(self.kind)
+            if isinstance(d.model, self.model)
+        ]
+        project.__dict__[self.name] = entries
+        return entries
+
+
 @dataclass
 class Project:
     """A whole repository. Build a new one (``dataclasses.replace``) rather than changing
@@ -81,28 +111,11 @@ class Project:
                 found.setdefault(doc.kind, []).append(doc)
         return found
 
-    def _typed(self, kind: str, model: type[M]) -> list[Entry[M]]:
-        return [Entry(d.path, d.model, d) for d in self.of_kind(kind) if isinstance(d.model, model)]
-
-    @cached_property
-    def evidence(self) -> list[Entry[models.EvidenceItem]]:
-        return self._typed("evidence", models.EvidenceItem)
-
-    @cached_property
-    def return_items(self) -> list[Entry[models.ReturnItem]]:
-        return self._typed("return", models.ReturnItem)
-
-    @cached_property
-    def ratings(self) -> list[Entry[models.Rating]]:
-        return self._typed("rating", models.Rating)
-
-    @cached_property
-    def actions(self) -> list[Entry[models.Action]]:
-        return self._typed("action", models.Action)
-
-    @cached_property
-    def metrics(self) -> list[Entry[models.Metric]]:
-        return self._typed("metric", models.Metric)
+    evidence = _View("evidence", models.EvidenceItem)
+    return_items = _View("return", models.ReturnItem)
+    ratings = _View("rating", models.Rating)
+    actions = _View("action", models.Action)
+    metrics = _View("metric", models.Metric)
 
     def statements(self) -> Iterator[StatementEntry]:
         """Every strength and area for improvement, rating by rating, in file order."""
@@ -115,25 +128,25 @@ class Project:
     @cached_property
     def evidence_by_id(self) -> dict[str, models.EvidenceItem]:
         """Each evidence item by id (the first file wins where an id is used twice)."""
-        found: dict[str, models.EvidenceItem] = {}
-        for e in self.evidence:
-            found.setdefault(e.model.id, e.model)
-        return found
+        return _first_wins((e.model.id, e.model) for e in self.evidence)
 
     @cached_property
     def metrics_by_id(self) -> dict[str, models.Metric]:
         """Each performance measure by id (the first file wins)."""
-        found: dict[str, models.Metric] = {}
-        for m in self.metrics:
-            found.setdefault(m.model.id, m.model)
-        return found
+        return _first_wins((m.model.id, m.model) for m in self.metrics)
 
     @cached_property
     def ratings_by_qs(self) -> dict[str, Entry[models.Rating]]:
         """Each quality statement's rating, by the framework's id (the first file wins)."""
-        found: dict[str, Entry[models.Rating]] = {}
-        for r in self.ratings:
-            qs = self.framework.resolve_quality_statement(r.model.quality_statement)
-            if qs is not None:
-                found.setdefault(qs, r)
-        return found
+        resolve = self.framework.resolve_quality_statement
+        return _first_wins(
+            (qs, r) for r in self.ratings if (qs := resolve(r.model.quality_statement)) is not None
+        )
+
+
+def _first_wins(pairs: Iterable[tuple[str, V]]) -> dict[str, V]:
+    """A dict of the pairs in their order, keeping the first value of a key given twice."""
+    found: dict[str, V] = {}
+    for key, value in pairs:
+        found.setdefault(key, value)
+    return found

@@ -70,14 +70,6 @@ def _duplicates(table: AscofTable, code: str, what: str, cells: Sequence[Cell]) 
 
 
 @dataclass(frozen=True)
-class Figures:
-    value: float
-    comparators: dict[str, float]
-    disaggregation: str
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Context:
     """What every measure's figures are read with."""
 
@@ -91,6 +83,17 @@ class Context:
 
     def pick(self, cells: Iterable[Cell]) -> list[Cell]:
         return [c for c in cells if self.period_filter is None or c.period == self.period_filter]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One measure's figures: the council's, England's and the region's (those published), the
+    disaggregation they are for as written, and what to warn about."""
+
+    value: float
+    comparators: dict[str, float]
+    disaggregation: str
+    warnings: tuple[str, ...]
 
 
 def figures(ctx: Context, measure: Measure) -> Figures | Skipped:

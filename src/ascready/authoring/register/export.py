@@ -205,17 +205,11 @@ def _validation(col: Column, items: _List, ref: str) -> Any:
 
     shown = ", ".join(str(v) for v in items.values)
     if col.choices:
-        dv = DataValidation(
-            type="list",
-            formula1=ref,
-            allow_blank=True,
-            errorStyle="stop",
-            errorTitle=_fit(f"Not a {col.header.lower()}", MAX_TITLE),
-            error=_fit(f"{col.header} must be one of: {shown}.", MAX_ERROR),
-            promptTitle=_fit(col.header, MAX_TITLE),
-            prompt=_fit(col.help or "Choose a value from the list.", MAX_PROMPT),
-        )
+        style, title = "stop", f"Not a {col.header.lower()}"
+        error = f"{col.header} must be one of: {shown}."
+        prompt = col.help or "Choose a value from the list."
     else:
+        style, title = "information", f"Check the {col.header.lower()}"
         example = LIST_SEPARATOR.join(str(v) for v in items.values[:2])
         if col.type == "list":
             prompt = (
@@ -230,16 +224,17 @@ def _validation(col: Column, items: _List, ref: str) -> Any:
         else:
             prompt = "Choose one from the list; a title ascready knows is accepted too."
             error = "Not a value from the list; check the spelling. The values: "
-        dv = DataValidation(
-            type="list",
-            formula1=ref,
-            allow_blank=True,
-            errorStyle="information",
-            errorTitle=_fit(f"Check the {col.header.lower()}", MAX_TITLE),
-            error=_fit(error + shown, MAX_ERROR),
-            promptTitle=_fit(col.header, MAX_TITLE),
-            prompt=_fit(prompt, MAX_PROMPT),
-        )
+        error += shown
+    dv = DataValidation(
+        type="list",
+        formula1=ref,
+        allow_blank=True,
+        errorStyle=style,
+        errorTitle=_fit(title, MAX_TITLE),
+        error=_fit(error, MAX_ERROR),
+        promptTitle=_fit(col.header, MAX_TITLE),
+        prompt=_fit(prompt, MAX_PROMPT),
+    )
     dv.showErrorMessage = True
     dv.showInputMessage = True
     return dv

@@ -13,7 +13,7 @@ keeps each document's path in the repository, so that files come back under the 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ascready.authoring.files import path_for
@@ -70,154 +70,153 @@ FILE = Column(
     "the file from its id.",
 )
 STATEMENT_TYPES = ("strength", "area for improvement")
+CLASSIFICATIONS = _values(models.Classification)
+
+# The columns several sheets have, written once so that they read alike on each.
+TITLE = Column("title", "Title", "text", required=True, width=50)
+OWNER = Column("owner", "Owner", "text", width=28)
+DUE = Column("due", "Due", "date", width=12)
+SOURCE = Column("source", "Source", "text", width=40)
+NOTES = Column("notes", "Notes", "text", width=40)
+CITED_EVIDENCE = Column("evidence", "Evidence", "list", width=24)
+QUALITY_STATEMENTS = Column(
+    "quality_statements", "Quality statements", "list", width=20, several="qs"
+)
+RATED = Column("quality_statement", "Quality statement", "text", required=True, several="qs")
+
+EVIDENCE_COLUMNS = (
+    Column("id", "ID", "id", required=True, width=10),
+    TITLE,
+    Column("summary", "Summary", "text", width=60),
+    Column("kind", "Kind", "choice", _values(models.EvidenceKind), required=True),
+    Column("categories", "Categories", "list", required=True, width=28, several="category"),
+    replace(QUALITY_STATEMENTS, required=True),
+    Column("information_return", "Information return items", "numbers", width=14),
+    Column("care_act_duties", "Care Act duties", "list", width=20, several="duty"),
+    Column("expected_evidence", "Expected evidence", "list", width=20, several="expected"),
+    SOURCE,
+    Column("attribution", "Attribution", "text", width=24),
+    OWNER,
+    Column("as_of", "As of", "date", width=12),
+    Column("review_by", "Review by", "date", width=12),
+    Column("classification", "Classification", "choice", CLASSIFICATIONS, required=True),
+    Column("status", "Status", "choice", _values(models.EvidenceStatus)),
+    FILE,
+)
+
+RETURN_COLUMNS = (
+    Column("number", "Number", "int", required=True, width=9),
+    TITLE,
+    QUALITY_STATEMENTS,
+    Column("status", "Status", "choice", _values(models.ReturnStatus), width=14),
+    Column("reason", "Reason not applicable", "text", width=30),
+    OWNER,
+    DUE,
+    CITED_EVIDENCE,
+    NOTES,
+    FILE,
+)
+
+RATING_COLUMNS = (
+    RATED,
+    Column("self_score", "Self-score", "int", ("1", "2", "3", "4"), width=10),
+    Column(
+        "category_scores",
+        "Category scores",
+        "scores",
+        width=30,
+        help="Optional scores per evidence category (older method), e.g. "
+        "'processes: 3; partners: 2'.",
+    ),
+    Column("narrative", "Narrative", "text", width=80),
+    FILE,
+)
+
+STATEMENT_COLUMNS = (
+    RATED,
+    Column("type", "Type", "choice", STATEMENT_TYPES, required=True, width=20),
+    Column("id", "ID", "id", required=True, width=12),
+    Column("text", "Text", "text", required=True, width=60),
+    CITED_EVIDENCE,
+    Column("metrics", "Measures", "list", width=16),
+    Column(
+        "related_quality_statements",
+        "Related quality statements",
+        "list",
+        width=16,
+        several="qs",
+    ),
+    Column("presented_under", "Presented under theme", "text", width=14, several="theme"),
+    Column("actions", "Actions", "list", width=14),
+)
+
+ACTION_COLUMNS = (
+    Column("id", "ID", "id", required=True, width=10),
+    TITLE,
+    Column("workstream", "Workstream", "text", width=24),
+    OWNER,
+    DUE,
+    Column("status", "Status", "choice", _values(models.ActionStatus), width=14),
+    Column("answers", "Answers", "list", width=24),
+    FILE,
+)
+
+PROGRESS_COLUMNS = (
+    Column("action", "Action", "id", required=True, width=10),
+    Column("date", "Date", "date", required=True, width=12),
+    Column("note", "Note", "text", required=True, width=80),
+)
+
+METRIC_COLUMNS = (
+    Column("id", "ID", "id", required=True, width=12),
+    TITLE,
+    Column("measure", "Measure code", "text", width=10),
+    Column("value", "Value", "float", required=True, width=10),
+    Column("unit", "Unit", "choice", _values(models.Unit), required=True, width=10),
+    Column("period", "Period", "text", required=True, width=10),
+    Column("polarity", "Polarity", "choice", _values(models.Polarity), required=True),
+    Column("comparators.england", "England", "float", width=10),
+    Column("comparators.region", "Region", "float", width=10),
+    QUALITY_STATEMENTS,
+    SOURCE,
+    Column("classification", "Classification", "choice", CLASSIFICATIONS),
+    NOTES,
+    FILE,
+)
 
 SHEETS: tuple[Sheet, ...] = (
-    Sheet(
-        "Evidence",
-        "evidence",
-        (
-            Column("id", "ID", "id", required=True, width=10),
-            Column("title", "Title", "text", required=True, width=50),
-            Column("summary", "Summary", "text", width=60),
-            Column("kind", "Kind", "choice", _values(models.EvidenceKind), required=True),
-            Column("categories", "Categories", "list", required=True, width=28, several="category"),
-            Column(
-                "quality_statements",
-                "Quality statements",
-                "list",
-                required=True,
-                width=20,
-                several="qs",
-            ),
-            Column("information_return", "Information return items", "numbers", width=14),
-            Column("care_act_duties", "Care Act duties", "list", width=20, several="duty"),
-            Column("expected_evidence", "Expected evidence", "list", width=20, several="expected"),
-            Column("source", "Source", "text", width=40),
-            Column("attribution", "Attribution", "text", width=24),
-            Column("owner", "Owner", "text", width=28),
-            Column("as_of", "As of", "date", width=12),
-            Column("review_by", "Review by", "date", width=12),
-            Column(
-                "classification",
-                "Classification",
-                "choice",
-                _values(models.Classification),
-                required=True,
-            ),
-            Column("status", "Status", "choice", _values(models.EvidenceStatus)),
-            FILE,
-        ),
-        "One row per evidence item.",
-    ),
+    Sheet("Evidence", "evidence", EVIDENCE_COLUMNS, "One row per evidence item."),
     Sheet(
         "Information return",
         "return",
-        (
-            Column("number", "Number", "int", required=True, width=9),
-            Column("title", "Title", "text", required=True, width=50),
-            Column("quality_statements", "Quality statements", "list", width=20, several="qs"),
-            Column("status", "Status", "choice", _values(models.ReturnStatus), width=14),
-            Column("reason", "Reason not applicable", "text", width=30),
-            Column("owner", "Owner", "text", width=28),
-            Column("due", "Due", "date", width=12),
-            Column("evidence", "Evidence", "list", width=24),
-            Column("notes", "Notes", "text", width=40),
-            FILE,
-        ),
+        RETURN_COLUMNS,
         "One row per item of CQC's information return request.",
     ),
     Sheet(
         "Ratings",
         "rating",
-        (
-            Column("quality_statement", "Quality statement", "text", required=True, several="qs"),
-            Column("self_score", "Self-score", "int", ("1", "2", "3", "4"), width=10),
-            Column(
-                "category_scores",
-                "Category scores",
-                "scores",
-                width=30,
-                help="Optional scores per evidence category (older method), e.g. "
-                "'processes: 3; partners: 2'.",
-            ),
-            Column("narrative", "Narrative", "text", width=80),
-            FILE,
-        ),
+        RATING_COLUMNS,
         "One row per quality statement: the council's self-score and narrative.",
     ),
     Sheet(
         "Strengths and improvements",
         "statement",
-        (
-            Column("quality_statement", "Quality statement", "text", required=True, several="qs"),
-            Column("type", "Type", "choice", STATEMENT_TYPES, required=True, width=20),
-            Column("id", "ID", "id", required=True, width=12),
-            Column("text", "Text", "text", required=True, width=60),
-            Column("evidence", "Evidence", "list", width=24),
-            Column("metrics", "Measures", "list", width=16),
-            Column(
-                "related_quality_statements",
-                "Related quality statements",
-                "list",
-                width=16,
-                several="qs",
-            ),
-            Column("presented_under", "Presented under theme", "text", width=14, several="theme"),
-            Column("actions", "Actions", "list", width=14),
-        ),
+        STATEMENT_COLUMNS,
         "One row per strength or area for improvement, in the order they are presented.",
     ),
     Sheet(
         "Actions",
         "action",
-        (
-            Column("id", "ID", "id", required=True, width=10),
-            Column("title", "Title", "text", required=True, width=50),
-            Column("workstream", "Workstream", "text", width=24),
-            Column("owner", "Owner", "text", width=28),
-            Column("due", "Due", "date", width=12),
-            Column("status", "Status", "choice", _values(models.ActionStatus), width=14),
-            Column("answers", "Answers", "list", width=24),
-            FILE,
-        ),
+        ACTION_COLUMNS,
         "One row per improvement action; its progress notes are on the next sheet.",
     ),
     Sheet(
         "Action progress",
         "progress",
-        (
-            Column("action", "Action", "id", required=True, width=10),
-            Column("date", "Date", "date", required=True, width=12),
-            Column("note", "Note", "text", required=True, width=80),
-        ),
+        PROGRESS_COLUMNS,
         "One row per progress update, oldest first.",
     ),
-    Sheet(
-        "Measures",
-        "metric",
-        (
-            Column("id", "ID", "id", required=True, width=12),
-            Column("title", "Title", "text", required=True, width=50),
-            Column("measure", "Measure code", "text", width=10),
-            Column("value", "Value", "float", required=True, width=10),
-            Column("unit", "Unit", "choice", _values(models.Unit), required=True, width=10),
-            Column("period", "Period", "text", required=True, width=10),
-            Column("polarity", "Polarity", "choice", _values(models.Polarity), required=True),
-            Column("comparators.england", "England", "float", width=10),
-            Column("comparators.region", "Region", "float", width=10),
-            Column("quality_statements", "Quality statements", "list", width=20, several="qs"),
-            Column("source", "Source", "text", width=40),
-            Column(
-                "classification",
-                "Classification",
-                "choice",
-                _values(models.Classification),
-            ),
-            Column("notes", "Notes", "text", width=40),
-            FILE,
-        ),
-        "One row per performance measure.",
-    ),
+    Sheet("Measures", "metric", METRIC_COLUMNS, "One row per performance measure."),
 )
 SHEET_BY_KIND = {s.kind: s for s in SHEETS}
 
