@@ -54,11 +54,6 @@ STATIC_FILES = {
     PRE_COMMIT_FILE: "pre-commit-config.yaml",
     VSCODE_EXTENSIONS: "vscode-extensions.json",
 }
-#: Where the profile's schema applies; the other kinds' schemas apply to their kind's folder.
-_PROFILE_GLOBS = (f"/{PROFILE_FILE}",)
-#: A council's own framework file, named as the README suggests (framework.yaml,
-#: my-framework.yaml) at the top of the repository.
-_FRAMEWORK_GLOBS = ("/*framework.yaml", "/*framework.yml")
 
 
 # --- the answers ------------------------------------------------------------------------------
@@ -321,11 +316,13 @@ def vscode_settings() -> str:
     mapping: dict[str, list[str]] = {}
     for name, (model, _) in SCHEMAS.items():
         if model is models.CouncilProfile:
-            globs = list(_PROFILE_GLOBS)
+            globs = [f"/{PROFILE_FILE}"]
         elif model in folder_of:
             globs = [f"/{folder_of[model]}/**/*.{ext}" for ext in ("yaml", "yml")]
         elif model is Framework:
-            globs = list(_FRAMEWORK_GLOBS)
+            # A council's own framework file, named as the README suggests (framework.yaml,
+            # my-framework.yaml) at the top of the repository.
+            globs = ["/*framework.yaml", "/*framework.yml"]
         else:  # a new kind of schema: add where it applies above
             raise RuntimeError(f"no folder is known for the schema {name}")
         mapping[f"./schemas/{name}"] = globs
@@ -512,14 +509,3 @@ def write(plan: Plan) -> InitResult:
             ) from None
         written.append(path)
     return InitResult(plan.root, written, skipped, plan.not_seeded, plan.return_items)
-
-
-def init_repository(
-    target: Path,
-    answers: Answers,
-    *,
-    into_existing: bool = False,
-    install: InstallSource | None = None,
-) -> InitResult:
-    """Scaffold a repository in ``target``: :func:`prepare`, then :func:`write`."""
-    return write(prepare(target, answers, into_existing=into_existing, install=install))

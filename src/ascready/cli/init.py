@@ -151,9 +151,8 @@ def init(
 
     answers = scaffold.Answers(values["--council"], values["--ons-code"], values["--region"])
     try:
-        result = scaffold.init_repository(
-            directory, answers, into_existing=into_existing, install=source
-        )
+        plan = scaffold.prepare(directory, answers, into_existing=into_existing, install=source)
+        result = scaffold.write(plan)
     except OSError as exc:
         raise fail(
             f"could not create the repository in '{directory}' ({exc.strerror or exc})"
