@@ -115,3 +115,7 @@ class ScaffoldWriteError(AscreadyError):
 
 class GitError(AscreadyError):
     """git is missing, the folder is not in a git repository, or a ref cannot be read."""
+
+
+class TemplateError(AscreadyError):
+    """A template could not be read or rendered: the message names the file and line."""

@@ -245,13 +245,13 @@ def test_the_flag_does_not_change_the_readiness_score(make_repo: MakeRepo) -> No
 def test_measures_under_no_quality_statement_are_listed(make_repo: MakeRepo) -> None:
     root = make_repo(
         {
-            "metrics/HOMELESS.yaml": _metric("HOMELESS", quality_statements=[]),
+            "metrics/UNPLACED.yaml": _metric("UNPLACED", quality_statements=[]),
             "metrics/HOUSED.yaml": _metric("HOUSED"),
         }
     )
     report = _gaps(root)
-    assert [g.metric.id for g in report.metrics.without_quality_statement] == ["HOMELESS"]
-    assert "metrics/HOMELESS.yaml" in report.metrics.without_quality_statement[0].fix
+    assert [g.metric.id for g in report.metrics.without_quality_statement] == ["UNPLACED"]
+    assert "metrics/UNPLACED.yaml" in report.metrics.without_quality_statement[0].fix
 
 
 # --- the flag in every format -----------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ascready.analysis.measures import compare, measure_text, region_phrase
-from ascready.errors import AscreadyError
+from ascready.errors import AscreadyError, TemplateError
 from ascready.output.markdown import block, escape
 from ascready.output.words import COMPARISON_WORDS, STATUS_WORDS, key_title
 from ascready.repository import models
@@ -30,10 +30,6 @@ FORMATS = ("md", "html", "docx")
 TEMPLATE_NAMES = {"md": "self-assessment.md.j2", "html": "self-assessment.html.j2"}
 QUOTE_KINDS = {models.EvidenceKind.QUOTE, models.EvidenceKind.FEEDBACK}
 DATA_KINDS = {models.EvidenceKind.DATA, models.EvidenceKind.DASHBOARD, models.EvidenceKind.SURVEY}
-
-
-class TemplateError(AscreadyError):
-    """A template could not be read or rendered: the message names the file and line."""
 
 
 # --- the context ------------------------------------------------------------------------------

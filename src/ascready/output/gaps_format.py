@@ -120,9 +120,9 @@ METRIC_HEADERS = (
     "Cited by",
 )
 FLAG_HEADERS = ("File", "Measure", "Figures", "Period", "What to do")
-HOMELESS_HEADERS = ("File", "Measure", "Problem", "What to do")
+UNPLACED_HEADERS = ("File", "Measure", "Problem", "What to do")
 WORSE_TITLE = "Measures worse than England with no area for improvement"
-HOMELESS_TITLE = "Measures under no quality statement"
+UNPLACED_TITLE = "Measures under no quality statement"
 
 
 def _cited_by(m: MetricState) -> str:
@@ -356,13 +356,13 @@ def _worse_measures(report: GapsReport, markdown: bool) -> Section | None:
     )
 
 
-def _homeless_measures(report: GapsReport, markdown: bool) -> Section | None:
+def _unplaced_measures(report: GapsReport, markdown: bool) -> Section | None:
     metrics = report.metrics
     if not (metrics.measures and metrics.without_quality_statement):
         return None
     return Section(
-        HOMELESS_TITLE,
-        HOMELESS_HEADERS,
+        UNPLACED_TITLE,
+        UNPLACED_HEADERS,
         [
             (_file(g.metric.file, markdown), _metric_name(g.metric), g.problem, g.fix)
             for g in metrics.without_quality_statement
@@ -406,7 +406,7 @@ SECTIONS = (
     _actions_to_chase,
     _measures,
     _worse_measures,
-    _homeless_measures,
+    _unplaced_measures,
     _expected_evidence,
     _deadlines,
 )

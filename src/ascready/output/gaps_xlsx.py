@@ -35,7 +35,7 @@ RETURN_STATUS_FILL = {
 }
 COMPARISON_FILL = {"better": GREEN, "worse": RED, "same": AMBER, "not compared": GREY}
 WORSE_FLAG = "worse than England, no area for improvement cites it"
-HOMELESS_FLAG = "under no quality statement"
+UNPLACED_FLAG = "under no quality statement"
 COMPONENT_TITLES = {
     "coverage": "Coverage",
     "information_return": "Information return",
@@ -348,7 +348,7 @@ def _measures(report: GapsReport) -> Table:
     flags: dict[str, list[tuple[str, str]]] = {}
     for name, gaps in (
         (WORSE_FLAG, metrics.worse_without_area),
-        (HOMELESS_FLAG, metrics.without_quality_statement),
+        (UNPLACED_FLAG, metrics.without_quality_statement),
     ):
         for gap in gaps:
             flags.setdefault(gap.metric.id, []).append((name, gap.fix))
