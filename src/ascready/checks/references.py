@@ -197,8 +197,15 @@ def _invalid(project: Project, kind: str) -> Iterator[dict[str, object]]:
             yield doc.data
 
 
-def _raw_values(project: Project, kind: str, key: str) -> set[object]:
-    return {data.get(key) for data in _invalid(project, kind)} - {None}
+def _raw_values(project: Project, kind: str, key: str) -> set[str | int]:
+    """The text or whole-number values of ``key`` in the files of a kind that failed
+    validation (a list or mapping there is an error of its own, and cannot name anything)."""
+    found: set[str | int] = set()
+    for data in _invalid(project, kind):
+        value = data.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            found.add(value)
+    return found
 
 
 def _raw_ids(project: Project, kind: str) -> set[str]:
