@@ -4,8 +4,8 @@ The score gates councils' CI (``gaps --fail-under``), so every figure here is wr
 recomputed. README, "The readiness score": the weighted average of four parts, each the share
 of what is in place; coverage 30%, information return 30%, self-assessment 25%, expected
 evidence 15%; for a theme, each part counts only that theme's quality statements (and the
-return items that name them), a part with nothing in scope is left out and the weights
-rescaled; one decimal place.
+return items that name them, and those that name none, which count in every theme), a part with
+nothing in scope is left out and the weights rescaled; one decimal place.
 
 The framework (cqc-la-2024) fixes the denominators: 9 quality statements x 4 applied
 categories (people's experience, staff and leaders, partners, processes) = 36 cells; 9 x 6
@@ -329,10 +329,10 @@ def _every_expected_kind() -> dict[str, str]:
 
 # One part at a time: each repository has one part complete and the others at nothing, so the
 # overall score is that part's weight. The return has 1 item; where it has no file its row is
-# "missing" (0/1) and names no quality statement, so no theme has a return part and each theme
-# is the one part over the weights left: 30/70 = 42.9, 25/70 = 35.7, 15/70 = 21.4. Where the
-# one item is uploaded it names QS1: T1 = 30.0 and the other themes, with no return part and
-# nothing else, 0.0.
+# "missing" (0/1) and names no quality statement, so it counts in every theme as it does
+# overall: each theme has the same four parts as the whole, and scores that part's weight too
+# (30.0, 25.0, 15.0). Where the one item is uploaded it names QS1: T1 = 30.0 and the other
+# themes, with no return part and nothing else, 0.0.
 @pytest.mark.parametrize(
     ("files", "overall", "themes"),
     [
@@ -340,7 +340,7 @@ def _every_expected_kind() -> dict[str, str]:
             # One item on every quality statement in every applied category: 36/36 cells.
             {"evidence/EV-201.yaml": _evidence("EV-201", ALL_QS, APPLIED)},
             30.0,
-            {"T1": 42.9, "T2": 42.9, "T3": 42.9, "T4": 42.9},
+            {"T1": 30.0, "T2": 30.0, "T3": 30.0, "T4": 30.0},
             id="coverage",
         ),
         pytest.param(
@@ -355,13 +355,13 @@ def _every_expected_kind() -> dict[str, str]:
         pytest.param(
             _complete_ratings(),
             25.0,
-            {"T1": 35.7, "T2": 35.7, "T3": 35.7, "T4": 35.7},
+            {"T1": 25.0, "T2": 25.0, "T3": 25.0, "T4": 25.0},
             id="self-assessment",
         ),
         pytest.param(
             _every_expected_kind(),
             15.0,
-            {"T1": 21.4, "T2": 21.4, "T3": 21.4, "T4": 21.4},
+            {"T1": 15.0, "T2": 15.0, "T3": 15.0, "T4": 15.0},
             id="expected-evidence",
         ),
     ],
@@ -397,3 +397,44 @@ def test_an_empty_repository_scores_0(tmp_path: Path) -> None:
         "self_assessment": 0.0,
         "expected_evidence": 0.0,
     }
+
+
+def _item(number: int, status: str, qs: list[str] | None = None) -> str:
+    named = f"quality_statements: [{', '.join(qs)}]\n" if qs else ""
+    return f"number: {number}\ntitle: Item {number}\nstatus: {status}\nowner: o\n{named}"
+
+
+def test_a_new_repositorys_themes_are_no_higher_than_the_whole(tmp_path: Path) -> None:
+    """As ``init`` leaves it: 38 return items, none naming a quality statement, none started.
+    With the nine ratings complete (and nothing else), overall = .25(54/54) + .3(0/38) = 25.0.
+    Each theme's return part is the same 38 items (they could be about any theme), 0/38, so
+    each theme is 25.0 too; counting them in no theme gave 25/70 = 35.7 everywhere."""
+    files = _complete_ratings() | {
+        f"information-return/IR-{n:02}.yaml": _item(n, "not-started") for n in range(1, 39)
+    }
+    readiness = _gaps(_repo(tmp_path, 38, files)).readiness
+    assert readiness.overall == 25.0
+    assert readiness.themes == {"T1": 25.0, "T2": 25.0, "T3": 25.0, "T4": 25.0}
+    assert readiness.return_items_in_every_theme == 38
+
+
+def test_items_naming_no_quality_statement_count_in_every_theme(tmp_path: Path) -> None:
+    """Four items: 1 ready naming none, 2 not started naming none, 3 uploaded on QS1 (T1), 4 not
+    started on QS6 (T3); the nine ratings complete, no coverage, no expected evidence.
+    Return parts: overall 1, 3 of 4 = 50.0; T1 items 1 2 3, done 1 3 = 2/3 (66.7); T2 and T4
+    items 1 2 = 1/2; T3 items 1 2 4 = 1/3 (33.3).
+    overall .3(1/2) + .25 = .4000 -> 40.0;  T1 .3(2/3) + .25 = .4500 -> 45.0;
+    T2 and T4 .1500 + .25 -> 40.0;  T3 .3(1/3) + .25 = .3500 -> 35.0."""
+    files = _complete_ratings() | {
+        "information-return/IR-01.yaml": _item(1, "ready"),
+        "information-return/IR-02.yaml": _item(2, "not-started"),
+        "information-return/IR-03.yaml": _item(3, "uploaded", ["QS1"]),
+        "information-return/IR-04.yaml": _item(4, "not-started", ["QS6"]),
+    }
+    readiness = _gaps(_repo(tmp_path, 4, files)).readiness
+    assert readiness.overall == 40.0
+    assert readiness.components["information_return"] == 50.0
+    assert readiness.themes == {"T1": 45.0, "T2": 40.0, "T3": 35.0, "T4": 40.0}
+    returns = {t: c["information_return"] for t, c in readiness.theme_components.items()}
+    assert returns == {"T1": 66.7, "T2": 50.0, "T3": 33.3, "T4": 50.0}
+    assert readiness.return_items_in_every_theme == 2

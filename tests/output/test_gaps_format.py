@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
@@ -81,3 +82,37 @@ def test_the_report_keeps_its_own_markdown(make_repo: MakeRepo, runner: CliRunne
     coverage = page.split("Coverage: current evidence items")[1].split("</table>")[0]
     assert re.search(r"<td><strong>\d+</strong></td>", coverage)
     assert re.search(r"\(<code>[a-z0-9-]+</code>\)</td>", page)  # expected evidence ids
+
+
+# --- a repository as `ascready init` leaves it -----------------------------------------------
+
+
+@pytest.fixture
+def new_repo(tmp_path: Path, runner: CliRunner) -> Path:
+    root = tmp_path / "new"
+    args = ["init", str(root), "--council", "Test Council", "--ons-code", "E06000999"]
+    result = runner.invoke(app, [*args, "--region", "South West"])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def _text(runner: CliRunner, root: Path, *args: str) -> str:
+    result = runner.invoke(app, ["gaps", str(root), "--as-of", "2026-11-23", "-j", "1", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _unwrapped(text: str) -> str:
+    """The text report's words with the panel's borders and line breaks taken out."""
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", text).split())
+
+
+def test_a_new_repositorys_summary_says_why_themes_include_every_item(
+    runner: CliRunner, new_repo: Path
+) -> None:
+    """init's 38 items name no quality statement: the summary says they count in every theme
+    (so no theme looks readier than the whole)."""
+    text = _unwrapped(_text(runner, new_repo))
+    assert (
+        "38 information-return items name no quality statement and count in every theme"
+    ) in text

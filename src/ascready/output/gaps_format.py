@@ -31,8 +31,16 @@ def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
     thin = sum(len(row.thin) for row in cov.rows)
     cells = len(cov.rows) * len(cov.categories)
     sa = report.self_assessment
+    untagged = r.return_items_in_every_theme
+    every_theme = (
+        f" ({plural(untagged, 'information-return item')} "
+        f"{'names' if untagged == 1 else 'name'} no quality statement and "
+        f"{'counts' if untagged == 1 else 'count'} in every theme)"
+        if untagged
+        else ""
+    )
     lines = [
-        ("Readiness", f"{r.overall:.1f}% overall; {themes}"),
+        ("Readiness", f"{r.overall:.1f}% overall; {themes}{every_theme}"),
         ("Information return", report.information_return.headline),
     ]
     upcoming = [d for d in report.deadlines.dates if d.name == report.deadlines.next]

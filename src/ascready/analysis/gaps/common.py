@@ -48,13 +48,23 @@ def resolved(framework: Framework, refs: list[str], term: Term) -> set[str]:
 def return_rows_for(
     info_return: InformationReturn, project: Project, fw: Framework, in_scope: set[str] | None
 ) -> list[ReturnRow]:
-    """The information-return rows of a theme: those whose items name one of its QS."""
+    """The information-return rows of a theme: those whose items name one of its quality
+    statements, and those that name none (an item with no file names none). Until an item says
+    which quality statements it is about it could be about any, so it counts against every
+    theme, as it counts against the overall figure."""
     if in_scope is None:
         return list(info_return.rows)
+    qs_of = return_item_quality_statements(project, fw)
+    return [r for r in info_return.rows if not qs_of.get(r.number) or qs_of[r.number] & in_scope]
+
+
+def return_item_quality_statements(project: Project, fw: Framework) -> dict[int, set[str]]:
+    """The quality statements each information-return item names, by item number (the first
+    file of a number counts, as in the report's rows)."""
     qs_of: dict[int, set[str]] = {}
     for doc in project.return_items:
         qs_of.setdefault(
             doc.model.number,
             {q for q in map(fw.resolve_quality_statement, doc.model.quality_statements) if q},
         )
-    return [r for r in info_return.rows if qs_of.get(r.number, set()) & in_scope]
+    return qs_of

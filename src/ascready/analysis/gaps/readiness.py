@@ -7,6 +7,7 @@ from fractions import Fraction
 from ascready.analysis.gaps.common import (
     SELF_ASSESSMENT_CRITERIA,
     SETTLED_FOR_RETURN,
+    return_item_quality_statements,
     return_rows_for,
 )
 from ascready.analysis.gaps.report import (
@@ -180,6 +181,7 @@ def readiness_score(
 
     overall = components(None)
     themes = {t.id: components(t.id) for t in fw.themes}
+    qs_of = return_item_quality_statements(project, fw)
     return Readiness(
         overall=score(overall),
         components={k: _one_decimal(v * 100) for k, v in overall.items()},
@@ -187,6 +189,7 @@ def readiness_score(
         theme_components={
             t: {k: _one_decimal(v * 100) for k, v in p.items()} for t, p in themes.items()
         },
+        return_items_in_every_theme=sum(1 for r in info_return.rows if not qs_of.get(r.number)),
     )
 
 

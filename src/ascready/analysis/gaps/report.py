@@ -153,6 +153,9 @@ class Readiness:
     components: dict[str, float]
     themes: dict[str, float]
     theme_components: dict[str, dict[str, float]]
+    #: Information-return items (or rows with no file) naming no quality statement: each counts
+    #: in every theme's information-return part.
+    return_items_in_every_theme: int = 0
 
 
 @dataclass(frozen=True)
