@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,6 +116,58 @@ def test_deadlines_and_predicted_rating(example: GapsReport) -> None:
     assert by_qs.scores == {f"QS{n}": 2 if n in (1, 6) else 3 for n in range(1, 10)}
     assert by_qs.percent == 69
     assert by_qs.rating == "good"
+
+
+def _summary(day: str) -> dict[str, list[str]]:
+    from ascready.output.gaps_format import summary_lines
+
+    lines: dict[str, list[str]] = {}
+    for label, text in summary_lines(run_gaps(EXAMPLE, as_of=day, today=DAY)):
+        lines.setdefault(label, []).append(text)
+    return lines
+
+
+def test_a_passed_deadline_with_items_not_done_is_overdue() -> None:
+    """The example: return due 2026-11-30 with 12 items not ready (items 3, 9, ... above), the
+    site visit 2027-02-08 with 22 not uploaded."""
+    before = _summary("2026-11-23")
+    assert "Overdue" not in before
+    assert before["Next deadline"] == [
+        "Information return due, 2026-11-30 (in 7 days): 12 items not ready or uploaded"
+    ]
+    between = _summary("2026-12-03")
+    assert between["Overdue"] == [
+        "Information return due, 2026-11-30 (3 days ago): 12 items still not ready or uploaded"
+    ]
+    assert between["Next deadline"] == [
+        "Site visit, 2027-02-08 (in 67 days): 22 items not uploaded"
+    ]  # 28 days to the end of December, 31 of January, 8 of February
+    # 2027-03-01 is 31 + 31 + 28 + 1 = 91 days after 2026-11-30, and 20 + 1 = 21 after 02-08.
+    after = _summary("2027-03-01")
+    assert after["Overdue"] == [
+        "Information return due, 2026-11-30 (91 days ago): 12 items still not ready or uploaded",
+        "Site visit, 2027-02-08 (21 days ago): 22 items still not uploaded",
+    ]
+    assert "Next deadline" not in after
+
+
+def test_passed_dates_with_nothing_left_to_do_are_not_overdue(
+    make_repo: MakeRepo,
+) -> None:
+    from ascready.output.gaps_format import summary_lines
+
+    root = make_repo()
+    for path in (root / "information-return").glob("*.yaml"):  # both items uploaded
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"status: .*", "status: uploaded", text), encoding="utf-8")
+    report = run_gaps(root, as_of="2028-01-01", today=DAY)
+    assert report.validation_errors == 0
+    assert [r.status for r in report.information_return.rows] == ["uploaded", "uploaded"]
+    lines = dict(summary_lines(report))
+    assert "Overdue" not in lines
+    assert lines["Next deadline"] == (
+        "all the dates in ascready.yaml have passed, with nothing left to do"
+    )
 
 
 # --- rules and boundaries on small repositories ------------------------------------------------

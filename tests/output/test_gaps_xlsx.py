@@ -117,6 +117,20 @@ def test_dates_are_excel_dates_and_no_cell_is_a_formula(book: Workbook, name: st
 # --- the values, from the bundled repository's planted gaps -----------------------------------
 
 
+def test_summary_after_the_return_was_due_says_what_is_overdue() -> None:
+    """On 2026-12-03 the return (due 2026-11-30) has 12 items not ready or uploaded."""
+    from ascready.analysis.gaps import run_gaps
+
+    late = run_gaps(EXAMPLE, as_of="2026-12-03", today=dt.date(2026, 11, 23))
+    book = load_workbook(io.BytesIO(render_xlsx(late)))
+    notes = {r["Item"].value: r["Note"].value for r in _records(book["Summary"])}
+    assert _summary(book)["Overdue: Information return due"].value == dt.datetime(2026, 11, 30)
+    assert notes["Overdue: Information return due"] == (
+        "passed 3 day(s) ago; 12 information-return item(s) still not ready or uploaded"
+    )
+    assert _summary(book)["Next deadline"].value == "Site visit"
+
+
 def test_summary(book: Workbook, report: GapsReport) -> None:
     summary = _summary(book)
     assert summary["Council"].value == report.council == "Avonmere Council"

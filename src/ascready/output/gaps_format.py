@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ascready.analysis.gaps import (
+    Deadline,
     EvidenceState,
     GapsReport,
     MetricState,
@@ -43,14 +44,15 @@ def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
         ("Readiness", f"{r.overall:.1f}% overall; {themes}{every_theme}"),
         ("Information return", report.information_return.headline),
     ]
+    for d in report.deadlines.overdue:
+        lines.append(("Overdue", deadline_text(d)))
     upcoming = [d for d in report.deadlines.dates if d.name == report.deadlines.next]
     if upcoming:
-        d = upcoming[0]
-        days = "today" if d.days_left == 0 else f"in {plural(d.days_left, 'day')}"
-        blocking = f"; {plural(len(d.blocking), 'item')} not ready for it" if d.blocking else ""
-        lines.append(("Next deadline", f"{d.name}, {d.date} ({days}){blocking}"))
-    elif report.deadlines.dates:
-        lines.append(("Next deadline", "all the dates in ascready.yaml have passed"))
+        lines.append(("Next deadline", deadline_text(upcoming[0])))
+    elif report.deadlines.dates and not report.deadlines.overdue:
+        lines.append(
+            ("Next deadline", "all the dates in ascready.yaml have passed, with nothing left to do")
+        )
     for p in report.predicted:
         if p.available:
             lines.append(
@@ -101,6 +103,25 @@ def summary_lines(report: GapsReport) -> list[tuple[str, str]]:
             )
         )
     return lines
+
+
+def days_text(days_left: int) -> str:
+    """'today', 'in 7 days', '3 days ago'."""
+    if days_left == 0:
+        return "today"
+    if days_left > 0:
+        return f"in {plural(days_left, 'day')}"
+    return f"{plural(-days_left, 'day')} ago"
+
+
+def deadline_text(d: Deadline) -> str:
+    """'Information return due, 2026-11-30 (3 days ago): 12 items still not ready or
+    uploaded'."""
+    text = f"{d.name}, {d.date} ({days_text(d.days_left)})"
+    if d.blocking:
+        still = " still" if d.days_left < 0 else ""
+        text += f": {plural(len(d.blocking), 'item')}{still} {d.blocking_means}"
+    return text
 
 
 def _metrics_summary(report: GapsReport) -> str:
@@ -396,9 +417,14 @@ def _expected_evidence(report: GapsReport, markdown: bool) -> Section:
 def _deadlines(report: GapsReport, markdown: bool) -> Section:
     return Section(
         "Deadlines",
-        ("Date", "What", "Days left", "Items not ready for it"),
+        ("Date", "What", "When", "Items still to do"),
         [
-            (str(d.date), d.name, str(d.days_left), ", ".join(map(str, d.blocking)))
+            (
+                str(d.date),
+                d.name,
+                days_text(d.days_left),
+                f"{d.blocking_means}: {', '.join(map(str, d.blocking))}" if d.blocking else "",
+            )
             for d in report.deadlines.dates
         ],
     )

@@ -125,6 +125,13 @@ def _summary(report: GapsReport) -> Table:
     for key, score in report.readiness.components.items():
         t.add(f"Readiness component: {_component(key)} (%)", score, None, formats=one)
     t.add("Information return", report.information_return.headline, None)
+    for d in report.deadlines.overdue:
+        t.add(
+            f"Overdue: {d.name}",
+            d.date,
+            f"passed {-d.days_left} day(s) ago; {len(d.blocking)} information-return item(s) "
+            f"still {d.blocking_means}",
+        )
     nxt = next((d for d in report.deadlines.dates if d.name == report.deadlines.next), None)
     if nxt is None:
         t.add("Next deadline", "none upcoming", None)

@@ -17,6 +17,7 @@ from ascready.analysis.gaps.build import build_gaps
 from ascready.analysis.gaps.common import add_months
 from ascready.analysis.gaps.readiness import READINESS_WEIGHTS, quality_statement_score
 from ascready.analysis.gaps.report import (
+    Deadline,
     EvidenceState,
     GapsReport,
     MetricState,
@@ -27,6 +28,7 @@ from ascready.repository import models
 __all__ = [
     "DATE_WORDS",
     "READINESS_WEIGHTS",
+    "Deadline",
     "EvidenceState",
     "GapsReport",
     "MetricState",

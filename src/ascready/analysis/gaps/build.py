@@ -425,13 +425,13 @@ def _deadlines(
     not_done = tuple(r.number for r in info_return.rows if r.status not in SETTLED_FOR_RETURN)
     not_uploaded = tuple(r.number for r in info_return.rows if r.status not in SETTLED_FOR_VISIT)
     dates = []
-    for name, day, blocking in (
-        ("CQC notice", d.notified, ()),
-        ("Information return due", d.information_return_due, not_done),
-        ("Site visit", d.site_visit, not_uploaded),
+    for name, day, blocking, means in (
+        ("CQC notice", d.notified, (), ""),
+        ("Information return due", d.information_return_due, not_done, "not ready or uploaded"),
+        ("Site visit", d.site_visit, not_uploaded, "not uploaded"),
     ):
         if day is not None:
-            dates.append(Deadline(name, day, (day - as_of).days, blocking))
+            dates.append(Deadline(name, day, (day - as_of).days, blocking, means))
     upcoming = sorted(
         (x for x in dates if x.days_left >= 0 and x.name != "CQC notice"), key=lambda x: x.date
     )

@@ -121,14 +121,27 @@ class ExpectedGap:
 class Deadline:
     name: str
     date: dt.date
-    days_left: int
+    days_left: int  # negative once it has passed
     blocking: tuple[int, ...]  # information-return items not done for it
+    #: What "not done" means for this date: "not ready or uploaded" (the return), "not
+    #: uploaded" (the site visit); "" for a date that needs nothing done by it.
+    blocking_means: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        """It has passed with information-return items still not done for it."""
+        return self.days_left < 0 and bool(self.blocking)
 
 
 @dataclass(frozen=True)
 class Deadlines:
     dates: tuple[Deadline, ...]
     next: str | None
+
+    @property
+    def overdue(self) -> tuple[Deadline, ...]:
+        """The dates that have passed with items still not done for them, earliest first."""
+        return tuple(sorted((d for d in self.dates if d.overdue), key=lambda d: d.date))
 
 
 @dataclass(frozen=True)
