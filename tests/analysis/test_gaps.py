@@ -170,6 +170,58 @@ def test_passed_dates_with_nothing_left_to_do_are_not_overdue(
     )
 
 
+UNBACKED_RATING = """
+    quality_statement: QS1
+    self_score: 2
+    narrative: Most people have a timely assessment.
+    strengths:
+      - {id: S-QS1-01, text: Strong carers' offer, evidence: [EV-001]}
+      - {id: S-QS1-02, text: Quick reviews}
+    areas_for_improvement:
+      - {id: AFI-QS1-01, text: Waiting times, evidence: [EV-003], actions: [ACT-01]}
+"""
+
+
+def test_statements_with_no_current_evidence_are_listed_with_their_file(
+    make_repo: MakeRepo,
+) -> None:
+    """S-QS1-02 cites nothing; AFI-QS1-01 cites only a draft; S-QS1-01 cites a current item."""
+    from ascready.output.gaps_format import render_markdown, render_plain_text
+
+    root = make_repo(
+        {
+            "ratings/QS1.yaml": UNBACKED_RATING,
+            "evidence/EV-003.yaml": _evidence("EV-003", status="draft"),
+        }
+    )
+    report = run_gaps(root, as_of="2026-11-23", today=DAY)
+    assert report.validation_errors == 0
+    listed = [
+        (u.quality_statement, u.id, u.kind, u.text, u.file, u.why)
+        for u in report.self_assessment.unbacked_statements
+    ]
+    assert listed == [
+        ("QS1", "S-QS1-02", "strength", "Quick reviews", "ratings/QS1.yaml", "cites no evidence"),
+        (
+            *("QS1", "AFI-QS1-01", "area for improvement", "Waiting times", "ratings/QS1.yaml"),
+            "EV-003 is not current (status is draft)",
+        ),
+    ]
+    markdown = render_markdown(report)
+    section = markdown.split("### Strengths and areas for improvement with no current evidence")[1]
+    rows = [line for line in section.split("\n\n")[1].splitlines() if line.startswith("| QS")]
+    assert rows == [
+        "| QS1 | S-QS1-02 | Strength: Quick reviews | `ratings/QS1.yaml` | cites no evidence |",
+        "| QS1 | AFI-QS1-01 | Area for improvement: Waiting times | `ratings/QS1.yaml` "
+        "| EV-003 is not current (status is draft) |",
+    ]
+    text = render_plain_text(report, width=200)
+    section = text.split("Strengths and areas for improvement with no current evidence")[1]
+    row = next(line for line in section.splitlines() if "S-QS1-02" in line)
+    assert "Strength: Quick reviews" in row and "ratings/QS1.yaml" in row
+    assert "S-QS1-01" not in section.split("Self-scores")[0]
+
+
 # --- rules and boundaries on small repositories ------------------------------------------------
 
 

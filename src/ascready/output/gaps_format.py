@@ -314,6 +314,27 @@ def _self_assessment(report: GapsReport, markdown: bool) -> Section:
     )
 
 
+UNBACKED_TITLE = "Strengths and areas for improvement with no current evidence"
+
+
+def _unbacked(report: GapsReport, markdown: bool) -> Section:
+    return Section(
+        UNBACKED_TITLE,
+        ("Quality statement", "Id", "Statement", "File", "Why"),
+        [
+            (
+                u.quality_statement,
+                u.id,
+                f"{u.kind.capitalize()}: {u.text}",
+                _file(u.file, markdown),
+                u.why,
+            )
+            for u in report.self_assessment.unbacked_statements
+        ],
+        level=3,
+    )
+
+
 def _unsupported_scores(report: GapsReport, markdown: bool) -> Section:
     return Section(
         "Self-scores the evidence may not support",
@@ -435,6 +456,7 @@ SECTIONS = (
     _refresh,
     _information_return,
     _self_assessment,
+    _unbacked,
     _unsupported_scores,
     _areas_without_action,
     _actions_to_chase,

@@ -36,6 +36,7 @@ from ascready.analysis.gaps.report import (
     RatingCompleteness,
     ReturnRow,
     SelfAssessment,
+    UnbackedStatement,
     UnsupportedScore,
 )
 from ascready.repository import models
@@ -258,9 +259,20 @@ def _self_assessment(
     def has_action(area: models.AreaForImprovement) -> bool:
         return area.id in answered or any(ref in live for ref in area.actions)
 
+    def why_unbacked(statement: models.Statement) -> str:
+        if not statement.evidence:
+            return "cites no evidence"
+        return "; ".join(
+            f"{e} does not exist"
+            if e not in states
+            else f"{e} is not current ({'; '.join(states[e][0].reasons)})"
+            for e in statement.evidence
+        )
+
     completeness: list[RatingCompleteness] = []
     unsupported: list[UnsupportedScore] = []
     without_action: list[tuple[str, str, str]] = []
+    unbacked: list[UnbackedStatement] = []
     for q in fw.quality_statements:
         entry = project.ratings_by_qs.get(q.id)
         if entry is None:
@@ -268,6 +280,15 @@ def _self_assessment(
             continue
         rating = entry.model
         completeness.append(_completeness(q, entry.path, rating, backed, has_action))
+        for kind, statements in (
+            ("strength", rating.strengths),
+            ("area for improvement", rating.areas_for_improvement),
+        ):
+            unbacked.extend(
+                UnbackedStatement(q.id, s.id, kind, s.text, entry.path, why_unbacked(s))
+                for s in statements
+                if not backed(s)
+            )
         without_action.extend(
             (q.id, a.id, a.text) for a in rating.areas_for_improvement if not has_action(a)
         )
@@ -280,6 +301,7 @@ def _self_assessment(
         tuple(unsupported),
         tuple(without_action),
         _action_issues(project, as_of),
+        tuple(unbacked),
     )
 
 

@@ -101,11 +101,25 @@ class ActionIssue:
 
 
 @dataclass(frozen=True)
+class UnbackedStatement:
+    """A strength or area for improvement that no current evidence backs."""
+
+    quality_statement: str
+    id: str
+    kind: str  # "strength" or "area for improvement"
+    text: str
+    file: str  # its rating file
+    why: str  # "cites no evidence", or what is wrong with what it cites
+
+
+@dataclass(frozen=True)
 class SelfAssessment:
     ratings: tuple[RatingCompleteness, ...]
     unsupported_scores: tuple[UnsupportedScore, ...]
     areas_without_action: tuple[tuple[str, str, str], ...]  # (quality statement, id, text)
     action_issues: tuple[ActionIssue, ...]
+    #: In the framework's order of quality statements, strengths before areas, in file order.
+    unbacked_statements: tuple[UnbackedStatement, ...] = ()
 
 
 @dataclass(frozen=True)
