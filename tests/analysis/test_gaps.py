@@ -554,5 +554,5 @@ def test_no_self_scores_yet_says_why_there_is_no_prediction(
     report = run_gaps(root, today=dt.date(2026, 11, 23))
     assert not report.predicted[0].available
     assert report.predicted[0].notes == ("no rating has a self_score yet",)
-    result = runner.invoke(app, ["gaps", str(root)])
+    result = runner.invoke(app, ["gaps", str(root), "--full"])
     assert "not available (no rating has a self_score yet)" in result.stdout

@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from ascready.cli import app
+from tests.conftest import REPO_ROOT
 
 MakeRepo = Callable[..., Path]
 #: CommonMark with GitHub's tables and strikethrough: near enough to how GitHub shows a comment.
@@ -116,3 +117,54 @@ def test_a_new_repositorys_summary_says_why_themes_include_every_item(
     assert (
         "38 information-return items name no quality statement and count in every theme"
     ) in text
+
+
+FULL_ONLY = ("Coverage: current evidence items", "Expected evidence with no current item")
+
+
+def _terminal(runner: CliRunner, root: Path, *args: str) -> str:
+    result = runner.invoke(
+        app,
+        ["gaps", str(root), "--as-of", "2026-11-23", "-j", "1", *args],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_a_new_repositorys_report_fits_one_screen(runner: CliRunner, new_repo: Path) -> None:
+    text = _terminal(runner, new_repo)
+    assert len(text.splitlines()) <= 40
+    assert "Test Council: CQC readiness on 2026-11-23" in text
+    words = _unwrapped(text)
+    assert "Worst gaps" in words and "What to do next" in words
+    assert "This is the summary: ascready gaps --full shows every table." in words
+    assert not any(title in text for title in FULL_ONLY)
+
+
+def test_full_and_out_show_every_table(runner: CliRunner, new_repo: Path, tmp_path: Path) -> None:
+    full = _terminal(runner, new_repo, "--full")
+    assert all(title in full for title in FULL_ONLY)
+    assert "--full shows every table" not in full
+    out = tmp_path / "gaps.txt"
+    _terminal(runner, new_repo, "--out", str(out))
+    written = out.read_text(encoding="utf-8")
+    assert all(title in written for title in FULL_ONLY)
+    assert "--full shows every table" not in written
+
+
+def test_the_worst_gaps_are_what_costs_the_score_most(runner: CliRunner) -> None:
+    """The example on 2026-11-23 (parts worked out in tests/analysis/test_readiness.py):
+    coverage 66.7 costs .30 x 33.3 = 10.0 points, the return 68.4 costs .30 x 31.6 = 9.5,
+    expected evidence 77.5 costs .15 x 22.5 = 3.4, self-assessment 92.6 costs .25 x 7.4 = 1.9:
+    the summary shows the first three, in that order, each with what to do."""
+    words = _unwrapped(_terminal(runner, REPO_ROOT / "evidence"))
+    worst = words.split("Worst gaps")[1].split("What to do next")[0]
+    assert worst.index("Coverage 66.7%") < worst.index("Information return 68.4%")
+    assert worst.index("Information return 68.4%") < worst.index("Expected evidence 77.5%")
+    assert "Self-assessment" not in worst
+    assert "12 of 38 items not ready or uploaded" in worst
+    steps = words.split("What to do next")[1]
+    # QS3 and QS7 have three thin cells each; QS3 comes first in the framework.
+    assert "1. Add current evidence for QS3 Equity in experience and outcomes: people" in steps
+    assert "(start with item 3)" in steps  # item 3 is the first not ready

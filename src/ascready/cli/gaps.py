@@ -42,6 +42,14 @@ def gaps(
             help="Exit 1 when the readiness score is below this percentage.",
         ),
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Show every table in the terminal, not only the summary (--out files and the "
+            "other formats always hold everything).",
+        ),
+    ] = False,
     jobs: JobsOption = None,
 ) -> None:
     """Report what is missing, thin, stale or unowned before inspection, and a readiness score.
@@ -70,7 +78,7 @@ def gaps(
     elif output_format == "markdown":
         data = fmt.render_markdown(report)
     elif out is None:
-        console().print(fmt.render_text(report))
+        console().print(fmt.render_text(report) if full else fmt.render_summary_text(report))
         data = ""
     else:
         data = fmt.render_plain_text(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ascready.analysis.gaps import (
@@ -560,6 +561,102 @@ def render_text(report: GapsReport) -> RenderableType:
     for p in report.predicted:
         parts.append(Text(_predicted_text(p), style="bold" if p.available else "dim"))
     return Group(*[item for part in parts for item in (part, Text(""))])
+
+
+# --- the one-screen summary -------------------------------------------------------------------
+
+#: How many of the worst gaps, and of the things to do next, the summary shows.
+SUMMARY_ITEMS = 3
+FULL_HINT = "This is the summary: ascready gaps --full shows every table."
+
+
+def _part_gap(report: GapsReport, part: str) -> tuple[str, str]:
+    """(the gap, what to do about it) for one readiness part that is not complete."""
+    r = report.readiness.components[part]
+    cov = report.coverage
+    if part == "coverage":
+        thin = sum(len(row.thin) for row in cov.rows)
+        worst = sorted(cov.rows, key=lambda row: -len(row.thin))[:SUMMARY_ITEMS]
+        names = ", ".join(row.quality_statement for row in worst if row.thin)
+        first = worst[0]
+        cats = ", ".join(cov.category_titles[c].lower() for c in first.thin)
+        return (
+            f"Coverage {r:.1f}%: {thin} of {len(cov.rows) * len(cov.categories)} cells have "
+            f"fewer than {cov.minimum} current items; thinnest {names}",
+            f"Add current evidence for {first.quality_statement} {first.title}: {cats}",
+        )
+    if part == "information_return":
+        ir = report.information_return
+        todo = [row for row in ir.rows if row.status not in ("ready", "uploaded", "not-applicable")]
+        return (
+            f"Information return {r:.1f}%: {len(todo)} of {ir.expected} items not ready or "
+            "uploaded",
+            f"Give each item in information-return/ an owner and its evidence, then mark it "
+            f"ready (start with item {todo[0].number})"
+            if todo
+            else "Check the information return",
+        )
+    if part == "self_assessment":
+        ratings = report.self_assessment.ratings
+        incomplete = [x for x in ratings if x.missing]
+        least = sorted(incomplete, key=lambda x: -len(x.missing))[0]
+        return (
+            f"Self-assessment {r:.1f}%: {len(incomplete)} of {len(ratings)} quality statements "
+            "incomplete",
+            f"Complete {least.file or 'a rating file for ' + least.quality_statement}: "
+            f"{'; '.join(least.missing)}",
+        )
+    missing: dict[str, int] = {}
+    for g in report.expected_evidence:
+        missing[g.quality_statement] = missing.get(g.quality_statement, 0) + 1
+    qs = max(missing, key=lambda q: missing[q])  # the first with the most, in framework order
+    return (
+        f"Expected evidence {r:.1f}%: {len(report.expected_evidence)} of "
+        f"{report.expected_total} kinds CQC looks at have no current evidence",
+        f"Tag current evidence for {qs} with expected_evidence: (it lacks "
+        f"{plural(missing[qs], 'kind')})",
+    )
+
+
+def worst_gaps(report: GapsReport) -> list[tuple[str, str]]:
+    """The readiness parts furthest from complete, by what each costs the score (its weight
+    times what it lacks; ties in the weights' order): (the gap, what to do next)."""
+    from ascready.analysis.gaps import READINESS_WEIGHTS
+
+    parts = report.readiness.components
+    order = list(READINESS_WEIGHTS)
+    short = sorted(
+        (p for p in parts if parts[p] < 100),
+        key=lambda p: (-READINESS_WEIGHTS[p] * (100 - Fraction(str(parts[p]))), order.index(p)),
+    )
+    return [_part_gap(report, p) for p in short[:SUMMARY_ITEMS]]
+
+
+def render_summary_text(report: GapsReport) -> RenderableType:
+    """The one-screen report: the headline panel, the worst gaps, what to do next, and how to
+    see everything."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    def listed(title: str, marks: list[str], lines: list[str]) -> RenderableType:
+        grid = Table.grid(padding=(0, 1))
+        grid.title, grid.title_justify, grid.title_style = title, "left", "bold"
+        grid.add_column(justify="right", min_width=3)
+        grid.add_column()
+        for mark, line in zip(marks, lines, strict=True):
+            grid.add_row(mark, line)
+        return grid
+
+    gaps = worst_gaps(report)
+    parts: list[RenderableType] = [_text_summary(report)]
+    if gaps:
+        parts.append(listed("Worst gaps", ["-"] * len(gaps), [gap for gap, _ in gaps]))
+        todo = ["Run ascready validate and fix its errors"] if report.validation_errors else []
+        todo += [step for _, step in gaps]
+        parts.append(listed("What to do next", [f"{i}." for i in range(1, len(todo) + 1)], todo))
+    parts.append(Text(FULL_HINT, style="dim"))
+    return Group(*parts)
 
 
 def render_plain_text(report: GapsReport, width: int = 120) -> str:
