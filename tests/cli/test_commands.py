@@ -356,3 +356,20 @@ def test_pack_folder_is_replaced_only_with_force(runner: CliRunner, make_repo: M
     )
     # Nothing is left beside it: no staging folder, no old copy.
     assert sorted(p.name for p in root.parent.iterdir()) == ["pack", "repo"]
+
+
+def test_init_next_steps_make_the_branch_the_readme_diffs_against(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # `git init` alone makes `master` on many machines; the README then runs `ascready diff main`.
+    result = runner.invoke(
+        app,
+        ["init", str(tmp_path / "council"), "--council", "Testshire Council",
+         "--ons-code", "E10000099", "--region", "East Midlands"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    steps = [line.strip() for line in result.stdout.splitlines()]
+    assert "git init -b main" in steps
+    assert "git init" not in steps
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "git init -b main" in readme and "ascready diff main" in readme
