@@ -208,7 +208,10 @@ def test_new_rating_in_the_example_repository(runner: CliRunner, example: Path) 
         "self_score": 3,
         "narrative": "We learn from complaints.\n\nSafeguarding Adults Reviews lead to changes.\n",
     }
-    assert findings(runner, example) == before
+    # validate said QS9 had no rating; now it has one, and nothing else changed.
+    missing = [f for f in before if f["check"] == "rating-missing"]
+    assert [f["file"] for f in missing] == ["ratings/QS9.yaml"]
+    assert findings(runner, example) == [f for f in before if f not in missing]
 
 
 def test_mixed_applied_and_unapplied_categories_are_accepted(
@@ -516,6 +519,7 @@ def test_second_rating_of_a_quality_statement_is_refused(
     runner: CliRunner, make_repo: MakeRepo
 ) -> None:
     root = make_repo({"ratings/assessing.yaml": "quality_statement: 2\nself_score: 9\n"})
+    (root / "ratings" / "QS2.yaml").unlink()  # the base's own rating of QS2
     refused(
         runner,
         root,
@@ -532,6 +536,7 @@ def test_rating_file_that_cannot_be_read_still_counts(
     runner: CliRunner, make_repo: MakeRepo
 ) -> None:
     root = make_repo({"ratings/QS4.yml": "quality_statement: [\n"})
+    (root / "ratings" / "QS4.yaml").unlink()  # the base's own rating of QS4
     refused(runner, root, "rating", ["--qs", "4"], 2, "QS4 already has a rating: ratings/QS4.yml")
 
 
@@ -707,6 +712,7 @@ def test_multi_line_narrative_survives_exactly(
     runner: CliRunner, make_repo: MakeRepo, narrative: str
 ) -> None:
     root = make_repo()
+    (root / "ratings" / "QS2.yaml").unlink()  # the base rates every quality statement
     result = new(runner, root, "rating", "--qs", "QS2", f"--narrative={narrative}")
     assert result.exit_code == 0, result.output
     assert read(root / "ratings" / "QS2.yaml")["narrative"] == narrative
@@ -715,6 +721,7 @@ def test_multi_line_narrative_survives_exactly(
 
 def test_narrative_is_written_as_a_readable_block(runner: CliRunner, make_repo: MakeRepo) -> None:
     root = make_repo()
+    (root / "ratings" / "QS2.yaml").unlink()  # the base rates every quality statement
     result = new(runner, root, "rating", "--qs", "QS2", "--narrative", "One.\nTwo.\n")
     assert result.exit_code == 0, result.output
     assert "narrative: |\n  One.\n  Two.\n" in (root / "ratings/QS2.yaml").read_text("utf-8")
