@@ -244,8 +244,8 @@ def ratings_missing(ctx: CheckContext, check: Check) -> Iterator[Finding]:
             continue
         named = doc.data.get("quality_statement") if isinstance(doc.data, dict) else None
         for text in (named, PurePosixPath(doc.path).stem):
-            if isinstance(text, str) and (qs := resolve(text)) is not None:
-                rated.add(qs)
+            if isinstance(text, str) and (found := resolve(text)) is not None:
+                rated.add(found)
                 break
     for qs in fw.quality_statements:
         if qs.id not in rated:
