@@ -543,9 +543,9 @@ def test_rating_file_that_cannot_be_read_still_counts(
 @pytest.mark.parametrize(
     ("kind", "flag", "value", "message"),
     [
-        ("evidence", "--as-of", "31/03/2027", "'31/03/2027' is not a date written YYYY-MM-DD"),
+        ("evidence", "--as-of", "31/02/2027", "'31/02/2027' is not a real calendar date"),
         ("evidence", "--review-by", "2027-02-30", "'2027-02-30' is not a real calendar date"),
-        ("action", "--due", "next March", "'next March' is not a date written YYYY-MM-DD"),
+        ("action", "--due", "next March", "'next March' is not a date ascready can read"),
     ],
 )
 def test_bad_date_text_is_refused(
@@ -762,3 +762,54 @@ def test_any_printable_text_is_written_and_read_back_exactly(
     data = read(root / "evidence" / "EV-003.yaml")
     assert (data["title"], data["summary"]) == (title, summary)
     assert validate_repository(root)[1].findings == ()
+
+
+# --- dates read as import reads them -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("2025-10-01", "2025-10-01"),
+        ("01/10/2025", "2025-10-01"),  # day before month, as English councils write it
+        ("1/10/25", "2025-10-01"),
+        ("01.10.2025", "2025-10-01"),
+        ("1 October 2025", "2025-10-01"),
+        ("1st Oct 2025", "2025-10-01"),
+        ("31/02/2025", None),  # no such day
+        ("2025-02-30", None),
+        ("10/2025", None),
+        ("20251001", None),
+        ("next March", None),
+    ],
+)
+def test_new_and_import_accept_and_refuse_the_same_dates(
+    runner: CliRunner, make_repo: MakeRepo, tmp_path: Path, typed: str, day: str | None
+) -> None:
+    by_new = make_repo(name="by-new")
+    made = new(runner, by_new, "evidence", *EVIDENCE_FLAGS, "--as-of", typed)
+    by_import = make_repo(name="by-import")
+    sheet = tmp_path / "evidence.csv"
+    sheet.write_text(
+        "ID,Title,Kind,Categories,Quality statements,Classification,As of\n"
+        f'EV-101,Carers survey,survey,processes,QS1,public,"{typed}"\n',
+        encoding="utf-8",
+    )
+    imported = runner.invoke(app, ["import", str(sheet), "--repo", str(by_import)])
+    if day is None:
+        assert made.exit_code == 2 and imported.exit_code == 1, (made.output, imported.output)
+        # Both say why in the same words.
+        reason = next(
+            r
+            for r in ("is not a real calendar date", "is not a date ascready can read")
+            if r in made.output
+        )
+        assert f"'{typed}' {reason}" in made.output
+        assert f"'{typed}' {reason}" in imported.output
+        assert not (by_import / "evidence/EV-101.yaml").exists()
+    else:
+        assert made.exit_code == 0, made.output
+        assert imported.exit_code == 0, imported.output
+        written = [read(p)["as_of"] for p in sorted((by_new / "evidence").glob("*.yaml"))]
+        assert day in written
+        assert read(by_import / "evidence/EV-101.yaml")["as_of"] == day
