@@ -516,7 +516,7 @@ def test_json_is_the_whole_report(runner: CliRunner) -> None:
 
 
 def test_usage_errors(runner: CliRunner, tmp_path: Path) -> None:
-    bad_date = runner.invoke(app, ["gaps", str(EXAMPLE), "--as-of", "31/12/2026"])
+    bad_date = runner.invoke(app, ["gaps", str(EXAMPLE), "--as-of", "next March"])
     assert bad_date.exit_code == 2 and "is not a date" in bad_date.stderr
     no_out = runner.invoke(app, ["gaps", str(EXAMPLE), "--format", "xlsx"])
     assert no_out.exit_code == 2 and "--out" in no_out.stderr

@@ -208,7 +208,10 @@ def test_new_rating_in_the_example_repository(runner: CliRunner, example: Path) 
         "self_score": 3,
         "narrative": "We learn from complaints.\n\nSafeguarding Adults Reviews lead to changes.\n",
     }
-    assert findings(runner, example) == before
+    # validate said QS9 had no rating; now it has one, and nothing else changed.
+    missing = [f for f in before if f["check"] == "rating-missing"]
+    assert [f["file"] for f in missing] == ["ratings/QS9.yaml"]
+    assert findings(runner, example) == [f for f in before if f not in missing]
 
 
 def test_mixed_applied_and_unapplied_categories_are_accepted(
@@ -516,6 +519,7 @@ def test_second_rating_of_a_quality_statement_is_refused(
     runner: CliRunner, make_repo: MakeRepo
 ) -> None:
     root = make_repo({"ratings/assessing.yaml": "quality_statement: 2\nself_score: 9\n"})
+    (root / "ratings" / "QS2.yaml").unlink()  # the base's own rating of QS2
     refused(
         runner,
         root,
@@ -532,15 +536,16 @@ def test_rating_file_that_cannot_be_read_still_counts(
     runner: CliRunner, make_repo: MakeRepo
 ) -> None:
     root = make_repo({"ratings/QS4.yml": "quality_statement: [\n"})
+    (root / "ratings" / "QS4.yaml").unlink()  # the base's own rating of QS4
     refused(runner, root, "rating", ["--qs", "4"], 2, "QS4 already has a rating: ratings/QS4.yml")
 
 
 @pytest.mark.parametrize(
     ("kind", "flag", "value", "message"),
     [
-        ("evidence", "--as-of", "31/03/2027", "'31/03/2027' is not a date written YYYY-MM-DD"),
+        ("evidence", "--as-of", "31/02/2027", "'31/02/2027' is not a real calendar date"),
         ("evidence", "--review-by", "2027-02-30", "'2027-02-30' is not a real calendar date"),
-        ("action", "--due", "next March", "'next March' is not a date written YYYY-MM-DD"),
+        ("action", "--due", "next March", "'next March' is not a date ascready can read"),
     ],
 )
 def test_bad_date_text_is_refused(
@@ -707,6 +712,7 @@ def test_multi_line_narrative_survives_exactly(
     runner: CliRunner, make_repo: MakeRepo, narrative: str
 ) -> None:
     root = make_repo()
+    (root / "ratings" / "QS2.yaml").unlink()  # the base rates every quality statement
     result = new(runner, root, "rating", "--qs", "QS2", f"--narrative={narrative}")
     assert result.exit_code == 0, result.output
     assert read(root / "ratings" / "QS2.yaml")["narrative"] == narrative
@@ -715,6 +721,7 @@ def test_multi_line_narrative_survives_exactly(
 
 def test_narrative_is_written_as_a_readable_block(runner: CliRunner, make_repo: MakeRepo) -> None:
     root = make_repo()
+    (root / "ratings" / "QS2.yaml").unlink()  # the base rates every quality statement
     result = new(runner, root, "rating", "--qs", "QS2", "--narrative", "One.\nTwo.\n")
     assert result.exit_code == 0, result.output
     assert "narrative: |\n  One.\n  Two.\n" in (root / "ratings/QS2.yaml").read_text("utf-8")
@@ -755,3 +762,54 @@ def test_any_printable_text_is_written_and_read_back_exactly(
     data = read(root / "evidence" / "EV-003.yaml")
     assert (data["title"], data["summary"]) == (title, summary)
     assert validate_repository(root)[1].findings == ()
+
+
+# --- dates read as import reads them -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("2025-10-01", "2025-10-01"),
+        ("01/10/2025", "2025-10-01"),  # day before month, as English councils write it
+        ("1/10/25", "2025-10-01"),
+        ("01.10.2025", "2025-10-01"),
+        ("1 October 2025", "2025-10-01"),
+        ("1st Oct 2025", "2025-10-01"),
+        ("31/02/2025", None),  # no such day
+        ("2025-02-30", None),
+        ("10/2025", None),
+        ("20251001", None),
+        ("next March", None),
+    ],
+)
+def test_new_and_import_accept_and_refuse_the_same_dates(
+    runner: CliRunner, make_repo: MakeRepo, tmp_path: Path, typed: str, day: str | None
+) -> None:
+    by_new = make_repo(name="by-new")
+    made = new(runner, by_new, "evidence", *EVIDENCE_FLAGS, "--as-of", typed)
+    by_import = make_repo(name="by-import")
+    sheet = tmp_path / "evidence.csv"
+    sheet.write_text(
+        "ID,Title,Kind,Categories,Quality statements,Classification,As of\n"
+        f'EV-101,Carers survey,survey,processes,QS1,public,"{typed}"\n',
+        encoding="utf-8",
+    )
+    imported = runner.invoke(app, ["import", str(sheet), "--repo", str(by_import)])
+    if day is None:
+        assert made.exit_code == 2 and imported.exit_code == 1, (made.output, imported.output)
+        # Both say why in the same words.
+        reason = next(
+            r
+            for r in ("is not a real calendar date", "is not a date ascready can read")
+            if r in made.output
+        )
+        assert f"'{typed}' {reason}" in made.output
+        assert f"'{typed}' {reason}" in imported.output
+        assert not (by_import / "evidence/EV-101.yaml").exists()
+    else:
+        assert made.exit_code == 0, made.output
+        assert imported.exit_code == 0, imported.output
+        written = [read(p)["as_of"] for p in sorted((by_new / "evidence").glob("*.yaml"))]
+        assert day in written
+        assert read(by_import / "evidence/EV-101.yaml")["as_of"] == day

@@ -1,12 +1,13 @@
 """Example repositories discovered automatically: tests/fixtures/{valid,invalid}/<case>/.
 
 Each case folder holds only the files that differ from tests/fixtures/base/, laid over a copy
-of it. A valid case must validate with no findings at all. An invalid case lists in
-expected.txt every finding as the user reads it: ``file:line:column severity check``, then the
-message and the hint (what to do) on their own indented lines, a blank line between findings.
-The wording is the product for a non-programmer, so a change to it is a visible edit here. The
-exit code must be 1 when any finding is an error and 0 otherwise. Regenerate with
---update-golden (refused when CI=true), then read every changed file.
+of it; a case that needs a file of the base gone lists its path in removed.txt. A valid case
+must validate with no findings at all. An invalid case lists in expected.txt every finding as
+the user reads it: ``file:line:column severity check``, then the message and the hint (what to
+do) on their own indented lines, a blank line between findings. The wording is the product for
+a non-programmer, so a change to it is a visible edit here. The exit code must be 1 when any
+finding is an error and 0 otherwise. Regenerate with --update-golden (refused when CI=true),
+then read every changed file.
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ def _cases(group: str) -> list[Path]:
 def _build(case: Path, tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     shutil.copytree(BASE, root)
+    removed = case / "removed.txt"
+    for name in removed.read_text(encoding="utf-8").split() if removed.exists() else []:
+        (root / name).unlink()  # a name that is not in the base fails the case
     for src in case.rglob("*"):
-        if src.is_file() and src.name != "expected.txt":
+        if src.is_file() and src.name not in ("expected.txt", "removed.txt"):
             dest = root / src.relative_to(case)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)

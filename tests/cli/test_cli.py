@@ -31,7 +31,7 @@ def test_no_arguments_shows_help(runner: CliRunner) -> None:
 def test_clean_repository_exits_0_with_a_summary(runner: CliRunner, make_repo: MakeRepo) -> None:
     result = runner.invoke(app, ["validate", str(make_repo())])
     assert result.exit_code == 0
-    assert "No problems found in 7 files." in result.stdout
+    assert "No problems found in 15 files." in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_text_report_names_file_line_problem_and_fix(
     assert result.exit_code == 1
     assert "evidence/EV-009.yaml:3:1  error [bad-value] 'kind' is 'polcy'" in result.stdout
     assert "fix: Did you mean 'policy'?" in result.stdout
-    assert "1 error in 1 of 8 files." in result.stdout
+    assert "1 error in 1 of 16 files." in result.stdout
 
 
 def test_json_format_is_a_list_of_findings(runner: CliRunner, make_repo: MakeRepo) -> None:

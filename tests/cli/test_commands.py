@@ -40,7 +40,7 @@ def test_render_counts_the_files_left_out_not_their_errors(
 ) -> None:
     one = make_repo({"evidence/EV-009.yaml": FIVE_ERRORS}, name="one")
     validated = runner.invoke(app, ["validate", str(one)])
-    assert "5 errors in 1 of 8 files." in validated.stdout
+    assert "5 errors in 1 of 16 files." in validated.stdout
     result = runner.invoke(app, ["render", str(one), "--format", "md"])
     assert result.exit_code == 0
     assert "note: 1 file(s) have errors and were left out; run ascready validate" in result.stderr
@@ -73,7 +73,7 @@ def test_render_counts_what_validate_finds_in_files_it_still_uses(
         }
     )
     validated = runner.invoke(app, ["validate", str(root)])
-    assert "2 errors in 2 of 9 files." in validated.stdout
+    assert "2 errors in 2 of 17 files." in validated.stdout
     result = runner.invoke(app, ["render", str(root), "--format", "md"])
     assert result.exit_code == 0
     assert "A policy" in result.stdout
@@ -356,3 +356,81 @@ def test_pack_folder_is_replaced_only_with_force(runner: CliRunner, make_repo: M
     )
     # Nothing is left beside it: no staging folder, no old copy.
     assert sorted(p.name for p in root.parent.iterdir()) == ["pack", "repo"]
+
+
+def test_init_next_steps_make_the_branch_the_readme_diffs_against(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # `git init` alone makes `master` on many machines; the README then runs `ascready diff main`.
+    result = runner.invoke(
+        app,
+        ["init", str(tmp_path / "council"), "--council", "Testshire Council",
+         "--ons-code", "E10000099", "--region", "East Midlands"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    steps = [line.strip() for line in result.stdout.splitlines()]
+    assert "git init -b main" in steps
+    assert "git init" not in steps
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "git init -b main" in readme and "ascready diff main" in readme
+
+
+# --- validate --as-of ----------------------------------------------------------------------------
+
+#: Written for a 2024 assessment: current then, due for review in the summer of 2024.
+REGISTER_2024 = """
+    id: EV-009
+    title: Carers' survey 2024
+    kind: survey
+    categories: [peoples-experience]
+    quality_statements: [QS1]
+    classification: public
+    owner: Head of Quality
+    as_of: 2024-01-15
+    review_by: 2024-07-01
+"""
+
+
+def _validate(runner: CliRunner, root: Path, *args: str) -> tuple[int, list[str]]:
+    result = runner.invoke(app, ["validate", str(root), "--format", "json", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, [f"{f['check']}: {f['message']}" for f in json.loads(result.stdout)]
+
+
+def test_validate_as_of_judges_review_dates_on_that_day(
+    runner: CliRunner, make_repo: MakeRepo
+) -> None:
+    root = make_repo({"evidence/EV-009.yaml": REGISTER_2024})
+    # Today (2026 or later) the review date has long passed, and --strict fails on it.
+    code, found = _validate(runner, root, "--strict")
+    assert code == 1
+    assert [f.split(" (")[0] for f in found] == [
+        "review-overdue: 'EV-009' was due for review on 2024-07-01"
+    ]
+    # As on the day the register was written it is current: clean, even with --strict.
+    for day in ("2024-04-01", "01/04/2024", "1 April 2024"):
+        assert _validate(runner, root, "--as-of", day, "--strict") == (0, []), day
+    # A month after its review date, it is a month overdue (a warning: exit 0 without --strict).
+    assert _validate(runner, root, "--as-of", "31/07/2024") == (
+        0,
+        ["review-overdue: 'EV-009' was due for review on 2024-07-01 (30 days ago)"],
+    )
+    # The key dates of ascready.yaml: the site visit is 2027-02-08.
+    code, found = _validate(runner, root, "--as-of", "site-visit")
+    assert found == ["review-overdue: 'EV-009' was due for review on 2024-07-01 (952 days ago)"]
+
+
+@pytest.mark.parametrize("day", ["2024-02-30", "31/02/2024", "next March", "04/01/2024x"])
+def test_validate_as_of_refuses_what_is_not_a_date(
+    runner: CliRunner, make_repo: MakeRepo, day: str
+) -> None:
+    result = runner.invoke(app, ["validate", str(make_repo()), "--as-of", day])
+    assert result.exit_code == 2
+    assert f"error: --as-of '{day}' is not a" in result.stderr
+    assert "today, site-visit or return-due" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("day", ["2026-11-30", "30/11/2026", "30.11.26", "30 November 2026"])
+def test_gaps_reads_as_of_dates_as_validate_does(runner: CliRunner, day: str) -> None:
+    assert _gaps_json(runner, "--as-of", day)["as_of"] == "2026-11-30"

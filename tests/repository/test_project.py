@@ -21,7 +21,7 @@ def test_each_view_holds_the_documents_of_its_kind_with_their_models() -> None:
     assert [e.model.id for e in project.evidence] == ["EV-001", "EV-002"]
     assert all(isinstance(e.model, models.EvidenceItem) for e in project.evidence)
     assert [e.model.number for e in project.return_items] == [1, 2]
-    assert [e.path for e in project.ratings] == ["ratings/QS1.yaml"]
+    assert [e.path for e in project.ratings] == [f"ratings/QS{n}.yaml" for n in range(1, 10)]
     assert [e.model.id for e in project.actions] == ["ACT-01"]
     assert project.metrics == []
     for entry in project.evidence:
@@ -54,4 +54,4 @@ def test_by_id_the_first_file_wins_where_an_id_is_used_twice() -> None:
     twice = dataclasses.replace(project, documents=[*project.documents, copy])
     assert twice.evidence_by_id["EV-001"] is first.model
     assert list(twice.evidence_by_id) == ["EV-001", "EV-002"]
-    assert list(twice.ratings_by_qs) == ["QS1"]
+    assert list(twice.ratings_by_qs) == [f"QS{n}" for n in range(1, 10)]

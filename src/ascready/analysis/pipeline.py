@@ -16,6 +16,7 @@ from pathlib import Path
 from ascready.checks.load import Reused, load_project
 from ascready.checks.registry import run_checks
 from ascready.findings import Finding, Report, Severity
+from ascready.repository.dates import resolve_as_of
 from ascready.repository.loader import find_repository, locate_findings
 from ascready.repository.project import Project
 
@@ -47,6 +48,7 @@ def analyse(
     root: Path,
     *,
     today: dt.date | None = None,
+    as_of: str | None = None,
     jobs: int | None = None,
     entries: list[tuple[str, str]] | None = None,
     reuse: Mapping[str, Reused] | None = None,
@@ -56,8 +58,11 @@ def analyse(
     """Read and check the repository at ``root``. ``locate=False`` skips working out line
     numbers, for commands that only count the findings. ``entries``, ``reuse`` and ``also``
     are as for :func:`~ascready.checks.load.load_project` and
-    :func:`~ascready.repository.loader.locate_findings`."""
+    :func:`~ascready.repository.loader.locate_findings`. The checks judge dates as on
+    ``as_of`` (``--as-of``: a date, or a key date of ``ascready.yaml``), else ``today``."""
     project, findings = load_project(root, jobs=jobs, entries=entries, reuse=reuse)
+    if as_of is not None:
+        today = resolve_as_of(as_of, project.profile, today or dt.date.today())
     own: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         own[f.file].append(f)
@@ -68,8 +73,12 @@ def analyse(
 
 
 def validate_repository(
-    path: Path, *, today: dt.date | None = None, jobs: int | None = None
+    path: Path,
+    *,
+    today: dt.date | None = None,
+    as_of: str | None = None,
+    jobs: int | None = None,
 ) -> tuple[Project, Report]:
     """``ascready validate``: the repository at or above ``path``, every finding located."""
-    analysis = analyse(find_repository(path), today=today, jobs=jobs)
+    analysis = analyse(find_repository(path), today=today, as_of=as_of, jobs=jobs)
     return analysis.project, analysis.report

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -18,9 +17,8 @@ from ascready.authoring.files import line
 from ascready.checks.personal_data import mask, scan
 from ascready.errors import AscreadyError
 from ascready.findings import article
+from ascready.repository.dates import DateError, parse_date
 from ascready.repository.framework import Framework, Term, normalise
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class FlagProblems:
@@ -190,26 +188,15 @@ def read_choice(
 
 
 def read_date(problems: FlagProblems, flag: str, value: str | None) -> dt.date | None:
-    """A date written YYYY-MM-DD, as every date in the repository is."""
+    """A date as people type it (31/03/2027 or 2027-03-31, day before month), read as
+    ``import`` reads a register's dates; the file gets it as YYYY-MM-DD."""
     if value is None:
         return None
-    text = value.strip()
-    if _ISO_DATE.match(text):
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            problems.add(
-                flag,
-                f"{problems.shown(value)} is not a real calendar date",
-                "Check the day and month, for example 2027-02-28.",
-            )
-            return None
-    problems.add(
-        flag,
-        f"{problems.shown(value)} is not a date written YYYY-MM-DD",
-        "Write dates as YYYY-MM-DD, for example 2027-03-31.",
-    )
-    return None
+    try:
+        return parse_date(value)
+    except DateError as e:
+        problems.add(flag, f"{problems.shown(value)} {e.reason}", f"{e.hint}.")
+        return None
 
 
 def enum_values(enum: type[Any]) -> list[str]:

@@ -7,6 +7,7 @@ and a hint that says what to do, with a "did you mean" where a key or value is m
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -187,6 +188,12 @@ _WANTED = {
 }
 
 
+def _flow_item(text: str) -> str:
+    """One item of a ``[a, b]`` list as YAML reads it back as the same text."""
+    plain = text[:1].isalnum() and not any(c in text for c in ":#[]{}\"'&*!|>%@`")
+    return text if plain else json.dumps(text, ensure_ascii=False)
+
+
 def _wrong_type(e: _Error) -> _Wording:
     etype = e.err["type"]
     if not e.loc:
@@ -206,6 +213,10 @@ def _wrong_type(e: _Error) -> _Wording:
         )
     elif etype == "string_type" and value is None:
         hint = "Write the text after the colon, or remove the key."
+    elif etype == "list_type" and isinstance(value, str) and "," in value:
+        # `evidence: EV-003, EV-04` is one text; the list meant has an item at each comma.
+        items = ", ".join(_flow_item(part.strip()) for part in value.split(",") if part.strip())
+        hint = f"Write it as a list, for example {e.key}: [{items}] or '- ' lines."
     elif etype == "list_type":
         hint = f"Write it as a list, for example {e.key}: [{e.shown}] or '- ' lines."
     return "wrong-type", f"'{e.where}' is {e.shown}, but it should be {_WANTED[etype]}", hint

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from ascready.checks.base import Check, CheckContext, CheckList
 from ascready.findings import Finding, Loc, Severity, article
-from ascready.repository import models
+from ascready.repository import kinds, models
 from ascready.repository.framework import Term
 from ascready.repository.project import PROFILE_FILE, Project
 
@@ -226,6 +226,36 @@ def _raw_statement_ids(project: Project, field: str) -> set[str]:
                 e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)
             }
     return found
+
+
+@CHECKS.repository("rating-missing", Severity.WARNING)
+def ratings_missing(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """A quality statement of the framework has no rating file: no self score, strengths or
+    areas for improvement."""
+    project = ctx.project
+    fw = project.framework
+    resolve = fw.resolve_quality_statement
+    rated: set[str] = set()
+    # A rating file counts by the quality statement it names or else (when it has errors) by
+    # its file's name: its own findings say what is wrong, and `new rating` would refuse to add
+    # another.
+    for doc in project.documents:
+        if doc.kind != kinds.RATING.name:
+            continue
+        named = doc.data.get("quality_statement") if isinstance(doc.data, dict) else None
+        for text in (named, PurePosixPath(doc.path).stem):
+            if isinstance(text, str) and (found := resolve(text)) is not None:
+                rated.add(found)
+                break
+    for qs in fw.quality_statements:
+        if qs.id not in rated:
+            yield check.finding(
+                f"{qs.id} ({qs.title}) has no rating file: no self score, strengths or areas "
+                "for improvement",
+                f"Run `ascready new rating --qs {qs.id}`, then write its self score, strengths "
+                "and areas for improvement.",
+                f"{kinds.RATING.folder}/{qs.id}.yaml",
+            )
 
 
 @CHECKS.repository("date-order", Severity.ERROR)

@@ -128,13 +128,13 @@ JobsOption = Annotated[
     int | None,
     typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing (default: cores)."),
 ]
-#: --as-of, shared by gaps and diff.
+#: --as-of, shared by validate, gaps and diff.
 AsOfOption = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help="Judge the evidence as on this date: YYYY-MM-DD, today, "
-        "site-visit or return-due (dates from ascready.yaml). Default: today.",
+        help="Judge the evidence as on this date: a date (31/03/2025 or 2025-03-31, day before "
+        "month), today, site-visit or return-due (dates from ascready.yaml). Default: today.",
     ),
 ]
 #: --minimum, shared by gaps and diff.

@@ -192,7 +192,7 @@ def _report(result: InitResult, answers: Answers, directory: Path, *, into_exist
         "",
         "Next steps:",
         f"  cd {shlex.quote(str(directory))}",
-        "  git init",
+        "  git init -b main",
         "  git add .",
         '  git commit -m "Start the evidence repository"',
         "  ascready validate      # checks every file",

@@ -97,10 +97,10 @@ def evidence(
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="The owner's role.")] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The date the evidence describes, YYYY-MM-DD.")
+        str | None, typer.Option("--as-of", help="The date it describes, e.g. 31/03/2025.")
     ] = None,
     review_by: Annotated[
-        str | None, typer.Option("--review-by", help="When it must next be checked, YYYY-MM-DD.")
+        str | None, typer.Option("--review-by", help="When to check it next, e.g. 31/03/2026.")
     ] = None,
     ir: Annotated[
         list[int] | None,
@@ -159,7 +159,7 @@ def evidence(
 def action(
     title: Annotated[str, typer.Option("--title", help="What will be done.")],
     owner: Annotated[str | None, typer.Option("--owner", help="The owner's role.")] = None,
-    due: Annotated[str | None, typer.Option("--due", help="Due date, YYYY-MM-DD.")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Due date, e.g. 31/03/2026.")] = None,
     workstream: Annotated[
         str | None, typer.Option("--workstream", help="The improvement programme workstream.")
     ] = None,

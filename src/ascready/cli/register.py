@@ -48,8 +48,8 @@ def export_command(
         str | None,
         typer.Option(
             "--as-of",
-            help="Date the workbook (YYYY-MM-DD, or today). Default: no date, so that the "
-            "same repository always gives the same file.",
+            help="Date the workbook (31/03/2025, 2025-03-31 or today). Default: no date, so "
+            "that the same repository always gives the same file.",
         ),
     ] = None,
     force: ForceOption = False,
@@ -67,6 +67,7 @@ def export_command(
     from ascready.authoring.register.layout import AUDIENCES
     from ascready.checks.load import load_project
     from ascready.io.writing import refuse_existing, write_atomically
+    from ascready.repository.dates import DateError, parse_date
     from ascready.repository.loader import find_repository
 
     if out == Path():
@@ -78,9 +79,9 @@ def export_command(
     when: dt.date | None = None
     if as_of is not None:
         try:
-            when = dt.date.today() if as_of == "today" else dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise fail(f"--as-of '{as_of}' is not a date written YYYY-MM-DD") from None
+            when = dt.date.today() if as_of.strip() == "today" else parse_date(as_of)
+        except DateError as e:
+            raise fail(f"--as-of '{as_of}' {e.reason}: {e.hint[0].lower()}{e.hint[1:]}") from None
     refuse_existing(out, force=force)
     project, _ = load_project(find_repository(repo))
     rows, data = export_register(project, audience, as_of=when, version=__version__)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ascready.cli.common import (
+    AsOfOption,
     JobsOption,
     RepoArgument,
     check_choice,
@@ -32,9 +33,13 @@ def validate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 on warnings as well as errors.")
     ] = False,
+    as_of: AsOfOption = None,
     jobs: JobsOption = None,
 ) -> None:
     """Check every file in the evidence repository and report all problems at once.
+
+    --as-of judges review dates as on that day (a register written for an earlier
+    assessment, say).
 
     Exit status: 0 clean (warnings allowed unless --strict), 1 problems found, 2 usage error.
     """
@@ -43,7 +48,7 @@ def validate(
     check_choice("--format", output_format, fmt.FORMATS)
     from ascready.analysis.pipeline import validate_repository
 
-    project, result = validate_repository(repo, jobs=jobs)
+    project, result = validate_repository(repo, as_of=as_of, jobs=jobs)
     prefix = display_prefix(project.root)
     if output_format == "json":
         sys.stdout.write(fmt.render_json(result))

@@ -23,7 +23,7 @@ from ascready.analysis.gaps.report import (
     MetricState,
     PredictedRating,
 )
-from ascready.repository import models
+from ascready.repository.dates import DATE_WORDS, resolve_as_of
 
 __all__ = [
     "DATE_WORDS",
@@ -39,32 +39,6 @@ __all__ = [
     "resolve_as_of",
     "run_gaps",
 ]
-
-DATE_WORDS = {"site-visit": "site_visit", "return-due": "information_return_due"}
-
-
-def resolve_as_of(
-    spec: str | None, profile: models.CouncilProfile | None, today: dt.date
-) -> dt.date:
-    """--as-of: a date, 'today', or a key date from ascready.yaml ('site-visit', 'return-due')."""
-    from ascready.errors import AscreadyError
-
-    if spec is None or spec == "today":
-        return today
-    if spec in DATE_WORDS:
-        day = getattr(profile.dates, DATE_WORDS[spec]) if profile else None
-        if day is None:
-            raise AscreadyError(
-                f"--as-of {spec} needs dates.{DATE_WORDS[spec]} in ascready.yaml, and it is not "
-                "set (or ascready.yaml has errors: run ascready validate)"
-            )
-        return day  # type: ignore[no-any-return]
-    try:
-        return dt.date.fromisoformat(spec)
-    except ValueError:
-        raise AscreadyError(
-            f"--as-of '{spec}' is not a date: use YYYY-MM-DD, today, site-visit or return-due"
-        ) from None
 
 
 def run_gaps(

@@ -16,6 +16,7 @@ from typing import Any
 
 from ascready.authoring.register.layout import Column, closed_lists
 from ascready.authoring.register.mapping import FieldMap, norm
+from ascready.repository import dates
 from ascready.repository.framework import Framework, Term
 
 #: The closed lists a column takes framework terms from (``Column.several``), as terms.
@@ -36,24 +37,13 @@ class CellError(Exception):
 
 # --- converting one cell -----------------------------------------------------------------------
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_MONTHS = {
-    name: i
-    for i in range(1, 13)
-    for name in (
-        dt.date(2000, i, 1).strftime("%B").casefold(),
-        dt.date(2000, i, 1).strftime("%b").casefold(),
-    )
-} | {"sept": 9}
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
-_MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def parse_date(value: Any) -> dt.date:
     """A date from a cell: a real date, an Excel serial number, or text as English councils
-    type it (2025-03-31, 31/03/2025, 31.3.25, 31 March 2025). Day before month, always."""
+    type it (2025-03-31, 31/03/2025, 31.3.25, 31 March 2025), read as every command reads a
+    typed date (:func:`ascready.repository.dates.parse_date`). Day before month, always."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -64,23 +54,9 @@ def parse_date(value: Any) -> dt.date:
         raise CellError(f"{value} is not a date")
     text = str(value).strip()
     try:
-        if m := _ISO.match(text):
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _DMY.match(text):
-            year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
-            return dt.date(year, int(m[2]), int(m[1]))
-        if (m := _DAY_MONTH_YEAR.match(text)) and m[2].casefold() in _MONTHS:
-            return dt.date(int(m[3]), _MONTHS[m[2].casefold()], int(m[1]))
-        if (m := _MONTH_DAY_YEAR.match(text)) and m[1].casefold() in _MONTHS:
-            return dt.date(int(m[3]), _MONTHS[m[1].casefold()], int(m[2]))
-    except ValueError:
-        raise CellError(
-            f"'{text}' is not a real calendar date", "Check the day and the month"
-        ) from None
-    raise CellError(
-        f"'{text}' is not a date ascready can read",
-        "Type it as a date, e.g. 31/03/2025 or 2025-03-31 (day before month)",
-    )
+        return dates.parse_date(text)
+    except dates.DateError as e:
+        raise CellError(f"'{text}' {e.reason}", e.hint) from None
 
 
 def _number(value: Any) -> float:
