@@ -41,6 +41,8 @@ class Column:
     #: the drop-down offers them one at a time, and the cell may hold several.
     several: str = ""
     help: str = ""
+    #: Other headers ``import`` accepts for the column without a mapping file.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
