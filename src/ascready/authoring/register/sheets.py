@@ -330,19 +330,54 @@ class _SheetReader:
                     "Check that is what the merged cells meant",
                 )
 
+    def _several_rated(self, r: int, fname: str, value: Any, cells: _Cells) -> list[str]:
+        """A strength's or area's cell naming several quality statements: the first is its
+        quality statement, the others related ones (with a warning); [] if not that."""
+        if self.smap.kind != "statement" or fname != "quality_statement":
+            return []
+        text = str(value)
+        found = self.conv.several("qs", str(self.conv.mapped(self.smap.fields[fname], text)))
+        if not found:
+            return []
+        column = self.smap.fields[fname].column or ""
+        self.problems.append(
+            RowProblem(
+                self.where,
+                r,
+                f"'{text.strip()}' names {len(found)} quality statements: the statement is "
+                f"filed under {found[0]}, the first, and related to " + ", ".join(found[1:]),
+                "If it belongs under another, write that one first; or write one quality "
+                "statement in this column and the others in a 'Related quality statements' "
+                "column",
+                column,
+                cells.refs[fname],
+                Severity.WARNING,
+            )
+        )
+        return found
+
     def convert(self, r: int, cells: _Cells) -> dict[str, Any] | None:
         """The row's field values, with the mapping's defaults; None if a cell would not
         convert (reported)."""
         layout, values = self.smap.layout, {}
         ok = not cells.unsaved
+        related: list[str] = []
         for fname, value in cells.raw.items():
             try:
                 values[fname] = self.conv.convert(
                     layout.column(fname), self.smap.fields[fname], value
                 )
             except CellError as exc:
+                several = self._several_rated(r, fname, value, cells)
+                if several:
+                    values[fname], related = several[0], several[1:]
+                    continue
                 ok = False
                 self.problem(r, exc.message, exc.hint, fname, cells.refs[fname])
+        if related:
+            also = [*related, *values.get("related_quality_statements", [])]
+            qs = values["quality_statement"]
+            values["related_quality_statements"] = [q for q in dict.fromkeys(also) if q != qs]
         if not ok:
             return None
         for fname, fmap in self.smap.fields.items():
