@@ -132,3 +132,33 @@ def test_a_fill_down_field_that_does_not_exist_is_reported_with_its_line(
     with pytest.raises(ImportRefused) as exc:
         load_mapping(mapping)
     assert expected in exc.value.message
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        # A theme only some statements have: the first row has none.
+        "Theme,QS,Type,Statement\n,QS1,Strength,A\nT2,QS1,Strength,B\n,QS1,Strength,C\n"
+        ",QS4,Strength,D\n",
+        # The same theme again after blanks is not how a new group is typed.
+        "Theme,QS,Type,Statement\nT2,QS1,Strength,A\n,QS1,Strength,B\nT2,QS4,Strength,C\n"
+        ",QS4,Strength,D\n",
+    ],
+)
+def test_a_column_of_values_some_rows_have_is_not_a_group(tmp_path: Path, sheet: str) -> None:
+    result = plan(tmp_path, MAPPING, sheet)
+    assert not result.problems, [p.text() for p in result.problems]
+
+
+def test_a_register_export_wrote_imports_back_without_a_group_warning(tmp_path: Path) -> None:
+    from ascready.authoring.register.export import register_workbook
+    from ascready.authoring.register.layout import register_rows
+
+    project, _ = load_project(REPO_ROOT / "evidence")
+    workbook = tmp_path / "register.xlsx"
+    workbook.write_bytes(
+        register_workbook(register_rows(project), project.framework, as_of=None, version="0")
+    )
+    empty, _ = load_project(new_repo(tmp_path))
+    result = plan_import(empty, workbook)
+    assert not [p.text() for p in result.problems if "blank in" in p.message]

@@ -434,8 +434,12 @@ def read_sheet(
 class _Groups:
     """Cells left blank under a group's value: filled from above for the fields of the
     mapping's ``fill_down``; for the other columns that take a closed list of values, a blank
-    that looks like a group (a value, then blanks in rows that are otherwise filled) is
-    remembered and warned about."""
+    that looks like a group is remembered and warned about.
+
+    A column looks grouped when its first row has a value, values are followed by blanks in
+    rows that are otherwise filled, and a value typed after blanks is never the one above them
+    (a new group); a column of values some rows have and others do not is not warned about.
+    """
 
     def __init__(self, smap: SheetMap) -> None:
         self.smap = smap
@@ -450,15 +454,24 @@ class _Groups:
         self.previous: dict[str, Any] | None = None  # the last data row's cells, as typed
         self.under_value: dict[str, bool] = {}  # field -> the cell above is a value or a gap
         self.gaps: dict[str, list[int]] = {}  # field -> rows left blank under a value
+        self.last: dict[str, Any] = {}  # field -> the last value typed in its column
+        self.not_grouped: set[str] = set()
+        self.after_gap: dict[str, bool] = {}  # field -> blanks since its last value
 
     def fill(self, r: int, raw: dict[str, Any]) -> None:
         """Note the row's blanks, then fill its fill_down fields from above."""
         typed = dict(raw)
         for fname in self.watched:
+            if self.previous is None and fname not in typed:
+                self.not_grouped.add(fname)  # a group starts at the top
             if fname in typed:
+                if self.after_gap.pop(fname, False) and self.last.get(fname) == typed[fname]:
+                    self.not_grouped.add(fname)  # the same value again after blanks
+                self.last[fname] = typed[fname]
                 self.under_value[fname] = True
             elif self.under_value.get(fname) and self._otherwise_filled(fname, typed):
                 self.gaps.setdefault(fname, []).append(r)
+                self.after_gap[fname] = True
             else:
                 self.under_value[fname] = False
         self.previous = typed
@@ -476,6 +489,8 @@ class _Groups:
     def warnings(self, where: str) -> list[RowProblem]:
         out = []
         for fname, gap_rows in self.gaps.items():
+            if fname in self.not_grouped:
+                continue
             header = self.smap.fields[fname].column or fname
             how = (
                 "add 'fill_down: [" + fname + "]' to this sheet in the mapping file"
