@@ -299,6 +299,10 @@ class Statement(StrictModel):
     presented_under: ThemeRef | None = Field(
         None, description="The theme this is presented under, if not its own."
     )
+    owner: str | None = Field(None, description="The lead officer for it.")
+    notes: str = Field(
+        "", description="Comments for the council's own use; not in the public register."
+    )
 
 
 class AreaForImprovement(Statement):

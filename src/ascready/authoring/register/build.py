@@ -88,6 +88,35 @@ class Builder:
             )
         )
 
+    def no_quality_statement(self, row: Row, what: str) -> None:
+        """A row with no quality statement: which column, what it accepts, or a default."""
+        ids = [q.id for q in self.fw.quality_statements]
+        accepted = (
+            f"{ids[0]} to {ids[-1]}, its number (4 or (4)) or its title "
+            f"('{self.fw.quality_statements[0].title}')"
+            if ids
+            else "a quality statement of the framework"
+        )
+        header = row.headers.get("quality_statement", "")
+        if header and not header.startswith("(default"):
+            self.problem(
+                row,
+                f"no quality statement in this row: the column '{header}' is empty",
+                f"Write the quality statement this {what} belongs to in the column "
+                f"'{header}': {accepted}. If the rows of a group share the one typed above "
+                "them, add 'fill_down: [quality_statement]' to this sheet in the mapping; or "
+                "give one for every empty cell with 'defaults: {quality_statement: QS1}'",
+                "quality_statement",
+            )
+            return
+        self.problem(
+            row,
+            "no quality statement in this row: the sheet has no column for it",
+            "Name the column that holds it in the mapping ('columns: {quality_statement: "
+            f"<its header>}}'), holding {accepted}; or give one for every row with "
+            "'defaults: {quality_statement: QS1}'",
+        )
+
     def _used_ids(self, kind: str) -> set[str]:
         """Ids the repository's files have or claim, their names, and the drafts' ids."""
         used = set(used_ids(self.project, kind))
@@ -138,7 +167,7 @@ class Builder:
                 path = values.pop("file", None)
                 qs = values.get("quality_statement")
                 if qs is None:
-                    self.problem(row, "no quality statement in this row", "", "quality_statement")
+                    self.no_quality_statement(row, "self-score and narrative")
                     continue
                 if qs in by_qs:
                     first = by_qs[qs].rows[0]
@@ -214,8 +243,11 @@ class _Statements:
         values = dict(row.values)
         qs = values.pop("quality_statement", None)
         kind = values.pop("type", None)
-        if qs is None or kind is None or "text" not in values:
-            missing = [n for n, v in (("quality statement", qs), ("type", kind)) if v is None]
+        if qs is None:
+            self.builder.no_quality_statement(row, "strength or area for improvement")
+            return
+        if kind is None or "text" not in values:
+            missing = ["type"] if kind is None else []
             missing += [] if "text" in values else ["text"]
             self.builder.problem(
                 row,

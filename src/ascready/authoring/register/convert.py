@@ -90,6 +90,7 @@ def _text(value: Any) -> str:
 
 
 _ID_SPLIT = re.compile(r"[;,\s]+")
+_SEVERAL_SPLIT = re.compile(r"\s*(?:[;,/&+\n]|\band\b)\s*", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:;|\n|\r|•)\s*")
 
 
@@ -103,6 +104,21 @@ class Converter:
     def term(self, several: str, text: str) -> str | None:
         """A framework term's canonical id, or None when the framework does not know it."""
         return self.fw.resolve(TERMS[several], text)
+
+    def several(self, several: str, text: str) -> list[str] | None:
+        """The terms of a cell naming more than one ("(1, 5)", "QS1/QS6", "QS 1 and QS 6"),
+        in the order written, or None unless it names two or more and every piece is one."""
+        inner = text.strip()
+        if inner.startswith("(") and inner.endswith(")"):
+            inner = inner[1:-1]
+        pieces = [p.strip(" ()") for p in _SEVERAL_SPLIT.split(inner)]
+        pieces = [p for p in pieces if p]
+        if len(pieces) < 2:
+            return None
+        found = [self.term(several, p) for p in pieces]
+        if not all(found):
+            return None
+        return list(dict.fromkeys(f for f in found if f))
 
     def mapped(self, fmap: FieldMap, text: str) -> Any:
         return fmap.values.get(norm(text), text)

@@ -41,6 +41,8 @@ class Column:
     #: the drop-down offers them one at a time, and the cell may hold several.
     several: str = ""
     help: str = ""
+    #: Other headers ``import`` accepts for the column without a mapping file.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ STATEMENT_COLUMNS = (
         several="qs",
     ),
     Column("presented_under", "Presented under theme", "text", width=14, several="theme"),
+    replace(OWNER, aliases=("Lead officer", "Lead", "Lead officer(s)", "Responsible officer")),
+    replace(NOTES, aliases=("Comments", "Comment", "Note")),
     Column("actions", "Actions", "list", width=14),
 )
 
@@ -368,6 +372,7 @@ class _Rows:
                         "actions": getattr(s, "actions", []),
                     }
                     if self.public:
+                        extra |= {"owner": None, "notes": None}
                         extra["evidence"] = [e for e in s.evidence if e in self.visible_evidence]
                         extra["metrics"] = [m for m in s.metrics if m in self.visible_metrics]
                     sources.append((s, None, extra))

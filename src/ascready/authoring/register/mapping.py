@@ -29,13 +29,15 @@ SHEET_KINDS = {
     "progress": "progress updates of improvement actions",
     "metric": "performance measures",
 }
-_SHEET_KEYS = ("sheet", "kind", "header_row", "columns", "defaults", "values")
+_SHEET_KEYS = ("sheet", "kind", "header_row", "columns", "defaults", "values", "fill_down")
 
 
 @dataclass(frozen=True)
 class FieldMap:
     name: str
     column: str | None = None  # the header of the column that holds it
+    #: Other headers the column may have (the built-in mapping: "Lead officer" for Owner).
+    aliases: tuple[str, ...] = ()
     default: Any = None  # the value when the cell is empty or there is no column
     values: dict[str, Any] = field(default_factory=dict)  # normalised typed text -> value
 
@@ -48,6 +50,8 @@ class SheetMap:
     header_row: int | None = None
     line: int = 0  # where it is in the mapping file, for messages
     optional: bool = False  # the built-in mapping: a missing sheet is simply not there
+    #: Fields whose blank cells take the value of the cell above (a group's value typed once).
+    fill_down: tuple[str, ...] = ()
 
     @property
     def layout(self) -> Sheet:
@@ -67,7 +71,7 @@ def builtin_mapping() -> Mapping:
             SheetMap(
                 s.name,
                 s.kind,
-                {c.field: FieldMap(c.field, c.header) for c in s.columns},
+                {c.field: FieldMap(c.field, c.header, c.aliases) for c in s.columns},
                 optional=True,
             )
             for s in SHEETS
@@ -107,7 +111,16 @@ def load_mapping(path: Path) -> Mapping:
         found = _sheet_map(entry, ("sheets", i), err)
         if found is not None:
             line, _ = yamlsafe.locate(text, ("sheets", i))
-            sheets.append(SheetMap(found.sheet, found.kind, found.fields, found.header_row, line))
+            sheets.append(
+                SheetMap(
+                    found.sheet,
+                    found.kind,
+                    found.fields,
+                    found.header_row,
+                    line,
+                    fill_down=found.fill_down,
+                )
+            )
     if not data["sheets"]:
         err(("sheets",), "the mapping names no sheets")
     if errors:
@@ -160,7 +173,47 @@ def _sheet_map(entry: Any, loc: Loc, err: Report) -> SheetMap | None:
         sheet = None
     if not fields:
         err(loc, "this sheet maps no columns; add 'columns:' (field: column header)")
-    return SheetMap(None if sheet is None else str(sheet), kind, fields, header_row)
+    fill_down = _fill_down(entry, kind, fields, loc, err)
+    return SheetMap(
+        None if sheet is None else str(sheet), kind, fields, header_row, fill_down=fill_down
+    )
+
+
+def _fill_down(
+    entry: dict[str, Any], kind: str, fields: dict[str, FieldMap], loc: Loc, err: Report
+) -> tuple[str, ...]:
+    """The fields of ``fill_down:``, each a field with a column in this sheet."""
+    given = entry.get("fill_down")
+    if given is None:
+        return ()
+    if isinstance(given, str):
+        given = [given]
+    if not isinstance(given, list):
+        err(
+            (*loc, "fill_down"),
+            "fill_down is a list of fields, e.g. 'fill_down: [presented_under]'",
+        )
+        return ()
+    known = [c.field for c in next(s for s in SHEETS if s.kind == kind).columns]
+    out: list[str] = []
+    for i, fname in enumerate(given):
+        if fname not in known:
+            guess = difflib.get_close_matches(str(fname), known, 1)
+            hint = f"Did you mean '{guess[0]}'? " if guess else ""
+            err(
+                (*loc, "fill_down", i),
+                f"fill_down names '{fname}', which is not a field of {SHEET_KINDS[kind]}. "
+                f"{hint}Fields: {', '.join(known)}",
+            )
+        elif fname not in fields or fields[fname].column is None:
+            err(
+                (*loc, "fill_down", i),
+                f"fill_down names '{fname}', but 'columns:' gives no column for it; "
+                f"add it there (e.g. '{fname}: Theme'), or take it out of fill_down",
+            )
+        else:
+            out.append(str(fname))
+    return tuple(dict.fromkeys(out))
 
 
 def _field_maps(
@@ -203,7 +256,7 @@ def _field_maps(
         fields[fname] = FieldMap(
             fname,
             None if header is None else str(header),
-            defaults.get(fname),
-            {norm(k): v for k, v in (typed or {}).items()},
+            default=defaults.get(fname),
+            values={norm(k): v for k, v in (typed or {}).items()},
         )
     return fields

@@ -15,7 +15,7 @@ from typing import Any
 
 from ascready.authoring.register.convert import CellError, Converter
 from ascready.authoring.register.layout import SHEETS
-from ascready.authoring.register.mapping import SHEET_KINDS, Mapping, SheetMap, norm
+from ascready.authoring.register.mapping import SHEET_KINDS, FieldMap, Mapping, SheetMap, norm
 from ascready.authoring.register.rows import Row, RowProblem, SheetRows
 from ascready.errors import ImportRefused, TableError
 from ascready.findings import Severity
@@ -95,7 +95,7 @@ def _csv_sheet(mapping: Mapping, path: Path, table: Table) -> SheetMap:
 
 def _match_count(table: Table, smap: SheetMap) -> int:
     """How many of the mapping's headers the table has in one of its first rows."""
-    wanted = {norm(m.column) for m in smap.fields.values() if m.column is not None}
+    wanted = {h for m in smap.fields.values() for h in _headers_of(m)}
     best = 0
     for row in table.rows[:HEADER_SEARCH_ROWS]:
         best = max(best, len(wanted & {norm(v) for v in row if v is not None}))
@@ -103,6 +103,13 @@ def _match_count(table: Table, smap: SheetMap) -> int:
 
 
 # --- where the headers are ----------------------------------------------------------------------
+
+
+def _headers_of(fmap: FieldMap) -> tuple[str, ...]:
+    """The headers a field's column may have, normalised, the mapping's own first."""
+    if fmap.column is None:
+        return ()
+    return tuple(dict.fromkeys(norm(h) for h in (fmap.column, *fmap.aliases)))
 
 
 def _header_text(table: Table, row: int, col: int) -> Any:
@@ -118,14 +125,14 @@ def _header_text(table: Table, row: int, col: int) -> Any:
 class _Headers:
     """What is looked for: each mapped field's header, and the fields that must be there."""
 
-    wanted: dict[str, str]  # field -> its header, normalised
+    wanted: dict[str, tuple[str, ...]]  # field -> the headers it may have, normalised
     needed: set[str]
     #: The best row so far: (row, (needed found, all found), field -> column), 1-based.
     best: tuple[int, tuple[int, int], dict[str, int]] | None = field(default=None)
 
     @classmethod
     def of(cls, smap: SheetMap) -> _Headers:
-        wanted = {f: norm(m.column) for f, m in smap.fields.items() if m.column is not None}
+        wanted = {f: _headers_of(m) for f, m in smap.fields.items() if m.column is not None}
         # A mapping file's columns must all be there; in ascready's own layout, only the
         # required ones (a colleague may have deleted a column nobody fills in).
         needed = (
@@ -142,7 +149,11 @@ class _Headers:
             text = _header_text(table, r, c)
             if text is not None and norm(text) not in headers:
                 headers[norm(text)] = c
-        found = {f: headers[h] for f, h in self.wanted.items() if h in headers}
+        found = {
+            f: next(headers[h] for h in hs if h in headers)
+            for f, hs in self.wanted.items()
+            if any(h in headers for h in hs)
+        }
         score = (len(self.needed & set(found)), len(found))
         if self.best is None or score > self.best[1]:
             self.best = (r, score, found)
@@ -319,19 +330,54 @@ class _SheetReader:
                     "Check that is what the merged cells meant",
                 )
 
+    def _several_rated(self, r: int, fname: str, value: Any, cells: _Cells) -> list[str]:
+        """A strength's or area's cell naming several quality statements: the first is its
+        quality statement, the others related ones (with a warning); [] if not that."""
+        if self.smap.kind != "statement" or fname != "quality_statement":
+            return []
+        text = str(value)
+        found = self.conv.several("qs", str(self.conv.mapped(self.smap.fields[fname], text)))
+        if not found:
+            return []
+        column = self.smap.fields[fname].column or ""
+        self.problems.append(
+            RowProblem(
+                self.where,
+                r,
+                f"'{text.strip()}' names {len(found)} quality statements: the statement is "
+                f"filed under {found[0]}, the first, and related to " + ", ".join(found[1:]),
+                "If it belongs under another, write that one first; or write one quality "
+                "statement in this column and the others in a 'Related quality statements' "
+                "column",
+                column,
+                cells.refs[fname],
+                Severity.WARNING,
+            )
+        )
+        return found
+
     def convert(self, r: int, cells: _Cells) -> dict[str, Any] | None:
         """The row's field values, with the mapping's defaults; None if a cell would not
         convert (reported)."""
         layout, values = self.smap.layout, {}
         ok = not cells.unsaved
+        related: list[str] = []
         for fname, value in cells.raw.items():
             try:
                 values[fname] = self.conv.convert(
                     layout.column(fname), self.smap.fields[fname], value
                 )
             except CellError as exc:
+                several = self._several_rated(r, fname, value, cells)
+                if several:
+                    values[fname], related = several[0], several[1:]
+                    continue
                 ok = False
                 self.problem(r, exc.message, exc.hint, fname, cells.refs[fname])
+        if related:
+            also = [*related, *values.get("related_quality_statements", [])]
+            qs = values["quality_statement"]
+            values["related_quality_statements"] = [q for q in dict.fromkeys(also) if q != qs]
         if not ok:
             return None
         for fname, fmap in self.smap.fields.items():
@@ -362,6 +408,7 @@ def read_sheet(
     rows: list[Row] = []
     empty = 0
     last = len(table.rows)
+    groups = _Groups(smap)
     for r in range(header_row + 1, last + 1):
         if progress is not None and r % 500 == 0:
             progress(f"Converting rows of {table.where}", r, last)
@@ -375,8 +422,106 @@ def read_sheet(
                 r, f"a heading row ('{banner.value}', merged across {banner.ref}) was skipped"
             )
             continue
+        groups.fill(r, cells.raw)
         reader.note_merges(cells.from_merge)
         values = reader.convert(r, cells)
         if values is not None:
             rows.append(Row(table.where, r, values, cells.refs, headers))
+    problems.extend(groups.warnings(table.where))
     return SheetRows(smap, table, rows, empty)
+
+
+class _Groups:
+    """Cells left blank under a group's value: filled from above for the fields of the
+    mapping's ``fill_down``; for the other columns that take a closed list of values, a blank
+    that looks like a group is remembered and warned about.
+
+    A column looks grouped when its first row has a value, values are followed by blanks in
+    rows that are otherwise filled, and a value typed after blanks is never the one above them
+    (a new group); a column of values some rows have and others do not is not warned about.
+    """
+
+    def __init__(self, smap: SheetMap) -> None:
+        self.smap = smap
+        self.above: dict[str, Any] = {}  # fill_down field -> the last value in its column
+        self.watched = [
+            f
+            for f, m in smap.fields.items()
+            if m.column is not None
+            and f not in smap.fill_down
+            and (smap.layout.column(f).several or smap.layout.column(f).type == "choice")
+        ]
+        self.previous: dict[str, Any] | None = None  # the last data row's cells, as typed
+        self.under_value: dict[str, bool] = {}  # field -> the cell above is a value or a gap
+        self.gaps: dict[str, list[int]] = {}  # field -> rows left blank under a value
+        self.last: dict[str, Any] = {}  # field -> the last value typed in its column
+        self.not_grouped: set[str] = set()
+        self.after_gap: dict[str, bool] = {}  # field -> blanks since its last value
+
+    def fill(self, r: int, raw: dict[str, Any]) -> None:
+        """Note the row's blanks, then fill its fill_down fields from above."""
+        typed = dict(raw)
+        for fname in self.watched:
+            if self.previous is None and fname not in typed:
+                self.not_grouped.add(fname)  # a group starts at the top
+            if fname in typed:
+                if self.after_gap.pop(fname, False) and self.last.get(fname) == typed[fname]:
+                    self.not_grouped.add(fname)  # the same value again after blanks
+                self.last[fname] = typed[fname]
+                self.under_value[fname] = True
+            elif self.under_value.get(fname) and self._otherwise_filled(fname, typed):
+                self.gaps.setdefault(fname, []).append(r)
+                self.after_gap[fname] = True
+            else:
+                self.under_value[fname] = False
+        self.previous = typed
+        for fname in self.smap.fill_down:
+            if fname in raw:
+                self.above[fname] = raw[fname]
+            elif fname in self.above:
+                raw[fname] = self.above[fname]
+
+    def _otherwise_filled(self, fname: str, typed: dict[str, Any]) -> bool:
+        """The row has most of the other values the row above has."""
+        others = [f for f in (self.previous or {}) if f != fname]
+        return bool(others) and 2 * sum(f in typed for f in others) >= len(others)
+
+    def warnings(self, where: str) -> list[RowProblem]:
+        out = []
+        for fname, gap_rows in self.gaps.items():
+            if fname in self.not_grouped:
+                continue
+            header = self.smap.fields[fname].column or fname
+            how = (
+                "add 'fill_down: [" + fname + "]' to this sheet in the mapping file"
+                if not self.smap.optional
+                else "import with a mapping file whose sheet has 'fill_down: [" + fname + "]'"
+            )
+            out.append(
+                RowProblem(
+                    where,
+                    gap_rows[0],
+                    f"the column '{header}' is blank in {_rows_text(gap_rows)}, under a "
+                    "value in the row above, as when a group's value is typed once; those rows "
+                    f"were read with no {fname.replace('_', ' ')}",
+                    f"If a blank there means the value above, {how} (see the README); if it "
+                    "means none, this warning can be ignored",
+                    header,
+                    severity=Severity.WARNING,
+                )
+            )
+        return out
+
+
+def _rows_text(rows: list[int]) -> str:
+    """Row numbers as ranges: 'rows 6-8, 11 and 14'."""
+    spans: list[list[int]] = []
+    for r in rows:
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    parts = [f"{a}" if a == b else f"{a}-{b}" for a, b in spans]
+    if len(parts) == 1:
+        return ("row " if spans[0][0] == spans[0][1] else "rows ") + parts[0]
+    return "rows " + ", ".join(parts[:-1]) + " and " + parts[-1]
