@@ -147,8 +147,9 @@ def import_command(
         for f in plan.files:
             rows = ", ".join(f"{where} row {row}" for where, row in f.rows[:3])
             more = f" and {len(f.rows) - 3} more rows" if len(f.rows) > 3 else ""
-            out.print(f"--- {escape(f.path)} (from {escape(rows)}{more})", style="bold")
-            out.print(escape(f.text), end="")
+            added = ": would add to the existing file" if f.original is not None else ""
+            out.print(f"--- {escape(f.path)}{added} (from {escape(rows)}{more})", style="bold")
+            out.print(escape(f.preview), end="")
         typer.echo(_summary(plan, "Would write") + " Nothing was written (--dry-run).")
         return
     with _progress(source) as progress:

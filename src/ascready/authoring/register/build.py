@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from ascready.authoring.files import fresh_ids, used_ids
+from ascready.authoring.files import as_read, claimed, fresh_ids, used_ids
 from ascready.authoring.register.layout import default_path
 from ascready.authoring.register.mapping import SHEET_KINDS
 from ascready.authoring.register.rows import Row, RowProblem, SheetRows
 from ascready.repository import models
 from ascready.repository.kinds import BY_NAME
-from ascready.repository.project import Project
+from ascready.repository.project import Document, Project
 
 
 @dataclass
@@ -33,6 +33,10 @@ class Draft:
     rows: list[Row]
     #: loc prefix -> the row it came from (e.g. ("strengths", 0) -> that statement's row)
     origin: dict[tuple[Any, ...], Row] = field(default_factory=dict)
+    #: The repository's file this adds to (a rating file that exists), or None for a new file:
+    #: then ``data`` holds only what is added (new strengths and areas for improvement, and
+    #: the fields the file does not have yet).
+    existing: Document | None = None
 
 
 def ordered(kind: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +161,51 @@ class Builder:
                 statements.add(row)
         for draft in by_qs.values():
             draft.data = {n: draft.data[n] for n in models.Rating.model_fields if n in draft.data}
-            self.add(draft)
+            if draft.existing is not None:
+                draft.path = draft.existing.path
+                self.drafts.append(draft)
+            else:
+                self.add(draft)
+
+    def existing_rating(self, qs: str) -> Document | None:
+        """The repository's rating file for ``qs``, even one with errors (by the quality
+        statement it claims, or else by its default name)."""
+        found = self.project.ratings_by_qs.get(qs)
+        if found is not None:
+            return found.document
+        resolve = self.fw.resolve_quality_statement
+        named = f"ratings/{qs}.yaml".casefold()
+        for doc in self.project.documents:
+            if doc.kind != "rating":
+                continue
+            ref = claimed(doc, "quality_statement")
+            if (isinstance(ref, str) and resolve(ref) == qs) or doc.path.casefold() == named:
+                return doc
+        return None
+
+    def _conflicts(self, row: Row, existing: Document, values: dict[str, Any]) -> bool:
+        """Drop from ``values`` what the file already says; report (and return True) what
+        it says differently: an import adds to a rating file, it never changes it."""
+        data = existing.data if isinstance(existing.data, dict) else {}
+        for name in [n for n in values if n not in ("quality_statement", "strengths")]:
+            held = data.get(name)
+            if held in (None, "", {}, []):
+                continue  # the file has none: the sheet's is added
+            given = as_read(values[name])
+            if given == held or (isinstance(held, str) and str(given).strip() == held.strip()):
+                del values[name]
+                continue
+            label = name.replace("_", " ")
+            self.problem(
+                row,
+                f"{existing.path} already has a {label} ({_short(held)}), and this row gives "
+                f"another ({_short(given)})",
+                "An import adds to a rating file but never changes what it holds: make the "
+                f"cell match the file, or change the {label} in the file by hand",
+                name,
+            )
+            return True
+        return False
 
     def _ratings(self, sheets: list[SheetRows]) -> dict[str, Draft]:
         by_qs: dict[str, Draft] = {}
@@ -178,7 +226,12 @@ class Builder:
                         "quality_statement",
                     )
                     continue
-                by_qs[qs] = Draft("rating", ordered("rating", values), path or "", [row])
+                existing = self.existing_rating(qs)
+                if existing is not None and self._conflicts(row, existing, values):
+                    continue
+                draft = Draft("rating", ordered("rating", values), path or "", [row])
+                draft.existing = existing
+                by_qs[qs] = draft
         return by_qs
 
     def progress(self, sheets: list[SheetRows]) -> None:
@@ -233,11 +286,20 @@ class _Statements:
     def __init__(self, builder: Builder, by_qs: dict[str, Draft]) -> None:
         self.builder, self.by_qs = builder, by_qs
         self.counters: dict[str, int] = defaultdict(int)
-        self.used = {
-            s.id
+        #: id -> the file that has it
+        self.in_files = {
+            s.id: d.path
             for d in builder.project.ratings
             for s in (*d.model.strengths, *d.model.areas_for_improvement)
         }
+        self.used = set(self.in_files)
+        # New ids count on from the highest in the files, never filling a gap: an id taken
+        # away from one statement is not given to another.
+        for ident in self.in_files:
+            prefix, _, number = ident.rpartition("-")
+            if number.isdigit():
+                key = f"{prefix}-"
+                self.counters[key] = max(self.counters[key], int(number))
 
     def add(self, row: Row) -> None:
         values = dict(row.values)
@@ -269,14 +331,28 @@ class _Statements:
             values.pop("actions", None)
         if "id" not in values:
             values["id"] = self._next_id(f"{'S' if strength else 'AFI'}-{qs}-")
+        elif values["id"] in self.in_files:
+            self.builder.problem(
+                row,
+                f"{values['id']} is already in {self.in_files[values['id']]}",
+                "An import adds new strengths and areas for improvement and never changes one "
+                "that is there: leave this row out, or empty its ID cell to add it as a new one",
+                "id",
+            )
+            return
         self.used.add(values["id"])
         found = self.by_qs.get(qs)
         if found is None:
             found = self.by_qs[qs] = Draft("rating", {"quality_statement": qs}, "", [])
+            found.existing = self.builder.existing_rating(qs)
         model = models.Statement if strength else models.AreaForImprovement
         listname = "strengths" if strength else "areas_for_improvement"
         entries = found.data.setdefault(listname, [])
-        found.origin[(listname, len(entries))] = row
+        # Where it will be in the file: after the entries already there.
+        held = found.existing.data if found.existing is not None else None
+        before = held.get(listname) if isinstance(held, dict) else None
+        offset = len(before) if isinstance(before, list) else 0
+        found.origin[(listname, offset + len(entries))] = row
         entries.append({n: values[n] for n in model.model_fields if n in values})
         found.rows.append(row)
 
@@ -289,3 +365,8 @@ class _Statements:
             if candidate not in self.used:
                 self.counters[prefix] = n
                 return candidate
+
+
+def _short(value: Any) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= 40 else text[:37] + "..."

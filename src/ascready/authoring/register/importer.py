@@ -8,13 +8,16 @@ which field, and how the words people typed map to ascready's values ("Assessing
 :func:`plan_import` does all of that and returns an :class:`ImportPlan`: the files it would
 write, each checked as ``ascready validate`` would check it (:mod:`ascready.checks.document`),
 and every row it cannot convert with its sheet, row number and reason. Nothing is written
-unless :func:`write_plan` is called, and then every file or none (files are created, never
-replaced). Nothing here prints.
+unless :func:`write_plan` is called, and then every file or none. New files are created,
+never written over another; a rating file that exists is added to (its new strengths and areas
+for improvement at the end of its lists, a self-score or narrative only where it has none),
+keeping its comments and layout (:mod:`ascready.authoring.roundtrip`). Nothing here prints.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +29,14 @@ from ascready.authoring.register.convert import Converter
 from ascready.authoring.register.mapping import Mapping, builtin_mapping
 from ascready.authoring.register.rows import Row, RowProblem, SheetRows
 from ascready.authoring.register.sheets import read_sheet, select_sheets
-from ascready.checks.document import check_data, introduced_findings
+from ascready.authoring.roundtrip import EditError, add_to_mapping
+from ascready.checks.document import check_data, check_text, introduced_findings
 from ascready.checks.personal_data import allowed_for
 from ascready.errors import AscreadyError
 from ascready.findings import Finding, Severity
 from ascready.io.tables import Progress
 from ascready.io.writing import write_files
+from ascready.repository import models, yamlsafe
 from ascready.repository.project import Document, Project
 
 
@@ -41,6 +46,20 @@ class PlannedFile:
     kind: str
     text: str
     rows: tuple[tuple[str, int], ...]  # (where, row) of the rows it comes from
+    #: For a file that exists and is added to: its bytes when it was read (it is written only
+    #: if it still holds them). None for a new file.
+    original: bytes | None = None
+
+    @property
+    def preview(self) -> str:
+        """What --dry-run shows: a new file's text, or what is added to an existing one (as
+        a diff)."""
+        if self.original is None:
+            return self.text
+        old = self.original.decode("utf-8").splitlines(keepends=True)
+        new = self.text.splitlines(keepends=True)
+        lines = difflib.unified_diff(old, new, f"{self.path} now", f"{self.path} imported", n=1)
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
 @dataclass(frozen=True)
@@ -147,9 +166,16 @@ class _Checker:
         self, drafts: list[Draft], today: dt.date, progress: Progress | None
     ) -> list[PlannedFile]:
         good: list[tuple[Draft, str, Document]] = []
+        originals: dict[str, bytes] = {}
         for done, draft in enumerate(drafts):
             if progress is not None and done % 200 == 0:
                 progress("Checking the new files", done, len(drafts))
+            if draft.existing is not None:
+                added = self.added_to(draft)
+                if added is not None:
+                    text, document, originals[draft.path] = added
+                    good.append((draft, text, document))
+                continue
             found = self.one(draft)
             if found is not None:
                 good.append((draft, *found))
@@ -159,10 +185,78 @@ class _Checker:
             progress("Checking the repository with them", 0, 0)
         blocked = self.in_the_repository({draft.path: draft for draft, _, _ in good}, today, good)
         return [
-            PlannedFile(draft.path, draft.kind, text, tuple((r.where, r.row) for r in draft.rows))
+            PlannedFile(
+                draft.path,
+                draft.kind,
+                text,
+                tuple((r.where, r.row) for r in draft.rows),
+                originals.get(draft.path),
+            )
             for draft, text, _ in good
             if draft.path not in blocked
         ]
+
+    def added_to(self, draft: Draft) -> tuple[str, Document, bytes] | None:
+        """An existing rating file with the draft's additions: its new text, the document it
+        reads as, and the bytes it holds now; or None, with the reason reported."""
+        existing = draft.existing
+        assert existing is not None
+        if not draft.rows:  # a rating made only of statements whose rows all failed
+            return None
+        first = draft.rows[0]
+
+        def refuse(message: str, hint: str) -> None:
+            self.problems.append(RowProblem(first.where, first.row, message, hint))
+
+        if existing.model is None or not isinstance(existing.data, dict):
+            refuse(
+                f"{existing.path} has errors, so nothing can be added to it",
+                f"Run ascready validate, correct {existing.path}, then import again",
+            )
+            return None
+        try:
+            original = (self.project.root / existing.path).read_bytes()
+            text = original.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            refuse(
+                f"{existing.path} cannot be read",
+                f"Run ascready validate, correct {existing.path}, then import again",
+            )
+            return None
+        lists = ("strengths", "areas_for_improvement")
+        append = {k: draft.data[k] for k in lists if draft.data.get(k)}
+        set_missing = {
+            k: v for k, v in draft.data.items() if k not in (*lists, "quality_statement")
+        }
+        if not append and not set_missing:
+            return None  # the rows say only what the file says already
+        try:
+            new_text = add_to_mapping(
+                text, append=append, set_missing=set_missing, order=list(models.Rating.model_fields)
+            )
+        except EditError as exc:
+            refuse(
+                f"{existing.path} cannot be added to: {exc}",
+                "Add the rows' strengths and areas for improvement to it by hand",
+            )
+            return None
+        # What the file must read as: what it held, with exactly the additions.
+        expected = dict(existing.data)
+        expected.update(as_read(set_missing))
+        for k, entries in append.items():
+            expected[k] = [*(expected.get(k) or []), *as_read(entries)]
+        if yamlsafe.parse_text(new_text)[0] != expected:
+            refuse(
+                f"{existing.path} cannot be added to without changing what it holds",
+                "Add the rows' strengths and areas for improvement to it by hand",
+            )
+            return None
+        checked = check_text(existing.path, "rating", new_text, self.allowed)
+        for f in checked.findings:
+            self.report(draft, f)
+        if checked.errors:
+            return None
+        return new_text, checked.document, original
 
     def one(self, draft: Draft) -> tuple[str, Document] | None:
         """The draft's text and document, if it may be written and passes the checks of one
@@ -231,11 +325,17 @@ class _Checker:
 
 
 def write_plan(plan: ImportPlan, progress: Progress | None = None) -> list[Path]:
-    """Create every planned file, or none: if one cannot be created, the ones created before it
-    are removed. Never replaces an existing file."""
+    """Write every planned file, or none: new files are created, never over another file;
+    an existing file added to is replaced only if it still holds what it held when planned."""
 
     def writing(done: int, total: int) -> None:
         if progress is not None:
             progress("Writing the files", done, total)
 
-    return write_files(plan.root, creates={f.path: f.text for f in plan.files}, progress=writing)
+    return write_files(
+        plan.root,
+        creates={f.path: f.text for f in plan.files if f.original is None},
+        replaces={f.path: f.text for f in plan.files if f.original is not None},
+        originals={f.path: f.original for f in plan.files if f.original is not None},
+        progress=writing,
+    )
