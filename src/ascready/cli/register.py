@@ -118,8 +118,9 @@ def import_command(
     """Turn an existing register (.xlsx or .csv) into repository files.
 
     Every row that cannot be converted is listed with its sheet, row and reason, and then
-    nothing is written (unless --skip-invalid). Existing files are never replaced. Each new file
-    is checked as ascready validate would check it. Exit status: 0 written (or would be, with
+    nothing is written (unless --skip-invalid). Existing files are never replaced: a rating file
+    that exists is added to, keeping what it holds and its comments. Each file is checked as
+    ascready validate would check it. Exit status: 0 written (or would be, with
     --dry-run); 1 rows cannot be converted, or the file or mapping is wrong; 2 usage errors.
     """
     from rich.markup import escape

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from ascready.cli import app
@@ -294,3 +295,26 @@ def test_a_hand_written_file_keeps_its_layout_comments_and_numbering(
         "# Areas agreed at the March board.\n"
         "areas_for_improvement: []\n"
     )
+
+
+def test_a_file_changed_after_the_import_read_it_is_not_written_over(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from ascready.authoring.register.importer import plan_import, write_plan
+    from ascready.authoring.register.mapping import load_mapping
+    from ascready.checks.load import load_project
+    from ascready.errors import WriteError
+
+    repo = init_repo(runner, tmp_path)
+    sheet, rules = tmp_path / "sheet.csv", tmp_path / "mapping.yaml"
+    sheet.write_text(SHEET, encoding="utf-8")
+    rules.write_text(STATEMENTS_MAPPING, encoding="utf-8")
+    project, _ = load_project(repo)
+    plan = plan_import(project, sheet, load_mapping(rules))
+    assert not plan.errors and len(plan.files) == 3
+    qs4 = repo / "ratings/QS4.yaml"
+    qs4.write_text(qs4.read_text(encoding="utf-8") + "# edited meanwhile\n", encoding="utf-8")
+    before = snapshot(repo)
+    with pytest.raises(WriteError, match=r"ratings/QS4\.yaml changed while this was being"):
+        write_plan(plan)
+    assert snapshot(repo) == before
