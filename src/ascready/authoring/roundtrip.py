@@ -30,10 +30,12 @@ def add_to_mapping(
     append: Mapping[str, Sequence[Mapping[str, Any]]],
     set_missing: Mapping[str, Any],
     order: Sequence[str],
-) -> str:
+) -> tuple[str, bool]:
     """``text`` (a YAML mapping) with the entries of ``append`` added at the end of the lists
     of those keys, and the values of ``set_missing`` given to their keys (replacing an empty
-    value, or as a new key placed in ``order``). Everything else is kept as written."""
+    value, or as a new key placed in ``order``). Everything else is kept as written: the
+    second value says whether it could be (False: ruamel.yaml would change the file's layout
+    somewhere, such as an indentation it cannot repeat)."""
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import LiteralScalarString
@@ -66,12 +68,12 @@ def add_to_mapping(
             return LiteralScalarString(value)  # a narrative reads best as a block
         return value
 
-    yaml = make(_INDENTS[0])
+    yaml, kept = make(_INDENTS[0]), False
     for indent in _INDENTS:  # the file's own indentation, if one of these gives it back
         candidate = make(indent)
         try:
             if dump(candidate, candidate.load(text)) == text:
-                yaml = candidate
+                yaml, kept = candidate, True
                 break
         except Exception:  # ruamel raises many kinds; the file is judged below
             continue
@@ -111,7 +113,7 @@ def add_to_mapping(
         if after is not None:  # they stay after the list, below the new entries
             last = current[-1]
             last.ca.items[list(last)[-1]] = [None, None, after, None]
-    return dump(yaml, data)
+    return dump(yaml, data), kept
 
 
 def _comments_after(seq: Any) -> Any:

@@ -318,3 +318,25 @@ def test_a_file_changed_after_the_import_read_it_is_not_written_over(
     with pytest.raises(WriteError, match=r"ratings/QS4\.yaml changed while this was being"):
         write_plan(plan)
     assert snapshot(repo) == before
+
+
+def test_a_layout_that_cannot_be_kept_exactly_is_warned_about(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    repo = init_repo(runner, tmp_path)
+    qs1 = repo / "ratings/QS1.yaml"
+    qs1.write_text("quality_statement:   QS1\nstrengths: []\n", encoding="utf-8")
+    result = run_import(
+        runner,
+        repo,
+        tmp_path,
+        "QS,Type,Statement,Lead officer\nQS1,Strength,New one,\n",
+        STATEMENTS_MAPPING,
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: sheet.csv, row 2: ratings/QS1.yaml is added to, but some of its lines will be "
+        "laid out differently" in " ".join(result.output.split())
+    )
+    assert read(qs1)["strengths"] == [{"id": "S-QS1-01", "text": "New one"}]
+    assert runner.invoke(app, ["validate", str(repo)]).exit_code == 0

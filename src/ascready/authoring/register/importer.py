@@ -231,7 +231,7 @@ class _Checker:
         if not append and not set_missing:
             return None  # the rows say only what the file says already
         try:
-            new_text = add_to_mapping(
+            new_text, kept = add_to_mapping(
                 text, append=append, set_missing=set_missing, order=list(models.Rating.model_fields)
             )
         except EditError as exc:
@@ -251,6 +251,17 @@ class _Checker:
                 "Add the rows' strengths and areas for improvement to it by hand",
             )
             return None
+        if not kept:
+            self.problems.append(
+                RowProblem(
+                    first.where,
+                    first.row,
+                    f"{existing.path} is added to, but some of its lines will be laid out "
+                    "differently (indentation or spacing ascready cannot repeat exactly)",
+                    "Check the change (git diff) before you commit it",
+                    severity=Severity.WARNING,
+                )
+            )
         checked = check_text(existing.path, "rating", new_text, self.allowed)
         for f in checked.findings:
             self.report(draft, f)
