@@ -340,3 +340,15 @@ def test_a_layout_that_cannot_be_kept_exactly_is_warned_about(
     )
     assert read(qs1)["strengths"] == [{"id": "S-QS1-01", "text": "New one"}]
     assert runner.invoke(app, ["validate", str(repo)]).exit_code == 0
+
+
+def test_statements_go_to_the_rating_file_of_their_quality_statement_whatever_its_name(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    repo = init_repo(runner, tmp_path)
+    (repo / "ratings/QS1.yaml").rename(repo / "ratings/assessing-needs.yaml")
+    result = run_import(runner, repo, tmp_path, SHEET, STATEMENTS_MAPPING)
+    assert result.exit_code == 0, result.output
+    assert not (repo / "ratings/QS1.yaml").exists()
+    texts = [e["text"] for e in read(repo / "ratings/assessing-needs.yaml")["strengths"]]
+    assert texts == ["Assessments are timely", "A carers' offer made with carers"]

@@ -174,7 +174,7 @@ class Builder:
         if found is not None:
             return found.document
         resolve = self.fw.resolve_quality_statement
-        named = f"ratings/{qs}.yaml".casefold()
+        named = f"{BY_NAME['rating'].folder}/{qs}.yaml".casefold()
         for doc in self.project.documents:
             if doc.kind != "rating":
                 continue
