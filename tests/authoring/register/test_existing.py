@@ -9,6 +9,8 @@ comment and line that was there; a self-score or narrative only where the file h
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -352,3 +354,17 @@ def test_statements_go_to_the_rating_file_of_their_quality_statement_whatever_it
     assert not (repo / "ratings/QS1.yaml").exists()
     texts = [e["text"] for e in read(repo / "ratings/assessing-needs.yaml")["strengths"]]
     assert texts == ["Assessments are timely", "A carers' offer made with carers"]
+
+
+def test_ruamel_yaml_is_loaded_only_when_a_file_is_changed() -> None:
+    code = (
+        "import sys\n"
+        "from ascready.cli import main\n"
+        "sys.argv = ['ascready', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "import ascready.authoring.register.importer\n"
+        "assert not any(m.startswith('ruamel') for m in sys.modules), 'ruamel loaded'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ascready ")
