@@ -146,8 +146,9 @@ def _pattern(e: _Error) -> _Wording:
 
 
 def _empty(e: _Error) -> _Wording:
-    what = "text" if e.err["type"] == "string_too_short" else "list"
-    return "missing-key", f"{e.where} is empty", f"Give at least one entry in this {what}."
+    if e.err["type"] == "string_too_short":
+        return "missing-key", f"{e.where} is empty", "Write the text after the colon."
+    return "missing-key", f"{e.where} is empty", "Give at least one entry in this list."
 
 
 def _out_of_range(e: _Error) -> _Wording:
