@@ -17,6 +17,76 @@ def article(noun: str) -> str:
     return "an" if noun[:1].lower() in "aeiou" else "a"
 
 
+_ORDINALS = (
+    *("first", "second", "third", "fourth", "fifth"),
+    *("sixth", "seventh", "eighth", "ninth", "tenth"),
+)
+
+#: Lists whose entries have a name of their own: the key, and one entry of it in words.
+_ENTRY_NAMES = {
+    "strengths": "strength",
+    "areas_for_improvement": "area for improvement",
+    "progress": "progress update",
+    "portal_uploaders": "portal uploader",
+    "quality_statements": "quality statement",
+    "categories": "category",
+    "themes": "theme",
+    "evidence_categories": "evidence category",
+    "care_act_duties": "Care Act duty",
+    "methods": "scoring method",
+    "quality_statement_bands": "quality statement band",
+    "rating_bands": "rating band",
+}
+
+
+def _nth(index: int, noun: str) -> str:
+    """'the first strength' for the first ten, then 'strength 11' (counting from one)."""
+    return f"the {_ORDINALS[index]} {noun}" if 0 <= index < 10 else f"{noun} {index + 1}"
+
+
+def describe_location(loc: Loc) -> str:
+    """A place in a file as a council officer would say it, with each key as written there.
+
+    ``('title',)`` is "'title'"; ``('strengths', 0, 'evidence')`` is "the first strength's
+    'evidence'"; ``('strengths', 0, 'evidence', 1)`` is "the second entry in the first
+    strength's 'evidence'"; ``('comparators', 'england')`` is "'england' in 'comparators'";
+    ``()`` is "the file". The line and column are given with each finding; this says what is
+    there, in words.
+    """
+    phrase = ""  # what has been said so far ("" at the top of the file)
+    named = False  # whether it is a named entry ("the first strength"), which can own a key
+    parts = list(loc)
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        following = parts[i + 1] if i + 1 < len(parts) else None
+        if isinstance(part, str) and part == "[key]":
+            # Pydantic's marker: the problem is the mapping key just named, not its value.
+            phrase = f"the key {phrase}" if phrase else "a key"
+            named = False
+        elif isinstance(part, str) and isinstance(following, int) and part in _ENTRY_NAMES:
+            entry = _nth(following, _ENTRY_NAMES[part])
+            # Only an entry named on its own can own what follows ("the first strength's");
+            # "the first method in 'scoring''s" and "strength 12's" cannot.
+            named = not phrase and following < len(_ORDINALS)
+            phrase = f"{entry} in {phrase}" if phrase else entry
+            i += 1
+        elif isinstance(part, str):
+            key = f"'{part}'"
+            if not phrase:
+                phrase = key
+            elif named:
+                phrase = f"{phrase}'s {key}"
+            else:
+                phrase = f"{key} in {phrase}"
+            named = False
+        else:
+            phrase = f"{_nth(part, 'entry')} in {phrase or 'the file'}"
+            named = False
+        i += 1
+    return phrase or "the file"
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

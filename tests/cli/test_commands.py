@@ -286,19 +286,19 @@ def test_misspelt_nested_key_gets_a_suggestion(runner: CliRunner, make_repo: Mak
         (
             "actions/ACT-02.yaml",
             4,
-            "'progress.0.note' is required but missing",
+            "the first progress update's 'note' is required but missing",
             "Add a line 'note: ...'.",
         ),
         (
             "actions/ACT-02.yaml",
             5,
-            "'progress.0.notes' is not a key an improvement action can have",
+            "'notes' is not a key the first progress update can have",
             "Did you mean 'note'?",
         ),
         (
             "ascready.yaml",
             len(profile.splitlines()) + 2,
-            "'review_policy.stale_after_month' is not a key a council profile can have",
+            "'stale_after_month' is not a key 'review_policy' can have",
             "Did you mean 'stale_after_months'?",
         ),
     ]

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ascready.checks.base import Check, CheckList, iter_strings
-from ascready.findings import Finding, Severity
+from ascready.findings import Finding, Severity, describe_location
 from ascready.repository import models
 
 # Whole-file prefilter, on the raw bytes, so that most files skip the value-by-value scan:
@@ -157,7 +157,7 @@ def scan_document(data: object, kind: str, allowed: frozenset[str]) -> list[Find
         for hit in scan(text, allowed):
             found.append(
                 _BY_ID[hit.check].finding(
-                    f"{hit.what} ({mask(hit.value)}) is in '{'.'.join(map(str, loc))}': "
+                    f"{hit.what} ({mask(hit.value)}) is in {describe_location(loc)}: "
                     "personal data must never be in the evidence repository",
                     _hint(hit.check),
                     "",

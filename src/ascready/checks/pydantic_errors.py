@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ascready.checks.reading import BY_ID
-from ascready.findings import Finding, Loc, article
+from ascready.findings import Finding, Loc, article, describe_location
 
 
 def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
@@ -80,7 +80,8 @@ class _Error:
 
     @property
     def where(self) -> str:
-        return ".".join(str(p) for p in self.loc) or "the file"
+        """Where the error is, in words: "'title'", "the first strength's 'evidence'"."""
+        return describe_location(self.loc)
 
     @property
     def key(self) -> str:
@@ -111,11 +112,12 @@ def _unknown_key(e: _Error) -> _Wording:
         else "Remove it, or check the spelling against the README's list of keys."
     )
     label = e.kind_label
-    return "unknown-key", f"'{e.where}' is not a key {article(label)} {label} can have", hint
+    owner = describe_location(e.loc[:-1]) if len(e.loc) > 1 else f"{article(label)} {label}"
+    return "unknown-key", f"'{e.key}' is not a key {owner} can have", hint
 
 
 def _missing(e: _Error) -> _Wording:
-    return "missing-key", f"'{e.where}' is required but missing", f"Add a line '{e.key}: ...'."
+    return "missing-key", f"{e.where} is required but missing", f"Add a line '{e.key}: ...'."
 
 
 def _not_allowed(e: _Error) -> _Wording:
@@ -125,7 +127,7 @@ def _not_allowed(e: _Error) -> _Wording:
     hint = f"Did you mean '{guess}'? " if guess else ""
     return (
         "bad-value",
-        f"'{e.where}' is {e.shown}, which is not one of the allowed values",
+        f"{e.where} is {e.shown}, which is not one of the allowed values",
         f"{hint}Allowed: {expected}.",
     )
 
@@ -133,19 +135,20 @@ def _not_allowed(e: _Error) -> _Wording:
 def _not_finite(e: _Error) -> _Wording:
     return (
         "bad-value",
-        f"'{e.where}' is {e.shown}, which is not a figure",
+        f"{e.where} is {e.shown}, which is not a figure",
         "Write the figure as a number, e.g. 81.2; leave a comparator out if there is none.",
     )
 
 
 def _pattern(e: _Error) -> _Wording:
-    message = f"'{e.where}' is {e.shown}, which is not in the expected form"
+    message = f"{e.where} is {e.shown}, which is not in the expected form"
     return "bad-value", message, _pattern_hint(e.key)
 
 
 def _empty(e: _Error) -> _Wording:
-    what = "text" if e.err["type"] == "string_too_short" else "list"
-    return "missing-key", f"'{e.where}' is empty", f"Give at least one entry in this {what}."
+    if e.err["type"] == "string_too_short":
+        return "missing-key", f"{e.where} is empty", "Write the text after the colon."
+    return "missing-key", f"{e.where} is empty", "Give at least one entry in this list."
 
 
 def _out_of_range(e: _Error) -> _Wording:
@@ -153,20 +156,20 @@ def _out_of_range(e: _Error) -> _Wording:
     bound = " and ".join(
         f"{'at least' if k.startswith('g') else 'at most'} {v}" for k, v in ctx.items()
     )
-    return "bad-value", f"'{e.where}' is {e.shown}, but it must be {bound}", "Correct the number."
+    return "bad-value", f"{e.where} is {e.shown}, but it must be {bound}", "Correct the number."
 
 
 def _other(e: _Error) -> _Wording:
     if e.err["type"] == "value_error" and "date" in e.err["msg"]:
         return (
             "bad-date",
-            f"'{e.where}': {e.msg}",
+            f"{e.where}: {e.msg}",
             "Write dates as YYYY-MM-DD, for example 2025-03-31.",
         )
     message, _, hint = e.msg.partition("|")
     return (
         "bad-value",
-        f"'{e.where}': {message}" if e.loc else message,
+        f"{e.where}: {message}" if e.loc else message,
         hint or "Correct the value; see the README for what this kind of file holds.",
     )
 
@@ -207,9 +210,11 @@ def _wrong_type(e: _Error) -> _Wording:
     value = e.value
     if etype == "string_type" and isinstance(value, (bool, int, float)):
         shown = str(value).lower() if isinstance(value, bool) else value
+        # In a list, the example is the entry itself; under a key, the key and its value.
+        example = f'{e.key}: "{shown}"' if isinstance(e.loc[-1], str) else f'"{shown}"'
         hint = (
             "YAML read this as a number or a yes/no value; put the text in quotes, "
-            f'for example {e.key}: "{shown}".'
+            f"for example {example}."
         )
     elif etype == "string_type" and value is None:
         hint = "Write the text after the colon, or remove the key."
@@ -219,7 +224,7 @@ def _wrong_type(e: _Error) -> _Wording:
         hint = f"Write it as a list, for example {e.key}: [{items}] or '- ' lines."
     elif etype == "list_type":
         hint = f"Write it as a list, for example {e.key}: [{e.shown}] or '- ' lines."
-    return "wrong-type", f"'{e.where}' is {e.shown}, but it should be {_WANTED[etype]}", hint
+    return "wrong-type", f"{e.where} is {e.shown}, but it should be {_WANTED[etype]}", hint
 
 
 #: Pydantic error type -> its wording; anything else is worded by :func:`_other`.

@@ -1,4 +1,5 @@
-"""Cross-file checks: ids, references, framework terms, dates and classification."""
+"""Repository checks: ids, references, framework terms, dates, classification, and what the
+self-assessment would leave out."""
 
 from __future__ import annotations
 
@@ -120,6 +121,34 @@ def categories_not_applied(ctx: CheckContext, check: Check) -> Iterator[Finding]
                 doc.path,
                 loc=("categories",),
             )
+
+
+_QUOTE_HINTS = {
+    models.EvidenceKind.QUOTE: "Write under summary the words the person said, as they said "
+    "them; the self-assessment shows them in quotation marks, with the attribution.",
+    models.EvidenceKind.FEEDBACK: "Write under summary what people said, in a sentence or two; "
+    "the self-assessment shows it after the title.",
+}
+
+
+@CHECKS.repository("quote-without-summary", Severity.WARNING)
+def quotes_without_summary(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """A quote or feedback item with no summary, which the self-assessment leaves out of "What
+    people say"."""
+    for doc in ctx.project.evidence:
+        item = doc.model
+        hint = _QUOTE_HINTS.get(item.kind)
+        # The document shows a quote's or feedback's summary, and only an item that has one.
+        if hint is None or item.summary:
+            continue
+        has_key = isinstance(doc.document.data, dict) and "summary" in doc.document.data
+        yield check.finding(
+            f"this {item.kind.value} has no summary, so the self-assessment leaves it out of "
+            '"What people say" (it is still listed in the evidence index)',
+            hint,
+            doc.path,
+            loc=("summary",) if has_key else ("kind",),
+        )
 
 
 @CHECKS.repository("unknown-reference", Severity.ERROR)
