@@ -67,7 +67,7 @@ def validate_document(kind: str, data: Any, file: str, findings: list[Finding]) 
 @dataclass(frozen=True)
 class Checked:
     """One file checked on its own: the document (``model`` None if it did not validate) and
-    every finding of the read, schema and personal-data checks, sorted as validate sorts."""
+    every finding of the read, schema and personal-data checks."""
 
     document: Document
     findings: tuple[Finding, ...]
