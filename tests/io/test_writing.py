@@ -95,16 +95,16 @@ def test_a_failure_part_way_puts_everything_back(
     for name in ("A.yaml", "B.yaml"):
         (tmp_path / "metrics" / name).write_text(f"old {name}\n", encoding="utf-8")
     before = tree(tmp_path)
-    real = writing.replace_atomically
+    real = writing._move_over
     calls: list[str] = []
 
-    def full_disk_on_second(path: Path, payload: bytes) -> None:
+    def full_disk_on_second(staged: Path, path: Path) -> None:
         calls.append(path.name)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
-        real(path, payload)
+        real(staged, path)
 
-    monkeypatch.setattr(writing, "replace_atomically", full_disk_on_second)
+    monkeypatch.setattr(writing, "_move_over", full_disk_on_second)
     with pytest.raises(WriteError) as failed:
         write_files(
             tmp_path,
@@ -115,7 +115,7 @@ def test_a_failure_part_way_puts_everything_back(
         "metrics/B.yaml could not be written (No space left on device). Nothing was changed: "
         "the files this run had written were removed or put back."
     )
-    assert calls[:2] == ["A.yaml", "B.yaml"]  # then A.yaml again, put back
+    assert calls == ["A.yaml", "B.yaml"]
     assert tree(tmp_path) == before
     assert folders(tmp_path) == {"metrics"}
 
@@ -159,14 +159,14 @@ def test_without_hard_links_a_new_file_is_still_created_exclusively(
 def test_an_interruption_undoes_what_was_written_and_is_not_swallowed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = writing.create_exclusively
+    real = writing._move_new
 
-    def interrupted_on_second(path: Path, payload: bytes) -> None:
+    def interrupted_on_second(staged: Path, path: Path) -> None:
         if path.name == "b.yaml":
             raise KeyboardInterrupt
-        real(path, payload)
+        real(staged, path)
 
-    monkeypatch.setattr(writing, "create_exclusively", interrupted_on_second)
+    monkeypatch.setattr(writing, "_move_new", interrupted_on_second)
     with pytest.raises(KeyboardInterrupt):
         write_files(tmp_path, creates={"x/a.yaml": "a\n", "x/b.yaml": "b\n"})
     assert list(tmp_path.iterdir()) == []

@@ -238,4 +238,9 @@ def write_plan(plan: ImportPlan, progress: Progress | None = None) -> list[Path]
         if progress is not None:
             progress("Writing the files", done, total)
 
-    return write_files(plan.root, creates={f.path: f.text for f in plan.files}, progress=writing)
+    return write_files(
+        plan.root,
+        creates={f.path: f.text for f in plan.files},
+        progress=writing,
+        command=f"ascready import of {plan.source}",
+    )
