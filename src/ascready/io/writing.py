@@ -2,20 +2,53 @@
 
 One policy for every command that writes:
 
-* a file is never half-written: its bytes go to a temporary file beside it, flushed to disk,
-  which is then put in place in one step (a rename, or a hard link for a new file);
+* a file is never half-written: its bytes go to a temporary file, flushed to disk, which is
+  then put in place in one step (a rename, or a hard link for a new file);
 * a new file is created exclusively: never over a file that exists, even one created a moment
   ago by someone else;
-* a set of files (:func:`write_files`) is written all or none: if one cannot be written, the
-  files this run created are removed, the ones it replaced are put back, and the folders it
-  made are removed again;
+* a set of files (:func:`write_files`) is written all or none, even if the process is killed
+  part way or the machine stops (see below);
 * once written, the files and their folders are flushed to disk (fsync), so that a power cut
   does not undo what the user was told was done;
 * a new file gets the permissions the user's umask allows (the operating system applies it
   when the file is created), and a replaced file keeps its own.
 
-Also :func:`fixed_zip_times`, which makes the zip-based outputs (xlsx, docx) byte-identical from
-one run to the next.
+**A set of files, all or none.** Putting many files in place cannot be one step, so
+:func:`write_files` keeps a journal:
+
+1. *Stage.* Every new file is written, complete and flushed to disk, into a folder of its own
+   under :data:`STAGING` (``.ascready-staging/`` in the repository's top folder, on the same
+   disk as the files, so that moving one is one step). A replaced file's old version is kept
+   there too (a hard link to it, or a copy). That folder holds a ``.gitignore`` saying ``*``,
+   which makes git ignore everything in it, itself included: ``git add .`` never stages it,
+   whatever the repository's own ``.gitignore`` says, and a repository that is not a git work
+   tree has nothing else to keep out. Nothing is ever written beside the repository's files.
+2. *Journal.* ``journal.json`` lists every file to create or replace, with a digest of what it
+   will hold and of what it held, and the folders to make; it is flushed to disk. Killed before
+   this point, the repository is untouched (the next run just removes the staging folder).
+3. *Put in place.* Each staged file is moved into place (a hard link for a new file, so that
+   it never goes over an existing one; a rename for a replaced one).
+4. *Done.* The journal is removed, then the staging folder.
+
+A failure the program sees (a full disk, a file that appeared meanwhile, Ctrl-C) undoes the
+files at once. A kill it cannot see leaves the journal behind. Then the next command that
+writes into the repository (``import``, ``import-metrics``, ``new``: they call :func:`recover`
+before they read the repository) *undoes* it: it removes each file the interrupted command
+created and puts back each it replaced, wherever the file still holds exactly what that
+command wrote (one changed since is left as it is, and named), and says so. It rolls back
+rather than forward because the interrupted command never told the user it had finished, and
+may have been stopped on purpose; and because the natural next step, running the same import
+again, then lands it whole, once, where finishing it would make that re-run refuse its files or
+import its rows a second time. Until then ``ascready validate`` reports the journal as the
+error ``interrupted-write`` (:func:`interrupted_writes`), so a half-imported repository never
+passes. One command writes into a repository at a time: each holds an advisory lock on the
+repository's folder while it writes (released by the system however the process ends; not on
+Windows, which has no such locks), and a second is refused rather than taking the first one's
+journal for an interrupted one.
+
+Also :func:`write_atomically` (one file, such as an exported workbook) and
+:func:`fixed_zip_times`, which makes the zip-based outputs (xlsx, docx) byte-identical from one
+run to the next.
 """
 
 from __future__ import annotations
