@@ -185,7 +185,7 @@ def killed_after(root: Path, placed: int, **files: dict[str, str]) -> None:
     for rel, text in [*creates.items(), *replaces.items()]:
         txn.stage(rel, text.encode("utf-8"), create=rel in creates, original=None)
     txn.commit_intent()
-    moving = txn.put_in_place(None, len(txn.entries))
+    moving = txn.put_in_place()
     for _ in range(placed + 1):  # the n+1th yield comes before the n+1th file is moved
         next(moving, None)
     # and then the process is gone: no rollback, no cleanup

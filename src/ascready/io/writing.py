@@ -180,7 +180,7 @@ def write_atomically(path: Path, data: str | bytes) -> None:
 #: in place. It holds a .gitignore that ignores everything in it, itself included, so git never
 #: shows or stages it, whether or not the repository is a git work tree.
 STAGING = ".ascready-staging"
-_IGNORE_ALL = "# ascready stages files here while it writes them; git ignores all of it.\n*\n"
+_IGNORE_ALL = "*\n# ascready stages files here while it writes them; git ignores all of it.\n"
 _JOURNAL = "journal.json"
 
 
@@ -257,7 +257,15 @@ class _Transaction:
         except (OSError, UnicodeDecodeError):
             current = ""
         if current != _IGNORE_ALL:
-            replace_atomically(ignore, _IGNORE_ALL.encode("utf-8"))
+            # Written in place, not by a temporary file beside it (which git would see): its
+            # first byte, "*", is what makes git ignore the folder, and a run that finds it
+            # incomplete writes it again.
+            with contextlib.suppress(FileNotFoundError):
+                ignore.unlink()
+            _write_and_sync(
+                os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666),
+                _IGNORE_ALL.encode("utf-8"),
+            )
         folder = Path(tempfile.mkdtemp(dir=base, prefix="write-"))
         (folder / "new").mkdir()
         (folder / "old").mkdir()
@@ -331,13 +339,11 @@ class _Transaction:
         os.replace(tmp, self.folder / _JOURNAL)
         _sync_folder(self.folder)
 
-    def put_in_place(self, progress: WriteProgress | None, total: int) -> Iterator[str]:
+    def put_in_place(self) -> Iterator[str]:
         """Move the staged files into place, yielding each path before it is moved."""
         for rel in self.folders:
             (self.root / rel).mkdir(exist_ok=True)
         for n, entry in enumerate(self.entries):
-            if progress is not None and n % 200 == 0:
-                progress(n, total)
             yield entry["path"]
             staged, target = self.folder / "new" / str(n), self.root / entry["path"]
             if entry["create"]:
@@ -611,7 +617,9 @@ def _write_files(
         placed = False
         try:
             txn = _Transaction.begin(root, command)
-            for rel, data in [*creates.items(), *replaces.items()]:
+            for done, (rel, data) in enumerate([*creates.items(), *replaces.items()]):
+                if progress is not None and done % 200 == 0:
+                    progress(done, total)  # writing the files (staged) is the slow part
                 current = rel
                 txn.stage(
                     rel,
@@ -622,7 +630,7 @@ def _write_files(
             current = ""
             txn.commit_intent()
             placed = True
-            for rel in txn.put_in_place(progress, total):
+            for rel in txn.put_in_place():
                 current = rel
         except FileExistsError:
             extra = _rollback(txn, placed)
