@@ -121,13 +121,14 @@ def journal(repo: Path) -> bool:
     return any((repo / STAGING).glob("write-*/journal.json"))
 
 
-def kill_when(condition: Callable[[], bool], args: list[str]) -> None:
+def kill_when(condition: Callable[[], bool], args: list[str], delay: str = "0.001") -> None:
     """Run ascready on the slow disk, and SIGKILL it as soon as ``condition`` holds (or let it
     finish, if it finishes first)."""
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_DISK, *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "SLOW_DISK": delay},
     )
     while proc.poll() is None:
         if condition():
@@ -202,3 +203,31 @@ def test_a_run_while_another_is_writing_is_refused_not_mixed_in(
     assert second.returncode == 1
     assert "another ascready command is writing into this repository" in second.stderr
     assert snapshot(repo) == reference
+
+
+INIT = ["--council", "Avonmere Council", "--ons-code", "E06000999", "--region", "South West"]
+
+
+@pytest.mark.parametrize("files", [1, 30])
+def test_a_killed_init_leaves_no_half_repository_and_can_be_run_again(
+    tmp_path: Path, files: int
+) -> None:
+    """``init`` (issue 13, item 7) writes with the same writer: killed once ``files`` of its
+    files are in place, the next ``init`` of the same folder undoes it and makes the whole
+    repository."""
+    done = ascready("init", str(tmp_path / "reference"), *INIT)
+    assert done.returncode == 0, done.stderr
+    reference = snapshot(tmp_path / "reference")
+    target = tmp_path / "council"
+
+    def placed() -> int:
+        if not target.is_dir():
+            return 0
+        return sum(1 for p in target.rglob("*") if p.is_file() and STAGING not in p.parts)
+
+    kill_when(lambda: placed() >= files, ["init", str(target), *INIT], delay="0.005")
+    assert placed() < len(reference)  # killed part way, not after
+    again = ascready("init", str(target), *INIT)
+    assert again.returncode == 0, again.stderr
+    assert "ascready init" in again.stderr and "has been undone" in again.stderr
+    assert snapshot(target) == reference
