@@ -361,26 +361,29 @@ def test_into_existing_seeds_as_many_items_as_the_existing_profile_asks_for(
     assert runner.invoke(app, ["validate", str(root), "--strict"]).exit_code == 0
 
 
-def test_a_failed_write_is_reported_plainly(
+def test_a_failed_write_is_reported_plainly_and_leaves_nothing(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import ascready.io.writing
 
-    real = ascready.io.writing.write_atomically
+    real = ascready.io.writing._move_new
     calls: list[Path] = []
 
-    def failing(path: Path, data: str | bytes) -> None:
+    def failing(staged: Path, path: Path) -> None:
         calls.append(path)
         if len(calls) == 5:
             raise PermissionError(13, "Permission denied")
-        real(path, data)
+        real(staged, path)
 
-    monkeypatch.setattr(ascready.io.writing, "write_atomically", failing)
+    monkeypatch.setattr(ascready.io.writing, "_move_new", failing)
     result = init(runner, tmp_path / "denied", *FLAGS)
     assert result.exit_code == 2
-    assert "Permission denied" in result.stderr and "4 of" in result.stderr
-    assert "--into-existing" in result.stderr  # how to finish the job
+    assert "Permission denied" in result.stderr
+    assert "Nothing was changed" in result.stderr
     assert not isinstance(result.exception, PermissionError)
+    assert len(calls) == 5
+    assert not (tmp_path / "denied").exists()  # not half a repository: nothing at all
+    assert init(runner, tmp_path / "denied", *FLAGS).exit_code == 0  # and it can simply be rerun
 
 
 # --- schemas and editors -------------------------------------------------------------------------

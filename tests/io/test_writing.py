@@ -4,7 +4,9 @@ half-written, permissions as the user expects."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,16 +97,16 @@ def test_a_failure_part_way_puts_everything_back(
     for name in ("A.yaml", "B.yaml"):
         (tmp_path / "metrics" / name).write_text(f"old {name}\n", encoding="utf-8")
     before = tree(tmp_path)
-    real = writing.replace_atomically
+    real = writing._move_over
     calls: list[str] = []
 
-    def full_disk_on_second(path: Path, payload: bytes) -> None:
+    def full_disk_on_second(staged: Path, path: Path) -> None:
         calls.append(path.name)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
-        real(path, payload)
+        real(staged, path)
 
-    monkeypatch.setattr(writing, "replace_atomically", full_disk_on_second)
+    monkeypatch.setattr(writing, "_move_over", full_disk_on_second)
     with pytest.raises(WriteError) as failed:
         write_files(
             tmp_path,
@@ -115,7 +117,7 @@ def test_a_failure_part_way_puts_everything_back(
         "metrics/B.yaml could not be written (No space left on device). Nothing was changed: "
         "the files this run had written were removed or put back."
     )
-    assert calls[:2] == ["A.yaml", "B.yaml"]  # then A.yaml again, put back
+    assert calls == ["A.yaml", "B.yaml"]
     assert tree(tmp_path) == before
     assert folders(tmp_path) == {"metrics"}
 
@@ -159,14 +161,113 @@ def test_without_hard_links_a_new_file_is_still_created_exclusively(
 def test_an_interruption_undoes_what_was_written_and_is_not_swallowed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = writing.create_exclusively
+    real = writing._move_new
 
-    def interrupted_on_second(path: Path, payload: bytes) -> None:
+    def interrupted_on_second(staged: Path, path: Path) -> None:
         if path.name == "b.yaml":
             raise KeyboardInterrupt
-        real(path, payload)
+        real(staged, path)
 
-    monkeypatch.setattr(writing, "create_exclusively", interrupted_on_second)
+    monkeypatch.setattr(writing, "_move_new", interrupted_on_second)
     with pytest.raises(KeyboardInterrupt):
         write_files(tmp_path, creates={"x/a.yaml": "a\n", "x/b.yaml": "b\n"})
     assert list(tmp_path.iterdir()) == []
+
+
+# --- killed part way: the journal and what the next run does ---------------------------------
+
+
+def killed_after(root: Path, placed: int, **files: dict[str, str]) -> None:
+    """Leave ``root`` as a process killed after putting ``placed`` files in place would: the
+    files staged, the journal written, the first ``placed`` moved, nothing cleaned up."""
+    creates, replaces = files.get("creates", {}), files.get("replaces", {})
+    txn = writing._Transaction.begin(root, "ascready import of register.xlsx")
+    for rel, text in [*creates.items(), *replaces.items()]:
+        txn.stage(rel, text.encode("utf-8"), create=rel in creates, original=None)
+    txn.commit_intent()
+    moving = txn.put_in_place()
+    for _ in range(placed + 1):  # the n+1th yield comes before the n+1th file is moved
+        next(moving, None)
+    # and then the process is gone: no rollback, no cleanup
+
+
+def visible(root: Path) -> dict[str, bytes]:
+    return {k: v for k, v in tree(root).items() if not k.startswith(writing.STAGING + "/")}
+
+
+def test_a_write_killed_part_way_is_reported_and_undone_by_the_next_run(tmp_path: Path) -> None:
+    (tmp_path / "ratings").mkdir()
+    (tmp_path / "ratings" / "QS1.yaml").write_text("# the council's comment\nold\n", "utf-8")
+    before = tree(tmp_path)
+    killed_after(
+        tmp_path,
+        2,
+        creates={"evidence/EV-001.yaml": "a\n", "evidence/EV-002.yaml": "b\n"},
+        replaces={"ratings/QS1.yaml": "new\n"},
+    )
+    assert visible(tmp_path) == {
+        **before,
+        "evidence/EV-001.yaml": b"a\n",
+        "evidence/EV-002.yaml": b"b\n",
+    }
+    [found] = writing.interrupted_writes(tmp_path)
+    assert (found.command, found.files, found.present) == ("ascready import of register.xlsx", 3, 2)
+    assert found.journal.startswith(".ascready-staging/write-")
+    with pytest.raises(WriteError, match="interrupted"):  # nothing is written on top of it
+        write_files(tmp_path, creates={"evidence/EV-003.yaml": "c\n"})
+    [message] = writing.recover(tmp_path)
+    assert message.startswith("ascready import of register.xlsx (started ")
+    assert "2 file(s) it had created were removed and 0 it had replaced were put back" in message
+    assert tree(tmp_path) == before  # staging folder gone too
+    assert folders(tmp_path) == {"ratings"}
+    assert writing.recover(tmp_path) == []
+
+
+def test_a_replaced_file_is_put_back_and_one_changed_since_is_left_and_named(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "QS1.yaml").write_text("old 1\n", "utf-8")
+    (tmp_path / "QS2.yaml").write_text("old 2\n", "utf-8")
+    killed_after(
+        tmp_path,
+        2,
+        creates={"EV-001.yaml": "a\n"},
+        replaces={"QS1.yaml": "n1\n", "QS2.yaml": "n2\n"},
+    )
+    assert (tmp_path / "QS1.yaml").read_text("utf-8") == "n1\n"
+    assert (tmp_path / "QS2.yaml").read_text("utf-8") == "old 2\n"  # not reached
+    (tmp_path / "EV-001.yaml").write_text("edited by hand since\n", "utf-8")
+    [message] = writing.recover(tmp_path)
+    assert "0 file(s) it had created were removed and 1 it had replaced were put back" in message
+    assert "were changed since, so they were left as they are: EV-001.yaml" in message
+    assert tree(tmp_path) == {
+        "EV-001.yaml": b"edited by hand since\n",
+        "QS1.yaml": b"old 1\n",
+        "QS2.yaml": b"old 2\n",
+    }
+
+
+def test_killed_while_staging_leaves_the_repository_untouched_and_is_cleaned_quietly(
+    tmp_path: Path,
+) -> None:
+    txn = writing._Transaction.begin(tmp_path, "ascready import of register.xlsx")
+    txn.stage("evidence/EV-001.yaml", b"a\n", create=True, original=None)
+    assert visible(tmp_path) == {}
+    assert writing.interrupted_writes(tmp_path) == []  # nothing half-done in the repository
+    assert writing.recover(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_git_never_sees_the_staging_folder(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("!*\n", "utf-8")  # even a .gitignore that keeps all
+    killed_after(tmp_path, 0, creates={"evidence/EV-001.yaml": "a\n"})
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert status.splitlines() == ["?? .gitignore"]

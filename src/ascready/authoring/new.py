@@ -405,4 +405,6 @@ def _rated(fw: Framework, doc: Document) -> str | None:
 
 def write_new(new: NewFile) -> Path:
     """Create the file, complete or not at all, and never over an existing file."""
-    return write_files(new.root, creates={new.path: new.text})[0]
+    return write_files(
+        new.root, creates={new.path: new.text}, command=f"ascready new ({new.path})"
+    )[0]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ascready import __version__
 from ascready.authoring.install import InstallSource, default_install
-from ascready.errors import ScaffoldWriteError, TargetFolderError
+from ascready.errors import TargetFolderError
 from ascready.findings import Finding
 from ascready.repository import kinds, models
 from ascready.repository.framework import BUILTIN_FRAMEWORKS, Framework
@@ -488,24 +488,17 @@ def prepare(
 
 
 def write(plan: Plan) -> InitResult:
-    """Write the files that do not exist, each atomically; never replace one."""
-    from ascready.io.writing import write_atomically
+    """Write the files that do not exist, all of them or none (even if the process is killed
+    part way: see :mod:`ascready.io.writing`); never replace one."""
+    from ascready.io.writing import write_files
 
-    written: list[str] = []
     skipped = list(plan.skipped)
+    to_write: dict[str, str] = {}
     for path, text in plan.to_write.items():
         dest = plan.root / path
         if dest.exists() or dest.is_symlink():  # appeared since prepare(): still not replaced
             skipped.append(path)
-            continue
-        try:
-            write_atomically(dest, text.encode("utf-8"))
-        except OSError as exc:
-            raise ScaffoldWriteError(
-                f"could not write {dest} ({exc.strerror or exc}). {len(written)} of "
-                f"{len(plan.to_write)} files were written before this; fix the problem and run "
-                "again with --into-existing to add the rest",
-                written,
-            ) from None
-        written.append(path)
-    return InitResult(plan.root, written, skipped, plan.not_seeded, plan.return_items)
+        else:
+            to_write[path] = text
+    write_files(plan.root, creates=to_write, command="ascready init")
+    return InitResult(plan.root, list(to_write), skipped, plan.not_seeded, plan.return_items)

@@ -149,6 +149,16 @@ MinimumOption = Annotated[
 ]
 
 
+def undo_interrupted(repo: Path) -> None:
+    """Before a command writes into the repository at or above ``repo``: undo any earlier write
+    into it that was interrupted (killed, or the machine stopped), and say so on stderr."""
+    from ascready.io.writing import recover
+    from ascready.repository.loader import find_repository
+
+    for message in recover(find_repository(repo)):
+        typer.echo(f"warning: {message}", err=True)
+
+
 def print_or_write(data: str | bytes, out: Path | None, done: str) -> None:
     """Print ``data``, or write it atomically to ``out`` and say so (``done``) on stderr."""
     if out is None:

@@ -105,7 +105,11 @@ def init(
     """
     from ascready.authoring import install as install_source
     from ascready.authoring import scaffold
+    from ascready.errors import OutputExistsError, WriteError
+    from ascready.io.writing import recover
 
+    for message in recover(directory) if directory.is_dir() else []:
+        typer.echo(f"warning: {message}", err=True)  # an init (or import) that was killed
     try:
         scaffold.check_target(directory, into_existing=into_existing)
     except OSError as exc:
@@ -157,6 +161,8 @@ def init(
         raise fail(
             f"could not create the repository in '{directory}' ({exc.strerror or exc})"
         ) from None
+    except (WriteError, OutputExistsError) as exc:  # written all or none: nothing is left
+        raise fail(f"could not create the repository in '{directory}': {exc.message}") from None
     _report(result, answers, directory, into_existing=into_existing)
     _report_install(result, source, directory, given=install is not None)
 

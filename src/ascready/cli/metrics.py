@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ascready.cli.common import RepoOption, console, dry_run_option, handle_errors
+from ascready.cli.common import (
+    RepoOption,
+    console,
+    dry_run_option,
+    handle_errors,
+    undo_interrupted,
+)
 
 if TYPE_CHECKING:
     from ascready.authoring.metrics.results import ImportPlan, MeasureFile
@@ -114,6 +120,7 @@ def import_metrics_command(
 
     from ascready.authoring.metrics.ascof import apply_plan, plan_import
 
+    undo_interrupted(repo)
     with _progress_bar() as progress:
         plan = plan_import(
             repo,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ascready.cli.common import RepoOption, dry_run_option, handle_errors
+from ascready.cli.common import RepoOption, dry_run_option, handle_errors, undo_interrupted
 
 if TYPE_CHECKING:
     from ascready.authoring.new import NewFile
@@ -132,6 +132,7 @@ def evidence(
     """Create a new evidence item under the next free id (evidence/EV-067.yaml, say)."""
     from ascready.authoring.new import new_evidence
 
+    undo_interrupted(repo)
     new = new_evidence(
         repo,
         title=title,
@@ -184,6 +185,7 @@ def action(
     """Create a new improvement action under the next free id (actions/ACT-11.yaml, say)."""
     from ascready.authoring.new import new_action
 
+    undo_interrupted(repo)
     new = new_action(
         repo,
         title=title,
@@ -215,5 +217,6 @@ def rating(
     """Create the rating file of a quality statement that has none (ratings/QS3.yaml, say)."""
     from ascready.authoring.new import new_rating
 
+    undo_interrupted(repo)
     new = new_rating(repo, quality_statement=qs, self_score=self_score, narrative=narrative)
     _run(new, dry_run)

@@ -22,6 +22,7 @@ from ascready.cli.common import (
     fail,
     handle_errors,
     out_option,
+    undo_interrupted,
 )
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ def import_command(
     from ascready.checks.load import load_project
     from ascready.repository.loader import find_repository
 
+    undo_interrupted(repo)
     root = find_repository(repo)
     project, _ = load_project(root)
     rules = load_mapping(mapping) if mapping is not None else None

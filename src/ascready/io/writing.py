@@ -2,20 +2,53 @@
 
 One policy for every command that writes:
 
-* a file is never half-written: its bytes go to a temporary file beside it, flushed to disk,
-  which is then put in place in one step (a rename, or a hard link for a new file);
+* a file is never half-written: its bytes go to a temporary file, flushed to disk, which is
+  then put in place in one step (a rename, or a hard link for a new file);
 * a new file is created exclusively: never over a file that exists, even one created a moment
   ago by someone else;
-* a set of files (:func:`write_files`) is written all or none: if one cannot be written, the
-  files this run created are removed, the ones it replaced are put back, and the folders it
-  made are removed again;
+* a set of files (:func:`write_files`) is written all or none, even if the process is killed
+  part way or the machine stops (see below);
 * once written, the files and their folders are flushed to disk (fsync), so that a power cut
   does not undo what the user was told was done;
 * a new file gets the permissions the user's umask allows (the operating system applies it
   when the file is created), and a replaced file keeps its own.
 
-Also :func:`fixed_zip_times`, which makes the zip-based outputs (xlsx, docx) byte-identical from
-one run to the next.
+**A set of files, all or none.** Putting many files in place cannot be one step, so
+:func:`write_files` keeps a journal:
+
+1. *Stage.* Every new file is written, complete and flushed to disk, into a folder of its own
+   under :data:`STAGING` (``.ascready-staging/`` in the repository's top folder, on the same
+   disk as the files, so that moving one is one step). A replaced file's old version is kept
+   there too (a hard link to it, or a copy). That folder holds a ``.gitignore`` saying ``*``,
+   which makes git ignore everything in it, itself included: ``git add .`` never stages it,
+   whatever the repository's own ``.gitignore`` says, and a repository that is not a git work
+   tree has nothing else to keep out. Nothing is ever written beside the repository's files.
+2. *Journal.* ``journal.json`` lists every file to create or replace, with a digest of what it
+   will hold and of what it held, and the folders to make; it is flushed to disk. Killed before
+   this point, the repository is untouched (the next run just removes the staging folder).
+3. *Put in place.* Each staged file is moved into place (a hard link for a new file, so that
+   it never goes over an existing one; a rename for a replaced one).
+4. *Done.* The journal is removed, then the staging folder.
+
+A failure the program sees (a full disk, a file that appeared meanwhile, Ctrl-C) undoes the
+files at once. A kill it cannot see leaves the journal behind. Then the next command that
+writes into the repository (``import``, ``import-metrics``, ``new``: they call :func:`recover`
+before they read the repository) *undoes* it: it removes each file the interrupted command
+created and puts back each it replaced, wherever the file still holds exactly what that
+command wrote (one changed since is left as it is, and named), and says so. It rolls back
+rather than forward because the interrupted command never told the user it had finished, and
+may have been stopped on purpose; and because the natural next step, running the same import
+again, then lands it whole, once, where finishing it would make that re-run refuse its files or
+import its rows a second time. Until then ``ascready validate`` reports the journal as the
+error ``interrupted-write`` (:func:`interrupted_writes`), so a half-imported repository never
+passes. One command writes into a repository at a time: each holds an advisory lock on the
+repository's folder while it writes (released by the system however the process ends; not on
+Windows, which has no such locks), and a second is refused rather than taking the first one's
+journal for an interrupted one.
+
+Also :func:`write_atomically` (one file, such as an exported workbook) and
+:func:`fixed_zip_times`, which makes the zip-based outputs (xlsx, docx) byte-identical from one
+run to the next.
 """
 
 from __future__ import annotations
@@ -23,12 +56,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import hashlib
 import io
+import json
 import os
 import secrets
+import shutil
+import sys
+import tempfile
 import zipfile
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ascready.errors import OutputExistsError, WriteError
 
@@ -134,53 +174,374 @@ def write_atomically(path: Path, data: str | bytes) -> None:
     _sync_folder(path.parent)
 
 
-# --- a set of files, all or none ------------------------------------------------------------
+# --- a set of files, all or none, even after a crash -------------------------------------------
+
+#: The folder, in the repository's top folder, where a set of files is staged before it is put
+#: in place. It holds a .gitignore that ignores everything in it, itself included, so git never
+#: shows or stages it, whether or not the repository is a git work tree.
+STAGING = ".ascready-staging"
+_IGNORE_ALL = "*\n# ascready stages files here while it writes them; git ignores all of it.\n"
+_JOURNAL = "journal.json"
 
 
-class _Journal:
-    """What one run of :func:`write_files` has done so far, so that it can be undone."""
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return "unreadable"
 
-    def __init__(self) -> None:
-        self.created: list[Path] = []
-        self.replaced: list[tuple[Path, bytes | None]] = []  # None: there was no file
-        self.folders: list[Path] = []  # made by this run, outermost first
 
-    def make_folder(self, folder: Path) -> None:
-        missing = []
-        for parent in (folder, *folder.parents):
-            if parent.is_dir():
-                break
-            if parent.exists() or parent.is_symlink():
-                raise NotADirectoryError(errno.ENOTDIR, "a file has the folder's name", str(parent))
-            missing.append(parent)
-        for parent in reversed(missing):
-            parent.mkdir(exist_ok=True)
-            self.folders.append(parent)
+class _Lock:
+    """One writer at a time in a repository: an advisory lock on its top folder, which the
+    system releases when the process ends, however it ends. (Where the system has no such
+    locks, on Windows, this does nothing.)"""
 
-    def undo(self) -> str:
-        """Undo everything; returns what to tell the user about it."""
-        left: list[str] = []
-        for path in reversed(self.created):
+    def __init__(self, root: Path, *, shared: bool = False) -> None:
+        self.root, self.shared, self.fd = root, shared, -1
+
+    def acquire(self) -> bool:
+        if sys.platform == "win32":  # pragma: no cover - no advisory locks
+            return True
+        import fcntl
+
+        try:
+            self.fd = os.open(self.root, os.O_RDONLY)
+        except OSError:
+            return True
+        try:
+            fcntl.flock(self.fd, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self.fd)
+            self.fd = -1
+            return False
+        return True
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # closing the folder releases the lock
+            self.fd = -1
+
+    def __enter__(self) -> _Lock:
+        if not self.acquire():
+            raise WriteError(
+                "another ascready command is writing into this repository right now; wait for it "
+                "to finish, then run this again"
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+@dataclass
+class _Transaction:
+    """One set of files being written: staged in ``folder`` (under :data:`STAGING`), then put in
+    place. ``journal`` is what ``journal.json`` holds once every file is staged."""
+
+    root: Path
+    folder: Path
+    command: str
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)  # made by this run, outermost first
+    started: str = ""
+
+    @classmethod
+    def begin(cls, root: Path, command: str) -> _Transaction:
+        base = root / STAGING
+        base.mkdir(exist_ok=True)
+        ignore = base / ".gitignore"
+        try:
+            current = ignore.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            current = ""
+        if current != _IGNORE_ALL:
+            # Written in place, not by a temporary file beside it (which git would see): its
+            # first byte, "*", is what makes git ignore the folder, and a run that finds it
+            # incomplete writes it again.
+            with contextlib.suppress(FileNotFoundError):
+                ignore.unlink()
+            _write_and_sync(
+                os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666),
+                _IGNORE_ALL.encode("utf-8"),
+            )
+        folder = Path(tempfile.mkdtemp(dir=base, prefix="write-"))
+        (folder / "new").mkdir()
+        (folder / "old").mkdir()
+        started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return cls(root, folder, command, started=started)
+
+    def stage(self, rel: str, payload: bytes, *, create: bool, original: bytes | None) -> None:
+        """Write ``rel``'s new bytes (and, for a replaced file, keep its old ones) in the
+        staging folder, flushed to disk."""
+        n = len(self.entries)
+        target = self.root / rel
+        self._note_folders(PurePosixPath(rel).parent)
+        staged = self.folder / "new" / str(n)
+        mode = 0o666
+        old_digest: str | None = None
+        if not create and (target.exists() or original is not None):
+            backup = self.folder / "old" / str(n)
             try:
-                path.unlink(missing_ok=True)
+                mode = target.stat().st_mode & 0o7777
+                os.link(target, backup)  # the old file itself: a replace never changes it
             except OSError:
-                left.append(str(path))
-        for path, original in reversed(self.replaced):
-            try:
                 if original is None:
-                    path.unlink(missing_ok=True)
+                    original = target.read_bytes()
+                _write_and_sync(
+                    os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), original
+                )
+            old_digest = _digest(backup)
+        _write_and_sync(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), payload)
+        if mode != 0o666:
+            os.chmod(staged, mode)
+        self.entries.append(
+            {
+                "path": rel,
+                "create": create,
+                "new": hashlib.sha256(payload).hexdigest(),
+                "old": old_digest,
+            }
+        )
+
+    def _note_folders(self, folder: PurePosixPath) -> None:
+        """Note the folders above a file that do not exist yet (made when files are put in
+        place); a file where a folder should be stops everything now."""
+        missing: list[str] = []
+        for parent in (folder, *folder.parents):
+            if str(parent) == "." or str(parent) in self.folders:
+                break
+            path = self.root / parent
+            if path.is_dir():
+                break
+            if path.exists() or path.is_symlink():
+                raise NotADirectoryError(errno.ENOTDIR, "a file has the folder's name", str(path))
+            missing.append(str(parent))
+        self.folders.extend(reversed(missing))  # outermost first
+
+    def commit_intent(self) -> None:
+        """Every file is staged and on disk: write the journal, the point after which an
+        interruption leaves something to undo."""
+        for sub in ("new", "old"):
+            _sync_folder(self.folder / sub)
+        journal = {
+            "command": self.command,
+            "started": self.started,
+            "folders": self.folders,
+            "files": self.entries,
+        }
+        tmp = self.folder / f"{_JOURNAL}.tmp"
+        _write_and_sync(
+            os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600),
+            json.dumps(journal, indent=1).encode("utf-8"),
+        )
+        os.replace(tmp, self.folder / _JOURNAL)
+        _sync_folder(self.folder)
+
+    def put_in_place(self) -> Iterator[str]:
+        """Move the staged files into place, yielding each path before it is moved."""
+        for rel in self.folders:
+            (self.root / rel).mkdir(exist_ok=True)
+        for n, entry in enumerate(self.entries):
+            yield entry["path"]
+            staged, target = self.folder / "new" / str(n), self.root / entry["path"]
+            if entry["create"]:
+                _move_new(staged, target)
+            else:
+                _move_over(staged, target)
+        for folder in dict.fromkeys((self.root / e["path"]).parent for e in self.entries):
+            _sync_folder(folder)
+        with contextlib.suppress(FileNotFoundError):
+            (self.folder / _JOURNAL).unlink()  # done: nothing to undo any more
+        _sync_folder(self.folder)
+
+    def discard(self) -> None:
+        """Remove the staging folder (and :data:`STAGING` when nothing else is in it)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        _remove_staging_if_empty(self.root)
+
+
+def _remove_staging_if_empty(root: Path) -> None:
+    base = root / STAGING
+    with contextlib.suppress(OSError):
+        if all(p.name == ".gitignore" for p in base.iterdir()):
+            (base / ".gitignore").unlink(missing_ok=True)
+            base.rmdir()
+
+
+def _move_new(staged: Path, target: Path) -> None:
+    """Put a staged new file at ``target``, never over an existing file: a hard link fails if
+    the name is taken. Where the file system has no hard links, a rename after a check."""
+    try:
+        os.link(staged, target)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (some network and FAT file systems)
+        if target.exists() or target.is_symlink():
+            raise FileExistsError(errno.EEXIST, "exists", str(target)) from None
+        os.rename(staged, target)
+
+
+def _move_over(staged: Path, target: Path) -> None:
+    os.replace(staged, target)
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What undoing an interrupted or failed set of writes did."""
+
+    command: str
+    started: str
+    removed: int
+    restored: int
+    left: tuple[str, ...]  # changed since, so left as they are
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.removed or self.restored or self.left)
+
+
+def _undo(root: Path, folder: Path, journal: Mapping[str, Any]) -> Undone:
+    """Put the repository back as it was before the set of writes ``journal`` describes: remove
+    each file it created and put back each it replaced, where the file still holds what the
+    write put there (a file changed since is left as it is, and named)."""
+    removed = restored = 0
+    left: list[str] = []
+    files = list(journal.get("files", []))
+    for n in reversed(range(len(files))):
+        entry = files[n]
+        target = root / entry["path"]
+        now = _digest(target)
+        if now == entry["new"] and now != entry.get("old"):
+            try:
+                backup = folder / "old" / str(n)
+                if entry.get("old") is not None and backup.exists():
+                    os.replace(backup, target)
+                    restored += 1
                 else:
-                    replace_atomically(path, original)
+                    target.unlink()
+                    removed += 1
             except OSError:
-                left.append(str(path))
-        for folder in reversed(self.folders):
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only if it is empty again
-        if left:
-            return f"These files could not be put back as they were: {', '.join(left)}."
-        if self.created or self.replaced:
-            return "Nothing was changed: the files this run had written were removed or put back."
-        return "Nothing was written."
+                left.append(entry["path"])
+        elif now is not None and now != entry.get("old"):
+            left.append(entry["path"])
+    for rel in reversed(list(journal.get("folders", []))):
+        with contextlib.suppress(OSError):
+            (root / rel).rmdir()  # only if it is empty again
+    for parent in dict.fromkeys((root / e["path"]).parent for e in files):
+        if parent.is_dir():
+            _sync_folder(parent)
+    return Undone(
+        str(journal.get("command", "an ascready command")),
+        str(journal.get("started", "")),
+        removed,
+        restored,
+        tuple(sorted(left)),
+    )
+
+
+def _undone_message(undone: Undone) -> str:
+    if undone.left:
+        return f"These files could not be put back as they were: {', '.join(undone.left)}."
+    if undone.touched:
+        return "Nothing was changed: the files this run had written were removed or put back."
+    return "Nothing was written."
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """A set of writes that was interrupted (the process killed, the machine stopped) after it
+    had begun to put files in place: the repository holds part of it."""
+
+    journal: str  # relative to the repository, with forward slashes
+    command: str
+    started: str
+    files: int
+    present: int  # how many of them hold what the interrupted command wrote
+
+
+def _journals(root: Path) -> list[tuple[Path, dict[str, Any] | None]]:
+    base = root / STAGING
+    found: list[tuple[Path, dict[str, Any] | None]] = []
+    try:
+        folders = sorted(p for p in base.iterdir() if p.is_dir())
+    except OSError:
+        return found
+    for folder in folders:
+        try:
+            data = json.loads((folder / _JOURNAL).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            found.append((folder, None))  # interrupted while staging: nothing was put in place
+            continue
+        except (OSError, ValueError):
+            data = {"command": "an ascready command", "files": []}
+        found.append((folder, data if isinstance(data, dict) else {"files": []}))
+    return found
+
+
+def interrupted_writes(root: Path) -> list[Interrupted]:
+    """The sets of writes into ``root`` that were interrupted part way (read only)."""
+    found = []
+    for folder, journal in _journals(root):
+        if journal is None:
+            continue
+        files = list(journal.get("files", []))
+        present = sum(1 for e in files if _digest(root / e["path"]) == e["new"])
+        found.append(
+            Interrupted(
+                folder.relative_to(root).as_posix() + "/" + _JOURNAL,
+                str(journal.get("command", "an ascready command")),
+                str(journal.get("started", "")),
+                len(files),
+                present,
+            )
+        )
+    return found
+
+
+def writing_now(root: Path) -> bool:
+    """Whether another ascready command is writing into ``root`` at this moment."""
+    lock = _Lock(root, shared=True)
+    if lock.acquire():
+        lock.release()
+        return False
+    return True
+
+
+def recover(root: Path) -> list[str]:
+    """Undo every set of writes into ``root`` that was interrupted, so that the repository is as
+    it was before each; returns what to tell the user (nothing if there was nothing to undo).
+
+    Called by every command that writes into a repository, before it reads it. Raises
+    :class:`~ascready.errors.WriteError` if another ascready command is writing right now.
+    """
+    if not (root / STAGING).exists():
+        return []
+    messages: list[str] = []
+    with _Lock(root):
+        for folder, journal in _journals(root):
+            if journal is not None:
+                undone = _undo(root, folder, journal)
+                when = f" (started {undone.started})" if undone.started else ""
+                text = (
+                    f"{undone.command}{when} was interrupted before it finished, so it has been "
+                    f"undone: {undone.removed} file(s) it had created were removed and "
+                    f"{undone.restored} it had replaced were put back"
+                )
+                if undone.left:
+                    text += (
+                        ". These were changed since, so they were left as they are: "
+                        + ", ".join(undone.left)
+                    )
+                else:
+                    text += (
+                        "; the repository is as it was before it. Run it again if you still need it"
+                    )
+                messages.append(text + ".")
+            shutil.rmtree(folder, ignore_errors=True)
+        _remove_staging_if_empty(root)
+    return messages
 
 
 def _check_unchanged(root: Path, originals: Mapping[str, bytes]) -> None:
@@ -203,55 +564,103 @@ def write_files(
     replaces: Mapping[str, str | bytes] | None = None,
     originals: Mapping[str, bytes] | None = None,
     progress: WriteProgress | None = None,
+    command: str = "an ascready command",
 ) -> list[Path]:
     """Create and replace files under ``root`` (paths relative to it, with forward slashes):
-    every one of them, or none.
+    every one of them, or none, even if the process is killed part way (see the module's
+    docstring).
 
     ``creates`` are new files, never written over an existing one; ``replaces`` are written
     atomically over what is there. ``originals`` holds, for files to replace, the bytes they
-    held when they were read: if one holds anything else now, nothing is written.
+    held when they were read: if one holds anything else now, nothing is written. ``command``
+    names what is writing (``ascready import of register.xlsx``), for the message a later run
+    gives if this one is interrupted.
 
     Raises :class:`~ascready.errors.OutputExistsError` if a file to create exists, and
     :class:`~ascready.errors.WriteError` if the operating system refuses a write; either way,
     everything this run wrote has been undone, and the message says so.
     """
     creates, replaces = dict(creates or {}), dict(replaces or {})
-    _check_unchanged(root, originals or {})
-    total = len(creates) + len(replaces)
-    journal = _Journal()
-    current = ""
+    made = [p for p in (root, *root.parents) if not p.exists()]
+    root.mkdir(parents=True, exist_ok=True)
     try:
-        for done, (rel, data) in enumerate([*creates.items(), *replaces.items()]):
-            if progress is not None and done % 200 == 0:
-                progress(done, total)
-            current = rel
-            target = root / rel
-            journal.make_folder(target.parent)
-            if rel in creates:
-                create_exclusively(target, _payload(data))
-                journal.created.append(target)
-            else:
-                original = (originals or {}).get(rel)
-                if original is None and target.exists():
-                    original = target.read_bytes()
-                replace_atomically(target, _payload(data))
-                journal.replaced.append((target, original))
-        for folder in dict.fromkeys((root / rel).parent for rel in [*creates, *replaces]):
-            _sync_folder(folder)
-    except FileExistsError:
-        undone = journal.undo()
-        extra = "" if undone.startswith("Nothing") else f" {undone}"
-        raise OutputExistsError(f"{current} already exists; nothing was written{extra}") from None
-    except OSError as exc:
-        undone = journal.undo()
-        reason = exc.strerror or str(exc)
-        raise WriteError(f"{current} could not be written ({reason}). {undone}") from None
+        return _write_files(root, creates, replaces, originals or {}, progress, command)
     except BaseException:
-        journal.undo()
+        for folder in made:  # innermost first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
+
+
+def _write_files(
+    root: Path,
+    creates: dict[str, str | bytes],
+    replaces: dict[str, str | bytes],
+    originals: Mapping[str, bytes],
+    progress: WriteProgress | None,
+    command: str,
+) -> list[Path]:
+    total = len(creates) + len(replaces)
+    with _Lock(root):
+        if interrupted_writes(root):
+            raise WriteError(
+                "an earlier ascready command that was writing into this repository was "
+                "interrupted; nothing was written. Run this command again: it first undoes the "
+                "interrupted one."
+            )
+        _check_unchanged(root, originals)
+        for rel in creates:
+            if (root / rel).exists() or (root / rel).is_symlink():
+                raise OutputExistsError(f"{rel} already exists; nothing was written")
+        txn: _Transaction | None = None
+        current = ""
+        placed = False
+        try:
+            txn = _Transaction.begin(root, command)
+            for done, (rel, data) in enumerate([*creates.items(), *replaces.items()]):
+                if progress is not None and done % 200 == 0:
+                    progress(done, total)  # writing the files (staged) is the slow part
+                current = rel
+                txn.stage(
+                    rel,
+                    _payload(data),
+                    create=rel in creates,
+                    original=originals.get(rel),
+                )
+            current = ""
+            txn.commit_intent()
+            placed = True
+            for rel in txn.put_in_place():
+                current = rel
+        except FileExistsError:
+            extra = _rollback(txn, placed)
+            extra = "" if extra.startswith("Nothing") else f" {extra}"
+            raise OutputExistsError(
+                f"{current} already exists; nothing was written{extra}"
+            ) from None
+        except OSError as exc:
+            undone = _rollback(txn, placed)
+            reason = exc.strerror or str(exc)
+            where = current or str(exc.filename or "a file")
+            raise WriteError(f"{where} could not be written ({reason}). {undone}") from None
+        except BaseException:
+            _rollback(txn, placed)
+            raise
+        txn.discard()
     if progress is not None:
         progress(total, total)
     return [root / rel for rel in [*creates, *replaces]]
+
+
+def _rollback(txn: _Transaction | None, placed: bool) -> str:
+    if txn is None:
+        return "Nothing was written."
+    message = "Nothing was written."
+    if placed:
+        journal = {"command": txn.command, "folders": txn.folders, "files": txn.entries}
+        message = _undone_message(_undo(txn.root, txn.folder, journal))
+    txn.discard()
+    return message
 
 
 def write_files_atomically(

@@ -592,15 +592,15 @@ def test_a_failed_write_removes_the_files_this_run_created(
     runner: CliRunner, repo: Path, downloads: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     written: list[str] = []
-    real = writing.create_exclusively
+    real = writing._move_new
 
-    def fail_second(path: Path, payload: bytes) -> None:
+    def fail_second(staged: Path, path: Path) -> None:
         if written:
             raise OSError(28, "No space left on device")
         written.append(path.name)
-        real(path, payload)
+        real(staged, path)
 
-    monkeypatch.setattr(writing, "create_exclusively", fail_second)
+    monkeypatch.setattr(writing, "_move_new", fail_second)
     source = write_csv(downloads / "ascof-2024-25.csv", ascof_rows())
     result = run(runner, repo, str(source))
     assert result.exit_code == 1

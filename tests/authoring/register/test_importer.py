@@ -373,17 +373,17 @@ def test_a_failure_while_writing_leaves_nothing_behind(
     project, _ = load_project(repo)
     plan = plan_import(project, path, load_mapping(mapping))
     assert len(plan.files) > 3
-    real = writing.create_exclusively
+    real = writing._move_new
     calls = 0
 
-    def flaky(target: Path, payload: bytes) -> None:
+    def flaky(staged: Path, target: Path) -> None:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise OSError(28, "No space left on device")
-        real(target, payload)
+        real(staged, target)
 
-    monkeypatch.setattr(writing, "create_exclusively", flaky)
+    monkeypatch.setattr(writing, "_move_new", flaky)
     with pytest.raises(WriteError) as refused:
         write_plan(plan)
     assert calls == 3

@@ -247,5 +247,6 @@ def apply_plan(plan: ImportPlan) -> list[str]:
         creates={f.path: f.text for f in plan.creates},
         replaces={f.path: f.text for f in plan.updates},
         originals={f.path: f.original or b"" for f in plan.updates},
+        command=f"ascready import-metrics of {plan.file}",
     )
     return [f.path for f in (*plan.creates, *plan.updates)]

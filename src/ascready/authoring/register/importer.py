@@ -349,4 +349,5 @@ def write_plan(plan: ImportPlan, progress: Progress | None = None) -> list[Path]
         replaces={f.path: f.text for f in plan.files if f.original is not None},
         originals={f.path: f.original for f in plan.files if f.original is not None},
         progress=writing,
+        command=f"ascready import of {plan.source}",
     )
