@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ascready.errors import OutputExistsError, WriteError
-from ascready.io import writing
+from ascready.io import recovery, staging, writing
 from ascready.io.writing import write_atomically, write_files
 
 
@@ -192,7 +192,7 @@ def killed_after(root: Path, placed: int, **files: dict[str, str]) -> None:
 
 
 def visible(root: Path) -> dict[str, bytes]:
-    return {k: v for k, v in tree(root).items() if not k.startswith(writing.STAGING + "/")}
+    return {k: v for k, v in tree(root).items() if not k.startswith(staging.STAGING + "/")}
 
 
 def test_a_write_killed_part_way_is_reported_and_undone_by_the_next_run(tmp_path: Path) -> None:
@@ -210,17 +210,17 @@ def test_a_write_killed_part_way_is_reported_and_undone_by_the_next_run(tmp_path
         "evidence/EV-001.yaml": b"a\n",
         "evidence/EV-002.yaml": b"b\n",
     }
-    [found] = writing.interrupted_writes(tmp_path)
+    [found] = recovery.interrupted_writes(tmp_path)
     assert (found.command, found.files, found.present) == ("ascready import of register.xlsx", 3, 2)
     assert found.journal.startswith(".ascready-staging/write-")
     with pytest.raises(WriteError, match="interrupted"):  # nothing is written on top of it
         write_files(tmp_path, creates={"evidence/EV-003.yaml": "c\n"})
-    [message] = writing.recover(tmp_path)
+    [message] = recovery.recover(tmp_path)
     assert message.startswith("ascready import of register.xlsx (started ")
     assert "2 file(s) it had created were removed and 0 it had replaced were put back" in message
     assert tree(tmp_path) == before  # staging folder gone too
     assert folders(tmp_path) == {"ratings"}
-    assert writing.recover(tmp_path) == []
+    assert recovery.recover(tmp_path) == []
 
 
 def test_a_replaced_file_is_put_back_and_one_changed_since_is_left_and_named(
@@ -237,7 +237,7 @@ def test_a_replaced_file_is_put_back_and_one_changed_since_is_left_and_named(
     assert (tmp_path / "QS1.yaml").read_text("utf-8") == "n1\n"
     assert (tmp_path / "QS2.yaml").read_text("utf-8") == "old 2\n"  # not reached
     (tmp_path / "EV-001.yaml").write_text("edited by hand since\n", "utf-8")
-    [message] = writing.recover(tmp_path)
+    [message] = recovery.recover(tmp_path)
     assert "0 file(s) it had created were removed and 1 it had replaced were put back" in message
     assert "were changed since, so they were left as they are: EV-001.yaml" in message
     assert tree(tmp_path) == {
@@ -253,8 +253,8 @@ def test_killed_while_staging_leaves_the_repository_untouched_and_is_cleaned_qui
     txn = writing._Transaction.begin(tmp_path, "ascready import of register.xlsx")
     txn.stage("evidence/EV-001.yaml", b"a\n", create=True, original=None)
     assert visible(tmp_path) == {}
-    assert writing.interrupted_writes(tmp_path) == []  # nothing half-done in the repository
-    assert writing.recover(tmp_path) == []
+    assert recovery.interrupted_writes(tmp_path) == []  # nothing half-done in the repository
+    assert recovery.recover(tmp_path) == []
     assert list(tmp_path.iterdir()) == []
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ascready.checks.base import Check, CheckContext, CheckList
 from ascready.findings import Finding, Severity
-from ascready.io.writing import interrupted_writes, writing_now
+from ascready.io.recovery import interrupted_writes, writing_now
 
 CHECKS = CheckList()
 

@@ -152,7 +152,7 @@ MinimumOption = Annotated[
 def undo_interrupted(repo: Path) -> None:
     """Before a command writes into the repository at or above ``repo``: undo any earlier write
     into it that was interrupted (killed, or the machine stopped), and say so on stderr."""
-    from ascready.io.writing import recover
+    from ascready.io.recovery import recover
     from ascready.repository.loader import find_repository
 
     for message in recover(find_repository(repo)):

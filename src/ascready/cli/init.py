@@ -106,7 +106,7 @@ def init(
     from ascready.authoring import install as install_source
     from ascready.authoring import scaffold
     from ascready.errors import OutputExistsError, WriteError
-    from ascready.io.writing import recover
+    from ascready.io.recovery import recover
 
     for message in recover(directory) if directory.is_dir() else []:
         typer.echo(f"warning: {message}", err=True)  # an init (or import) that was killed

@@ -62,7 +62,6 @@ import json
 import os
 import secrets
 import shutil
-import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
@@ -71,6 +70,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ascready.errors import OutputExistsError, WriteError
+from ascready.io.recovery import interrupted_writes, undo, undone_message
+from ascready.io.staging import (
+    IGNORE_ALL,
+    JOURNAL,
+    STAGING,
+    Lock,
+    digest,
+    remove_staging_if_empty,
+    sync_folder,
+)
 
 #: Called while a set of files is written: (files written so far, files to write).
 WriteProgress = Callable[[int, int], None]
@@ -101,19 +110,6 @@ def _write_and_sync(fd: int, payload: bytes) -> None:
         handle.write(payload)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _sync_folder(folder: Path) -> None:
-    """Flush a folder's entries to disk, where the system allows it (not on Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def create_exclusively(path: Path, payload: bytes) -> None:
@@ -171,68 +167,10 @@ def write_atomically(path: Path, data: str | bytes) -> None:
     """Write one file (creating its folder if need be), replacing any file already there."""
     path.parent.mkdir(parents=True, exist_ok=True)
     replace_atomically(path, _payload(data))
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
 
 
 # --- a set of files, all or none, even after a crash -------------------------------------------
-
-#: The folder, in the repository's top folder, where a set of files is staged before it is put
-#: in place. It holds a .gitignore that ignores everything in it, itself included, so git never
-#: shows or stages it, whether or not the repository is a git work tree.
-STAGING = ".ascready-staging"
-_IGNORE_ALL = "*\n# ascready stages files here while it writes them; git ignores all of it.\n"
-_JOURNAL = "journal.json"
-
-
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return "unreadable"
-
-
-class _Lock:
-    """One writer at a time in a repository: an advisory lock on its top folder, which the
-    system releases when the process ends, however it ends. (Where the system has no such
-    locks, on Windows, this does nothing.)"""
-
-    def __init__(self, root: Path, *, shared: bool = False) -> None:
-        self.root, self.shared, self.fd = root, shared, -1
-
-    def acquire(self) -> bool:
-        if sys.platform == "win32":  # pragma: no cover - no advisory locks
-            return True
-        import fcntl
-
-        try:
-            self.fd = os.open(self.root, os.O_RDONLY)
-        except OSError:
-            return True
-        try:
-            fcntl.flock(self.fd, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-        except OSError:
-            os.close(self.fd)
-            self.fd = -1
-            return False
-        return True
-
-    def release(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)  # closing the folder releases the lock
-            self.fd = -1
-
-    def __enter__(self) -> _Lock:
-        if not self.acquire():
-            raise WriteError(
-                "another ascready command is writing into this repository right now; wait for it "
-                "to finish, then run this again"
-            )
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
 
 
 @dataclass
@@ -256,7 +194,7 @@ class _Transaction:
             current = ignore.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             current = ""
-        if current != _IGNORE_ALL:
+        if current != IGNORE_ALL:
             # Written in place, not by a temporary file beside it (which git would see): its
             # first byte, "*", is what makes git ignore the folder, and a run that finds it
             # incomplete writes it again.
@@ -264,7 +202,7 @@ class _Transaction:
                 ignore.unlink()
             _write_and_sync(
                 os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666),
-                _IGNORE_ALL.encode("utf-8"),
+                IGNORE_ALL.encode("utf-8"),
             )
         folder = Path(tempfile.mkdtemp(dir=base, prefix="write-"))
         (folder / "new").mkdir()
@@ -292,7 +230,7 @@ class _Transaction:
                 _write_and_sync(
                     os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), original
                 )
-            old_digest = _digest(backup)
+            old_digest = digest(backup)
         _write_and_sync(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), payload)
         if mode != 0o666:
             os.chmod(staged, mode)
@@ -324,20 +262,20 @@ class _Transaction:
         """Every file is staged and on disk: write the journal, the point after which an
         interruption leaves something to undo."""
         for sub in ("new", "old"):
-            _sync_folder(self.folder / sub)
+            sync_folder(self.folder / sub)
         journal = {
             "command": self.command,
             "started": self.started,
             "folders": self.folders,
             "files": self.entries,
         }
-        tmp = self.folder / f"{_JOURNAL}.tmp"
+        tmp = self.folder / f"{JOURNAL}.tmp"
         _write_and_sync(
             os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600),
             json.dumps(journal, indent=1).encode("utf-8"),
         )
-        os.replace(tmp, self.folder / _JOURNAL)
-        _sync_folder(self.folder)
+        os.replace(tmp, self.folder / JOURNAL)
+        sync_folder(self.folder)
 
     def put_in_place(self) -> Iterator[str]:
         """Move the staged files into place, yielding each path before it is moved."""
@@ -351,23 +289,15 @@ class _Transaction:
             else:
                 _move_over(staged, target)
         for folder in dict.fromkeys((self.root / e["path"]).parent for e in self.entries):
-            _sync_folder(folder)
+            sync_folder(folder)
         with contextlib.suppress(FileNotFoundError):
-            (self.folder / _JOURNAL).unlink()  # done: nothing to undo any more
-        _sync_folder(self.folder)
+            (self.folder / JOURNAL).unlink()  # done: nothing to undo any more
+        sync_folder(self.folder)
 
     def discard(self) -> None:
         """Remove the staging folder (and :data:`STAGING` when nothing else is in it)."""
         shutil.rmtree(self.folder, ignore_errors=True)
-        _remove_staging_if_empty(self.root)
-
-
-def _remove_staging_if_empty(root: Path) -> None:
-    base = root / STAGING
-    with contextlib.suppress(OSError):
-        if all(p.name == ".gitignore" for p in base.iterdir()):
-            (base / ".gitignore").unlink(missing_ok=True)
-            base.rmdir()
+        remove_staging_if_empty(self.root)
 
 
 def _move_new(staged: Path, target: Path) -> None:
@@ -385,163 +315,6 @@ def _move_new(staged: Path, target: Path) -> None:
 
 def _move_over(staged: Path, target: Path) -> None:
     os.replace(staged, target)
-
-
-@dataclass(frozen=True)
-class Undone:
-    """What undoing an interrupted or failed set of writes did."""
-
-    command: str
-    started: str
-    removed: int
-    restored: int
-    left: tuple[str, ...]  # changed since, so left as they are
-
-    @property
-    def touched(self) -> bool:
-        return bool(self.removed or self.restored or self.left)
-
-
-def _undo(root: Path, folder: Path, journal: Mapping[str, Any]) -> Undone:
-    """Put the repository back as it was before the set of writes ``journal`` describes: remove
-    each file it created and put back each it replaced, where the file still holds what the
-    write put there (a file changed since is left as it is, and named)."""
-    removed = restored = 0
-    left: list[str] = []
-    files = list(journal.get("files", []))
-    for n in reversed(range(len(files))):
-        entry = files[n]
-        target = root / entry["path"]
-        now = _digest(target)
-        if now == entry["new"] and now != entry.get("old"):
-            try:
-                backup = folder / "old" / str(n)
-                if entry.get("old") is not None and backup.exists():
-                    os.replace(backup, target)
-                    restored += 1
-                else:
-                    target.unlink()
-                    removed += 1
-            except OSError:
-                left.append(entry["path"])
-        elif now is not None and now != entry.get("old"):
-            left.append(entry["path"])
-    for rel in reversed(list(journal.get("folders", []))):
-        with contextlib.suppress(OSError):
-            (root / rel).rmdir()  # only if it is empty again
-    for parent in dict.fromkeys((root / e["path"]).parent for e in files):
-        if parent.is_dir():
-            _sync_folder(parent)
-    return Undone(
-        str(journal.get("command", "an ascready command")),
-        str(journal.get("started", "")),
-        removed,
-        restored,
-        tuple(sorted(left)),
-    )
-
-
-def _undone_message(undone: Undone) -> str:
-    if undone.left:
-        return f"These files could not be put back as they were: {', '.join(undone.left)}."
-    if undone.touched:
-        return "Nothing was changed: the files this run had written were removed or put back."
-    return "Nothing was written."
-
-
-@dataclass(frozen=True)
-class Interrupted:
-    """A set of writes that was interrupted (the process killed, the machine stopped) after it
-    had begun to put files in place: the repository holds part of it."""
-
-    journal: str  # relative to the repository, with forward slashes
-    command: str
-    started: str
-    files: int
-    present: int  # how many of them hold what the interrupted command wrote
-
-
-def _journals(root: Path) -> list[tuple[Path, dict[str, Any] | None]]:
-    base = root / STAGING
-    found: list[tuple[Path, dict[str, Any] | None]] = []
-    try:
-        folders = sorted(p for p in base.iterdir() if p.is_dir())
-    except OSError:
-        return found
-    for folder in folders:
-        try:
-            data = json.loads((folder / _JOURNAL).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            found.append((folder, None))  # interrupted while staging: nothing was put in place
-            continue
-        except (OSError, ValueError):
-            data = {"command": "an ascready command", "files": []}
-        found.append((folder, data if isinstance(data, dict) else {"files": []}))
-    return found
-
-
-def interrupted_writes(root: Path) -> list[Interrupted]:
-    """The sets of writes into ``root`` that were interrupted part way (read only)."""
-    found = []
-    for folder, journal in _journals(root):
-        if journal is None:
-            continue
-        files = list(journal.get("files", []))
-        present = sum(1 for e in files if _digest(root / e["path"]) == e["new"])
-        found.append(
-            Interrupted(
-                folder.relative_to(root).as_posix() + "/" + _JOURNAL,
-                str(journal.get("command", "an ascready command")),
-                str(journal.get("started", "")),
-                len(files),
-                present,
-            )
-        )
-    return found
-
-
-def writing_now(root: Path) -> bool:
-    """Whether another ascready command is writing into ``root`` at this moment."""
-    lock = _Lock(root, shared=True)
-    if lock.acquire():
-        lock.release()
-        return False
-    return True
-
-
-def recover(root: Path) -> list[str]:
-    """Undo every set of writes into ``root`` that was interrupted, so that the repository is as
-    it was before each; returns what to tell the user (nothing if there was nothing to undo).
-
-    Called by every command that writes into a repository, before it reads it. Raises
-    :class:`~ascready.errors.WriteError` if another ascready command is writing right now.
-    """
-    if not (root / STAGING).exists():
-        return []
-    messages: list[str] = []
-    with _Lock(root):
-        for folder, journal in _journals(root):
-            if journal is not None:
-                undone = _undo(root, folder, journal)
-                when = f" (started {undone.started})" if undone.started else ""
-                text = (
-                    f"{undone.command}{when} was interrupted before it finished, so it has been "
-                    f"undone: {undone.removed} file(s) it had created were removed and "
-                    f"{undone.restored} it had replaced were put back"
-                )
-                if undone.left:
-                    text += (
-                        ". These were changed since, so they were left as they are: "
-                        + ", ".join(undone.left)
-                    )
-                else:
-                    text += (
-                        "; the repository is as it was before it. Run it again if you still need it"
-                    )
-                messages.append(text + ".")
-            shutil.rmtree(folder, ignore_errors=True)
-        _remove_staging_if_empty(root)
-    return messages
 
 
 def _check_unchanged(root: Path, originals: Mapping[str, bytes]) -> None:
@@ -601,7 +374,7 @@ def _write_files(
     command: str,
 ) -> list[Path]:
     total = len(creates) + len(replaces)
-    with _Lock(root):
+    with Lock(root):
         if interrupted_writes(root):
             raise WriteError(
                 "an earlier ascready command that was writing into this repository was "
@@ -658,7 +431,7 @@ def _rollback(txn: _Transaction | None, placed: bool) -> str:
     message = "Nothing was written."
     if placed:
         journal = {"command": txn.command, "folders": txn.folders, "files": txn.entries}
-        message = _undone_message(_undo(txn.root, txn.folder, journal))
+        message = undone_message(undo(txn.root, txn.folder, journal))
     txn.discard()
     return message
 
