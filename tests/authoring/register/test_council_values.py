@@ -5,7 +5,6 @@ statement."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,24 +18,11 @@ from ascready.findings import Severity
 from ascready.repository import yamlsafe
 from ascready.repository.framework import Framework
 from ascready.repository.loader import builtin_framework_data
+from tests.authoring.register.helpers import STATEMENT_MAPPING, profile_only_repo
 from tests.conftest import REPO_ROOT
 
-MAPPING = """\
-sheets:
-  - kind: statement
-    columns:
-      quality_statement: QS
-      type: Type
-      text: Statement
-      presented_under: Theme
-"""
-
-
-def new_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir(exist_ok=True)
-    shutil.copy(REPO_ROOT / "evidence" / "ascready.yaml", root / "ascready.yaml")
-    return root
+MAPPING = STATEMENT_MAPPING
+new_repo = profile_only_repo
 
 
 def plan(tmp_path: Path, sheet: str, mapping: str | None = MAPPING) -> ImportPlan:

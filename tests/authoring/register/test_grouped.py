@@ -4,7 +4,6 @@ warning naming the rows when a blank looks like a group the mapping does not fil
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from ascready.authoring.register.mapping import load_mapping
 from ascready.checks.load import load_project
 from ascready.errors import ImportRefused
 from ascready.repository import yamlsafe
+from tests.authoring.register.helpers import STATEMENT_MAPPING, profile_only_repo
 from tests.conftest import REPO_ROOT
 
 STATEMENTS = """\
@@ -26,22 +26,8 @@ Theme 2: Providing support,QS4,Strength,Home care market is stable
 Theme 4,QS8,Strength,Governance is clear
 """
 
-MAPPING = """\
-sheets:
-  - kind: statement
-    columns:
-      quality_statement: QS
-      type: Type
-      text: Statement
-      presented_under: Theme
-"""
-
-
-def new_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    shutil.copy(REPO_ROOT / "evidence" / "ascready.yaml", root / "ascready.yaml")
-    return root
+MAPPING = STATEMENT_MAPPING
+new_repo = profile_only_repo
 
 
 def plan(tmp_path: Path, mapping: str, sheet: str = STATEMENTS) -> ImportPlan:
