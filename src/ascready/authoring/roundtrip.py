@@ -1,11 +1,14 @@
-"""Adding to a YAML file a person wrote, keeping their comments, key order, quoting and layout.
+"""Changing a YAML file a person wrote, keeping their comments, key order, quoting and layout.
 
 ascready reads every file with its guarded libyaml reader (:mod:`ascready.repository.yamlsafe`);
 a change to an existing file is made here, with ruamel.yaml's round-trip loader and dumper,
 which keep what they do not change as it was. ruamel.yaml is imported only inside
-:func:`add_to_mapping`, so that commands that do not edit files do not pay for it.
+:func:`edit_mapping`, so that commands that do not edit files do not pay for it.
 
-The caller checks the result as validate would: this module only makes the text.
+A change is an :class:`Edit`: keys given values or taken away, and lists (such as a rating's
+strengths) rebuilt from their entries, each kept (:class:`Keep`, perhaps with some of its keys
+changed) or new. :func:`apply` gives what the edited file must read as, so that the caller can
+check the text :func:`edit_mapping` made, as validate would: this module only makes the text.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 #: (mapping, sequence, offset) indents tried in turn: the first that gives back the file
@@ -21,19 +25,76 @@ _INDENTS = ((2, 4, 2), (2, 2, 0), (4, 6, 4), (4, 4, 0))
 
 
 class EditError(ValueError):
-    """The file cannot be added to (not a mapping, or a list that is not a list)."""
+    """The file cannot be changed (not a mapping, or a list that is not a list)."""
 
 
-def add_to_mapping(
-    text: str,
-    *,
-    append: Mapping[str, Sequence[Mapping[str, Any]]],
-    set_missing: Mapping[str, Any],
-    order: Sequence[str],
-) -> tuple[str, bool]:
-    """``text`` (a YAML mapping) with the entries of ``append`` added at the end of the lists
-    of those keys, and the values of ``set_missing`` given to their keys (replacing an empty
-    value, or as a new key placed in ``order``). Everything else is kept as written: the
+@dataclass(frozen=True)
+class Keep:
+    """The entry at ``index`` of a list as it is, but for the keys given new values in ``set``
+    and those taken away in ``delete``."""
+
+    index: int
+    set: Mapping[str, Any] = field(default_factory=dict)
+    delete: tuple[str, ...] = ()
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.set and not self.delete
+
+
+#: An entry of a rebuilt list: one that is there (kept), or a new one (its keys and values).
+ListEntry = Keep | Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What changes in a file: top-level keys set or deleted, and lists rebuilt."""
+
+    set: Mapping[str, Any] = field(default_factory=dict)
+    delete: tuple[str, ...] = ()
+    lists: Mapping[str, Sequence[ListEntry]] = field(default_factory=dict)
+    #: The order of top-level keys, and of keys in a list's entries: a new key goes there.
+    order: Sequence[str] = ()
+    entry_order: Sequence[str] = ()
+
+    def changes(self, data: Mapping[str, Any]) -> bool:
+        """Whether applying it to ``data`` changes anything."""
+        return apply(data, self) != dict(data)
+
+
+def _read(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: _read(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_read(v) for v in value]
+    return value
+
+
+def apply(data: Mapping[str, Any], edit: Edit) -> dict[str, Any]:
+    """``data`` (a file as ascready reads it) as it reads once ``edit`` is made."""
+    out = {k: v for k, v in data.items() if k not in edit.delete}
+    out.update(_read(dict(edit.set)))
+    for key, entries in edit.lists.items():
+        old = data.get(key)
+        old = old if isinstance(old, list) else []
+        rebuilt: list[Any] = []
+        for entry in entries:
+            if isinstance(entry, Keep):
+                kept = old[entry.index]
+                if isinstance(kept, dict):
+                    kept = {k: v for k, v in kept.items() if k not in entry.delete}
+                    kept.update(_read(dict(entry.set)))
+                rebuilt.append(kept)
+            else:
+                rebuilt.append(_read(dict(entry)))
+        out[key] = rebuilt
+    return out
+
+
+def edit_mapping(text: str, edit: Edit) -> tuple[str, bool]:
+    """``text`` (a YAML mapping) with ``edit`` made, everything else kept as written; the
     second value says whether it could be (False: ruamel.yaml would change the file's layout
     somewhere, such as an indentation it cannot repeat)."""
     from ruamel.yaml import YAML
@@ -84,36 +145,98 @@ def add_to_mapping(
     if not isinstance(data, CommentedMap):
         raise EditError("it is not a mapping of keys to values")
 
-    def place(key: str, value: Any) -> None:
+    for key in edit.delete:
         if key in data:
-            data[key] = value
-            return
-        wanted = order.index(key) if key in order else len(order)
-        position = len(data)
-        for i, existing in enumerate(data):
-            if existing in order and order.index(existing) > wanted:
-                position = i
-                break
-        data.insert(position, key, value)
-
-    for key, value in set_missing.items():
-        place(key, node(value))
-    for key, entries in append.items():
-        if not entries:
-            continue
+            del data[key]
+    for key, value in edit.set.items():
+        _place(data, key, node(value), edit.order)
+    for key, entries in edit.lists.items():
         current = data.get(key)
         if current is None:
             current = CommentedSeq()
-            place(key, current)
+            _place(data, key, current, edit.order)
         elif not isinstance(current, CommentedSeq):
             raise EditError(f"its '{key}' is not a list")
-        current.fa.set_block_style()  # `strengths: []` becomes a list of entries
+        original_last = current[-1] if current else None
+        original_comment = _end_comment(original_last)
         after = _comments_after(current)
-        current.extend(node(dict(e)) for e in entries)
-        if after is not None:  # they stay after the list, below the new entries
-            last = current[-1]
-            last.ca.items[list(last)[-1]] = [None, None, after, None]
+        old = list(current)
+        rebuilt = []
+        for entry in entries:
+            if not isinstance(entry, Keep):
+                rebuilt.append(node(dict(entry)))
+                continue
+            item = old[entry.index]
+            if entry.set or entry.delete:
+                if not isinstance(item, CommentedMap):
+                    raise EditError(f"an entry of its '{key}' is not a mapping")
+                for name in entry.delete:
+                    if name in item:
+                        del item[name]
+                for name, value in entry.set.items():
+                    _place(item, name, node(value), edit.entry_order)
+            rebuilt.append(item)
+        if rebuilt != old or any(r is not o for r, o in zip(rebuilt, old, strict=False)):
+            del current[:]
+            current.extend(rebuilt)
+        if current:
+            current.fa.set_block_style()  # `strengths: []` becomes a list of entries
+        else:
+            current.fa.set_flow_style()  # every entry taken away: `strengths: []`
+        last = current[-1] if current else None
+        if last is original_last and original_comment is not None:
+            original_comment[0].value = original_comment[1]  # the same last entry: as it was
+        elif after is not None and isinstance(last, CommentedMap) and last:
+            last.ca.items[list(last)[-1]] = [None, None, after, None]  # below the last entry
     return dump(yaml, data), kept
+
+
+def _place(data: Any, key: str, value: Any, order: Sequence[str]) -> None:
+    """Give ``key`` its value: where it is, or else as a new key placed in ``order``."""
+    if key in data:
+        data[key] = value
+        return
+    wanted = order.index(key) if key in order else len(order)
+    position = len(data)
+    for i, existing in enumerate(data):
+        if existing in order and order.index(existing) > wanted:
+            position = i
+            break
+    data.insert(position, key, value)
+
+
+def add_to_mapping(
+    text: str,
+    *,
+    append: Mapping[str, Sequence[Mapping[str, Any]]],
+    set_missing: Mapping[str, Any],
+    order: Sequence[str],
+) -> tuple[str, bool]:
+    """``text`` with the entries of ``append`` added at the end of the lists of those keys,
+    and the values of ``set_missing`` given to their keys: a shorthand for the commonest
+    :class:`Edit`."""
+    from ascready.repository import yamlsafe
+
+    held, _ = yamlsafe.parse_text(text)
+    held = held if isinstance(held, dict) else {}
+    lists: dict[str, list[ListEntry]] = {}
+    for key, entries in append.items():
+        if not entries:
+            continue
+        before = held.get(key)
+        count = len(before) if isinstance(before, list) else 0
+        lists[key] = [*(Keep(i) for i in range(count)), *entries]
+    return edit_mapping(text, Edit(set=dict(set_missing), lists=lists, order=order))
+
+
+def _end_comment(entry: Any) -> tuple[Any, str] | None:
+    """The comment token after an entry's last value, and the text it holds now."""
+    if not isinstance(entry, dict) or not entry or not hasattr(entry, "ca"):
+        return None
+    item = entry.ca.items.get(list(entry)[-1])
+    if not item or len(item) < 3 or item[2] is None:
+        return None
+    return item[2], item[2].value
 
 
 def _comments_after(seq: Any) -> Any:

@@ -113,16 +113,18 @@ def introduced_findings(
     today: dt.date | None = None,
     *,
     always: Collection[str] = (),
+    removed: Collection[str] = (),
 ) -> list[Finding]:
     """What the repository checks find once ``documents`` are in ``project`` (each replacing
-    any document at its path) that they did not find before, and every finding in the files
-    ``always`` names: what new or rewritten files would bring, before they are written."""
+    any document at its path) and the files ``removed`` names are not, that they did not find
+    before, and every finding in the files ``always`` names: what new, rewritten or removed
+    files would bring, before they are written."""
 
     def key(f: Finding) -> tuple[str, str, str]:
         return (f.check, f.file, f.message)  # hints may name a new file: not a new problem
 
     added: Sequence[Document] = list(documents)
-    paths = {d.path for d in added}
+    paths = {d.path for d in added} | set(removed)
     kept = [d for d in project.documents if d.path not in paths]
     before = {key(f) for f in run_checks(project, today)}
     after = run_checks(replace(project, documents=[*kept, *added]), today)

@@ -115,20 +115,42 @@ def import_command(
             "when any row cannot be converted.",
         ),
     ] = False,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Let rows change what the repository holds (a statement reworded, a new "
+            "owner, an emptied cell). Without it, only what is new is added, and a row that "
+            "changes anything is listed and nothing is written.",
+        ),
+    ] = False,
+    remove_missing: Annotated[
+        bool,
+        typer.Option(
+            "--remove-missing",
+            help="Take out what the repository holds but the sheet for its kind no longer "
+            "lists (without it, that is only listed).",
+        ),
+    ] = False,
 ) -> None:
-    """Turn an existing register (.xlsx or .csv) into repository files.
+    """Turn a register (.xlsx or .csv) into repository files, or bring the repository up to
+    date with it again.
 
-    Every row that cannot be converted is listed with its sheet, row and reason, and then
-    nothing is written (unless --skip-invalid). Existing files are never replaced: a rating file
-    that exists is added to, keeping what it holds and its comments. Each file is checked as
-    ascready validate would check it. Exit status: 0 written (or would be, with
-    --dry-run); 1 rows cannot be converted, or the file or mapping is wrong; 2 usage errors.
+    Each row is matched to what the repository holds (by ID; where the sheet has no IDs, by
+    title, or by quality statement and text). New rows are added with new IDs; rows already
+    there change nothing unless --update is given; what the sheet no longer lists is only
+    listed, unless --remove-missing. A file that is changed keeps its comments. Every row that
+    cannot be converted is listed with its sheet, row and reason, and then nothing is written
+    (unless --skip-invalid). --dry-run shows the change by meaning, as ascready diff does.
+    Exit status: 0 written (or would be, with --dry-run); 1 rows cannot be converted or would
+    change files without --update, or the file or mapping is wrong; 2 usage errors.
     """
     from rich.markup import escape
 
-    from ascready.authoring.register.importer import plan_import, write_plan
+    from ascready.authoring.register.importer import plan_diff, plan_import, write_plan
     from ascready.authoring.register.mapping import load_mapping
     from ascready.checks.load import load_project
+    from ascready.output.diff_format import render_text
     from ascready.repository.loader import find_repository
 
     undo_interrupted(repo)
@@ -136,7 +158,14 @@ def import_command(
     project, _ = load_project(root)
     rules = load_mapping(mapping) if mapping is not None else None
     with _progress(source) as progress:
-        plan = plan_import(project, source, rules, progress=progress)
+        plan = plan_import(
+            project,
+            source,
+            rules,
+            progress=progress,
+            update=update,
+            remove_missing=remove_missing,
+        )
     _report(plan)
     if plan.errors and not skip_invalid:
         raise fail(
@@ -148,18 +177,26 @@ def import_command(
     if dry_run:
         out = console()
         for f in plan.files:
-            rows = ", ".join(f"{where} row {row}" for where, row in f.rows[:3])
-            more = f" and {len(f.rows) - 3} more rows" if len(f.rows) > 3 else ""
-            added = ": would add to the existing file" if f.original is not None else ""
-            out.print(f"--- {escape(f.path)}{added} (from {escape(rows)}{more})", style="bold")
-            out.print(escape(f.preview), end="")
+            out.print(escape(_file_line(f)), style="bold")
+        if plan.files:
+            out.print(escape(render_text(plan_diff(project, plan))), end="")
         typer.echo(_summary(plan, "Would write") + " Nothing was written (--dry-run).")
         return
     with _progress(source) as progress:
         write_plan(plan, progress)
     typer.echo(_summary(plan, "Wrote"))
     if plan.files:
-        typer.echo("Next: ascready validate, then review the new files and commit them.")
+        typer.echo("Next: ascready validate, then review the change (git diff) and commit it.")
+
+
+def _file_line(f: Any) -> str:
+    """One planned file, for --dry-run: what happens to it, and the rows it comes from."""
+    rows = ", ".join(f"{where} row {row}" for where, row in f.rows[:3])
+    more = f" and {len(f.rows) - 3} more rows" if len(f.rows) > 3 else ""
+    if f.remove:
+        return f"--- {f.path}: would be taken out (no longer in the sheet)"
+    how = "would be changed" if f.original is not None else "would be created"
+    return f"--- {f.path}: {how}" + (f" (from {rows}{more})" if rows else "")
 
 
 def _summary(plan: ImportPlan, verb: str) -> str:
@@ -172,11 +209,28 @@ def _summary(plan: ImportPlan, verb: str) -> str:
     }
     counts = plan.by_kind()
     parts = [f"{counts[k]} {labels[k]}" for k in labels if counts.get(k)]
-    text = f"{verb} {len(plan.files)} file(s)" + (f": {', '.join(parts)}." if parts else ".")
-    text += f" {plan.rows_read} row(s) read from {plan.source}"
+    written = len(plan.created) + len(plan.changed)
+    text = f"{verb} {written} file(s)" + (f": {', '.join(parts)}" if parts else "")
+    if plan.changed:
+        text += f" ({len(plan.changed)} of them there already, changed)"
+    if plan.removed:
+        text += f"; {len(plan.removed)} file(s) taken out"
+    if not plan.files:
+        text = f"Nothing to write: the repository already holds what {plan.source} says"
+    text += f". {plan.rows_read} row(s) read from {plan.source}"
     if plan.empty_rows:
         text += f", {plan.empty_rows} empty row(s) skipped"
     return text + "."
+
+
+_MISSING_LABELS = {
+    "evidence": "evidence item",
+    "return": "information-return item",
+    "action": "action",
+    "metric": "measure",
+    "statement": "strength or area for improvement",
+    "progress": "progress update of",
+}
 
 
 def _report(plan: ImportPlan) -> None:
@@ -187,6 +241,22 @@ def _report(plan: ImportPlan) -> None:
         err.print(f"[yellow]warning:[/] {escape(p.text())}")
     for p in plan.errors:
         err.print(f"[bold red]cannot import:[/] {escape(p.text())}")
+    if plan.missing:
+        if plan.removing:
+            head = f"In the repository but no longer in {plan.source}, so taken out:"
+        else:
+            head = (
+                f"In the repository but no longer in {plan.source} (kept; --remove-missing "
+                "takes them out):"
+            )
+        err.print(escape(head))
+        shown = plan.missing[:20]
+        for m in shown:
+            title = f": {m.title}" if m.title else ""
+            title = title if len(title) <= 70 else title[:67] + "..."
+            err.print(escape(f"  {_MISSING_LABELS[m.kind]} {m.ident} ({m.file}){title}"))
+        if len(plan.missing) > len(shown):
+            err.print(f"  and {len(plan.missing) - len(shown)} more")
 
 
 class _progress:

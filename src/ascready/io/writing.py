@@ -64,7 +64,7 @@ import secrets
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -210,9 +210,12 @@ class _Transaction:
         started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         return cls(root, folder, command, started=started)
 
-    def stage(self, rel: str, payload: bytes, *, create: bool, original: bytes | None) -> None:
+    def stage(
+        self, rel: str, payload: bytes | None, *, create: bool, original: bytes | None
+    ) -> None:
         """Write ``rel``'s new bytes (and, for a replaced file, keep its old ones) in the
-        staging folder, flushed to disk."""
+        staging folder, flushed to disk; ``payload`` None: the file is to be deleted (its old
+        bytes are kept)."""
         n = len(self.entries)
         target = self.root / rel
         self._note_folders(PurePosixPath(rel).parent)
@@ -231,14 +234,16 @@ class _Transaction:
                     os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), original
                 )
             old_digest = digest(backup)
-        _write_and_sync(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), payload)
-        if mode != 0o666:
-            os.chmod(staged, mode)
+        if payload is not None:
+            _write_and_sync(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), payload)
+            if mode != 0o666:
+                os.chmod(staged, mode)
         self.entries.append(
             {
                 "path": rel,
                 "create": create,
-                "new": hashlib.sha256(payload).hexdigest(),
+                # None: deleted (what undo puts back, from "old", while the file is not there)
+                "new": hashlib.sha256(payload).hexdigest() if payload is not None else None,
                 "old": old_digest,
             }
         )
@@ -284,7 +289,9 @@ class _Transaction:
         for n, entry in enumerate(self.entries):
             yield entry["path"]
             staged, target = self.folder / "new" / str(n), self.root / entry["path"]
-            if entry["create"]:
+            if entry["new"] is None:
+                target.unlink(missing_ok=True)
+            elif entry["create"]:
                 _move_new(staged, target)
             else:
                 _move_over(staged, target)
@@ -335,17 +342,20 @@ def write_files(
     *,
     creates: Mapping[str, str | bytes] | None = None,
     replaces: Mapping[str, str | bytes] | None = None,
+    deletes: Collection[str] = (),
     originals: Mapping[str, bytes] | None = None,
     progress: WriteProgress | None = None,
     command: str = "an ascready command",
 ) -> list[Path]:
-    """Create and replace files under ``root`` (paths relative to it, with forward slashes):
-    every one of them, or none, even if the process is killed part way (see the module's
-    docstring).
+    """Create, replace and delete files under ``root`` (paths relative to it, with forward
+    slashes): every one of them, or none, even if the process is killed part way (see the
+    module's docstring).
 
     ``creates`` are new files, never written over an existing one; ``replaces`` are written
-    atomically over what is there. ``originals`` holds, for files to replace, the bytes they
-    held when they were read: if one holds anything else now, nothing is written. ``command``
+    atomically over what is there; ``deletes`` are taken out (kept in the staging folder until
+    the set is done, so that they can be put back). ``originals`` holds, for files to replace
+    or delete, the bytes they held when they were read: if one holds anything else now,
+    nothing is written. ``command``
     names what is writing (``ascready import of register.xlsx``), for the message a later run
     gives if this one is interrupted.
 
@@ -357,7 +367,9 @@ def write_files(
     made = [p for p in (root, *root.parents) if not p.exists()]
     root.mkdir(parents=True, exist_ok=True)
     try:
-        return _write_files(root, creates, replaces, originals or {}, progress, command)
+        return _write_files(
+            root, creates, replaces, list(deletes), originals or {}, progress, command
+        )
     except BaseException:
         for folder in made:  # innermost first
             with contextlib.suppress(OSError):
@@ -369,11 +381,12 @@ def _write_files(
     root: Path,
     creates: dict[str, str | bytes],
     replaces: dict[str, str | bytes],
+    deletes: list[str],
     originals: Mapping[str, bytes],
     progress: WriteProgress | None,
     command: str,
 ) -> list[Path]:
-    total = len(creates) + len(replaces)
+    total = len(creates) + len(replaces) + len(deletes)
     with Lock(root):
         if interrupted_writes(root):
             raise WriteError(
@@ -400,6 +413,9 @@ def _write_files(
                     create=rel in creates,
                     original=originals.get(rel),
                 )
+            for rel in deletes:
+                current = rel
+                txn.stage(rel, None, create=False, original=originals.get(rel))
             current = ""
             txn.commit_intent()
             placed = True
@@ -422,7 +438,7 @@ def _write_files(
         txn.discard()
     if progress is not None:
         progress(total, total)
-    return [root / rel for rel in [*creates, *replaces]]
+    return [root / rel for rel in [*creates, *replaces, *deletes]]
 
 
 def _rollback(txn: _Transaction | None, placed: bool) -> str:

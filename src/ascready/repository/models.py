@@ -325,6 +325,11 @@ class Rating(StrictModel):
     narrative: str = Field("", description="Markdown.")
     strengths: list[Statement] = Field(default_factory=list)
     areas_for_improvement: list[AreaForImprovement] = Field(default_factory=list)
+    retired_ids: list[Id] = Field(
+        default_factory=list,
+        description="IDs of strengths and areas for improvement taken out of this file "
+        "(ascready import --remove-missing): never given to another one.",
+    )
 
 
 # --- improvement actions ---------------------------------------------------------------------

@@ -166,10 +166,10 @@ def test_dry_run_shows_what_would_be_added_and_writes_nothing(
     result = run_import(runner, repo, tmp_path, SHEET, STATEMENTS_MAPPING, "--dry-run")
     assert result.exit_code == 0, result.output
     assert snapshot(repo) == before
-    assert "ratings/QS1.yaml: would add to the existing file" in result.output
-    assert "+  - id: S-QS1-01\n+    text: Assessments are timely\n" in result.output
-    assert "-strengths: []\n+strengths:\n" in result.output
-    # Only the change is shown, not the whole file with init's comments.
+    assert "--- ratings/QS1.yaml: would be changed (from sheet.csv row 2, " in result.output
+    # The change by meaning, as ascready diff shows it: not the file with init's comments.
+    assert "+ strength S-QS1-01: Assessments are timely" in result.output
+    assert "Self assessment: 0.0% -> 7.4% (+7.4)" in result.output
     assert "with lines like these" not in result.output
 
 
@@ -189,8 +189,9 @@ def test_a_self_score_is_set_only_where_the_file_has_none(
     )
     assert differs.exit_code == 1
     assert (
-        "row 3 (cell B3, column 'Score'): ratings/QS4.yaml already has a self score (2), "
-        "and this row gives another (3)" in differs.output
+        "row 3 (cell B3, column 'Score'): this row changes what ratings/QS4.yaml holds: "
+        "QS4's self-score (from '2' to '3'). ascready import changes what the repository "
+        "holds only when asked: run it with --update" in " ".join(differs.output.split())
     )
     assert snapshot(repo) == before  # nothing written, QS1 neither
 
@@ -253,8 +254,26 @@ def test_a_row_with_an_id_a_file_has_is_refused(runner: CliRunner, tmp_path: Pat
         mapping,
     )
     assert result.exit_code == 1
-    assert "S-QS1-02 is already in ratings/QS1.yaml" in result.output
+    assert (
+        "this row changes what ratings/QS1.yaml holds: S-QS1-02's text (from 'A carers' offer "
+        "made with carers' to 'Other')" in " ".join(result.output.split())
+    )
     assert snapshot(repo) == before
+    # With --update the statement is reworded, and keeps its id and its place.
+    updated = run_import(
+        runner,
+        repo,
+        tmp_path,
+        "QS,Type,ID,Statement,Lead officer\nQS1,Strength,S-QS1-02,Other,\n",
+        mapping,
+        "--update",
+    )
+    assert updated.exit_code == 0, updated.output
+    strengths = read(repo / "ratings/QS1.yaml")["strengths"]
+    assert [(s["id"], s["text"]) for s in strengths] == [
+        ("S-QS1-01", "Assessments are timely"),
+        ("S-QS1-02", "Other"),
+    ]
 
 
 def test_a_hand_written_file_keeps_its_layout_comments_and_numbering(
@@ -337,7 +356,7 @@ def test_a_layout_that_cannot_be_kept_exactly_is_warned_about(
     )
     assert result.exit_code == 0, result.output
     assert (
-        "warning: sheet.csv, row 2: ratings/QS1.yaml is added to, but some of its lines will be "
+        "warning: sheet.csv, row 2: ratings/QS1.yaml is changed, but some of its lines will be "
         "laid out differently" in " ".join(result.output.split())
     )
     assert read(qs1)["strengths"] == [{"id": "S-QS1-01", "text": "New one"}]

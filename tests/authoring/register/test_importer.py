@@ -341,8 +341,9 @@ def test_dry_run_shows_the_files_and_writes_nothing(
         runner, repo, str(path), "--mapping", str(mapping), "--skip-invalid", "--dry-run"
     )
     assert result.exit_code == 0, result.output
-    assert "--- evidence/R1.yaml (from " in result.output
-    assert "title: Carers' strategy 2025-2030" in result.output
+    assert "--- evidence/R1.yaml: would be created (from " in result.output
+    # What the import does, by meaning, as ascready diff says it.
+    assert "+ R1 \"Carers' strategy 2025-2030\" (evidence/R1.yaml)" in result.output
     assert "Nothing was written (--dry-run)" in result.output
     assert files_under(repo) == set()
 
@@ -357,7 +358,10 @@ def test_an_existing_file_is_never_replaced(
     existing.write_text("# ours, hand-written\nid: R1\n", encoding="utf-8")
     result = run_import(runner, repo, str(path), "--mapping", str(mapping), "--skip-invalid")
     assert existing.read_text(encoding="utf-8") == "# ours, hand-written\nid: R1\n"
-    assert f"row {rows['real_date']}: evidence/R1.yaml already exists" in result.output
+    assert (
+        f"row {rows['real_date']}: evidence/R1.yaml has errors, so this row cannot be compared "
+        "with it" in result.output
+    )
     assert (repo / "evidence" / "R2.yaml").is_file()  # the others still come in
 
 

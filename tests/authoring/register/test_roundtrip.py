@@ -101,19 +101,24 @@ def test_a_register_edited_in_excel_comes_back_with_the_edits(
     assert added["as_of"] == "2027-03-31"
 
 
-def test_importing_into_the_same_repository_replaces_nothing(
-    runner: CliRunner, tmp_path: Path
+@pytest.mark.parametrize("flags", [(), ("--update", "--remove-missing")])
+def test_importing_the_export_again_changes_nothing(
+    runner: CliRunner, tmp_path: Path, flags: tuple[str, ...]
 ) -> None:
+    """The exported register is the repository: imported back, with or without --update,
+    every row matches what is there and no byte changes."""
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo)
-    before = {p: p.read_bytes() for p in repo.rglob("*.yaml")}
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
     workbook = tmp_path / "register.xlsx"
     assert export(runner, repo, workbook).exit_code == 0
-    result = runner.invoke(app, ["import", str(workbook), "--repo", str(repo)])
-    assert result.exit_code == 1
-    assert "evidence/EV-001.yaml already exists" in result.output
-    assert "nothing was written" in result.output
-    assert {p: p.read_bytes() for p in repo.rglob("*.yaml")} == before
+    result = runner.invoke(app, ["import", str(workbook), "--repo", str(repo), *flags])
+    assert result.exit_code == 0, result.output
+    assert "Nothing to write: the repository already holds what register.xlsx says" in (
+        result.output
+    )
+    assert "no longer in" not in result.output
+    assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()} == before
 
 
 def test_export_refuses_to_replace_a_workbook_without_force(

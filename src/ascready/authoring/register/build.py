@@ -1,6 +1,11 @@
 """From converted rows to documents: a row is an evidence item, an information-return item, an
 action or a measure; ratings gather their quality statement's strengths and areas for
-improvement from another sheet, and actions their progress updates.
+improvement from another sheet (:mod:`.statements`), and actions their progress updates.
+
+A row that is already in the repository (the same id, or where the sheet has none, the same
+title) changes its file only where it says something else (:mod:`.update`): by default only
+what the file does not have yet is added; ``--update`` changes what differs, and
+``--remove-missing`` takes out what the sheet no longer lists.
 
 Each document remembers the rows it comes from, so that a problem found when it is checked is
 reported at the row (and cell) that caused it.
@@ -14,10 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from ascready.authoring.files import as_read, claimed, fresh_ids, used_ids
+from ascready.authoring.files import claimed, claimed_id, fresh_ids, used_ids
 from ascready.authoring.register.layout import default_path
 from ascready.authoring.register.mapping import SHEET_KINDS
 from ascready.authoring.register.rows import Row, RowProblem, SheetRows
+from ascready.authoring.register.update import (
+    Change,
+    FieldEdit,
+    Missing,
+    field_edit,
+    normal_text,
+    same,
+    short,
+)
+from ascready.authoring.roundtrip import Edit, Keep, ListEntry
 from ascready.repository import models
 from ascready.repository.kinds import BY_NAME
 from ascready.repository.project import Document, Project
@@ -33,10 +48,11 @@ class Draft:
     rows: list[Row]
     #: loc prefix -> the row it came from (e.g. ("strengths", 0) -> that statement's row)
     origin: dict[tuple[Any, ...], Row] = field(default_factory=dict)
-    #: The repository's file this adds to (a rating file that exists), or None for a new file:
-    #: then ``data`` holds only what is added (new strengths and areas for improvement, and
-    #: the fields the file does not have yet).
+    #: The repository's file this changes, or None for a new file. Then ``edit`` says what
+    #: changes in it (``data`` is not used), or ``remove`` that it is taken out.
     existing: Document | None = None
+    edit: Edit | None = None
+    remove: bool = False
 
 
 def ordered(kind: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -72,13 +88,28 @@ def _path_problem(kind: str, path: str) -> str | None:
 
 
 class Builder:
-    """The documents the rows make, in ``drafts``; rows that make none go to ``problems``."""
+    """The documents the rows make, in ``drafts``; rows that make none go to ``problems``.
 
-    def __init__(self, project: Project, problems: list[RowProblem]) -> None:
+    ``update`` allows a row to change what a file holds, and ``remove_missing`` removes what
+    the sheet of its kind no longer lists; ``changes`` and ``missing`` say what was found."""
+
+    def __init__(
+        self,
+        project: Project,
+        problems: list[RowProblem],
+        *,
+        update: bool = False,
+        remove_missing: bool = False,
+    ) -> None:
         self.project = project
         self.fw = project.framework
         self.problems = problems
+        self.update, self.remove_missing = update, remove_missing
         self.drafts: list[Draft] = []
+        self.changes: list[Change] = []
+        self.missing: list[Missing] = []
+        #: path -> the draft changing a file that is there
+        self.changing: dict[str, Draft] = {}
 
     def problem(self, row: Row, message: str, hint: str = "", fname: str = "") -> None:
         self.problems.append(
@@ -121,27 +152,119 @@ class Builder:
             "'defaults: {quality_statement: QS1}'",
         )
 
+    # --- what a row changes in a file that is there ---------------------------------------
+
+    def allowed(self, edit: FieldEdit, row: Row, file: str, what: str) -> FieldEdit | None:
+        """``edit`` as it may be made: all of it with --update; without, only its additions,
+        and None (the row refused, with the reason) if it changes anything."""
+        if not edit.changes_something:
+            return edit
+        changes = edit.changes(row, file, what)
+        if self.update:
+            self.changes.extend(changes)
+            return edit
+        self.refuse_changes(row, changes)
+        return None
+
+    def refuse_changes(self, row: Row, changes: list[Change]) -> None:
+        first = changes[0]
+        described = [
+            f"{c.what} (from {short(c.before)} to "
+            + (f"{short(c.after)})" if c.after is not None else "nothing: the cell is empty)")
+            for c in changes[:2]
+        ]
+        more = f", and {len(changes) - 2} more" if len(changes) > 2 else ""
+        self.problem(
+            row,
+            f"this row changes what {first.file} holds: {'; '.join(described)}{more}",
+            "ascready import changes what the repository holds only when asked: run it with "
+            "--update --dry-run to see every change, then with --update to make them",
+            first.field,
+        )
+
+    def changing_draft(self, doc: Document, kind: str, row: Row | None) -> Draft:
+        """The draft changing ``doc`` (one per file, whatever its rows change)."""
+        draft = self.changing.get(doc.path)
+        if draft is None:
+            draft = Draft(kind, {}, doc.path, [], existing=doc, edit=Edit())
+            self.changing[doc.path] = draft
+            self.drafts.append(draft)
+        if row is not None and row not in draft.rows:
+            draft.rows.append(row)
+        return draft
+
+    def change_fields(self, kind: str, doc: Document, row: Row, values: dict[str, Any]) -> None:
+        """A row matched to ``doc``: the fields it changes in it."""
+        model = BY_NAME[kind].model
+        if doc.model is None or not isinstance(doc.data, dict):
+            self.problem(
+                row,
+                f"{doc.path} has errors, so this row cannot be compared with it",
+                f"Run ascready validate, correct {doc.path}, then import again",
+            )
+            return
+        ident = str(claimed(doc, "number" if kind == "return" else "id"))
+        what = f"item {ident}" if kind == "return" else ident
+        skip = ("number",) if kind == "return" else ()
+        edit = self.allowed(
+            field_edit(model, doc.data, values, row, skip=skip), row, doc.path, what
+        )
+        if edit is None or not (edit.add or (edit.changes_something and self.update)):
+            return
+        draft = self.changing_draft(doc, kind, row)
+        draft.origin[()] = row
+        draft.edit = _merged(draft.edit, edit, list(model.model_fields))
+
+    def missing_document(self, kind: str, doc: Document) -> None:
+        ident = claimed_id(doc) if kind != "return" else str(claimed(doc, "number"))
+        title = claimed(doc, "title")
+        self.missing.append(Missing(kind, str(ident), doc.path, str(title or "")))
+        if self.remove_missing:
+            self.drafts.append(Draft(kind, {}, doc.path, [], existing=doc, remove=True))
+
+    # --- one row, one document -------------------------------------------------------------
+
     def _used_ids(self, kind: str) -> set[str]:
         """Ids the repository's files have or claim, their names, and the drafts' ids."""
         used = set(used_ids(self.project, kind))
         return used | {str(d.data.get("id")) for d in self.drafts if d.kind == kind}
 
-    def simple(self, sheet: SheetRows) -> None:
-        """Evidence, information-return items, actions and measures: a row is a document."""
+    def simple(self, sheets: list[SheetRows]) -> None:
+        """Evidence, information-return items, actions and measures (the sheets of one
+        kind): a row is a document, new or one the repository has (by id or number; where
+        the sheet has no IDs, by title)."""
+        if not sheets:
+            return
+        kind = sheets[0].smap.kind
+        key = "number" if kind == "return" else "id"
+        held = _Held(self.project, kind, key)
+        matched: dict[str, Row] = {}
+        for sheet in sheets:
+            self._simple_rows(sheet, held, matched)
+        for doc in held.documents:
+            if doc.path not in matched and doc.model is not None:
+                self.missing_document(kind, doc)
+
+    def _simple_rows(self, sheet: SheetRows, held: _Held, matched: dict[str, Row]) -> None:
         kind = sheet.smap.kind
+        key = "number" if kind == "return" else "id"
         has_id_column = kind == "return" or (
             "id" in sheet.smap.fields and sheet.smap.fields["id"].column is not None
         )
-        fresh: Iterator[str] = iter(())
-        if not has_id_column:
-            fresh = fresh_ids(self._used_ids(kind), BY_NAME[kind].first_id or "")
-        key = "number" if kind == "return" else "id"
+        fresh: Iterator[str] | None = None
         for row in sheet.rows:
             values = dict(row.values)
             path = values.pop("file", None)
-            if not has_id_column and "id" not in values:
-                values["id"] = next(fresh)
-            if key not in values:
+            doc: Document | None = None
+            if key in values:
+                doc = held.by_key.get(str(values[key]))
+            elif not has_id_column:
+                doc = held.by_title(values.get("title"))
+                if doc is None:
+                    if fresh is None:
+                        fresh = fresh_ids(self._used_ids(kind), BY_NAME[kind].first_id or "")
+                    values["id"] = next(fresh)
+            if key not in values and doc is None:
                 self.problem(
                     row,
                     f"no {'number' if kind == 'return' else 'ID'} in this row",
@@ -149,22 +272,39 @@ class Builder:
                     key,
                 )
                 continue
-            self.add(Draft(kind, ordered(kind, values), path or "", [row]))
+            if doc is None:
+                self.add(Draft(kind, ordered(kind, values), path or "", [row]))
+            elif doc.path in matched:
+                self.problem(
+                    row,
+                    f"this row is {doc.path} too, like row {matched[doc.path].row}",
+                    "Keep one row for each; or, if this is another one, give it its own "
+                    + ("number" if kind == "return" else "ID"),
+                    key,
+                )
+            else:
+                matched[doc.path] = row
+                self.change_fields(kind, doc, row, ordered(kind, values))
+
+    # --- ratings ---------------------------------------------------------------------------
 
     def ratings(self, rating_sheets: list[SheetRows], statement_sheets: list[SheetRows]) -> None:
         """A rating file per quality statement: its self-score and narrative, and its
         strengths and areas for improvement in the order they are listed."""
+        from ascready.authoring.register.statements import Statements
+
         by_qs = self._ratings(rating_sheets)
-        statements = _Statements(self, by_qs)
+        statements = Statements(self, by_qs)
         for sheet in statement_sheets:
             for row in sheet.rows:
                 statements.add(row)
+        if statement_sheets:
+            statements.finish()
         for draft in by_qs.values():
-            draft.data = {n: draft.data[n] for n in models.Rating.model_fields if n in draft.data}
             if draft.existing is not None:
-                draft.path = draft.existing.path
-                self.drafts.append(draft)
-            else:
+                continue  # a change to a file that is there: in self.changing
+            draft.data = {n: draft.data[n] for n in models.Rating.model_fields if n in draft.data}
+            if draft.rows:
                 self.add(draft)
 
     def existing_rating(self, qs: str) -> Document | None:
@@ -183,32 +323,11 @@ class Builder:
                 return doc
         return None
 
-    def _conflicts(self, row: Row, existing: Document, values: dict[str, Any]) -> bool:
-        """Drop from ``values`` what the file already says; report (and return True) what
-        it says differently: an import adds to a rating file, it never changes it."""
-        data = existing.data if isinstance(existing.data, dict) else {}
-        for name in [n for n in values if n not in ("quality_statement", "strengths")]:
-            held = data.get(name)
-            if held in (None, "", {}, []):
-                continue  # the file has none: the sheet's is added
-            given = as_read(values[name])
-            if given == held or (isinstance(held, str) and str(given).strip() == held.strip()):
-                del values[name]
-                continue
-            label = name.replace("_", " ")
-            self.problem(
-                row,
-                f"{existing.path} already has a {label} ({_short(held)}), and this row gives "
-                f"another ({_short(given)})",
-                "An import adds to a rating file but never changes what it holds: make the "
-                f"cell match the file, or change the {label} in the file by hand",
-                name,
-            )
-            return True
-        return False
-
     def _ratings(self, sheets: list[SheetRows]) -> dict[str, Draft]:
+        """The new rating files the rows of the ratings sheets make (a rating file that is
+        there is changed instead), by quality statement."""
         by_qs: dict[str, Draft] = {}
+        seen: dict[str, Row] = {}
         for sheet in sheets:
             for row in sheet.rows:
                 values = dict(row.values)
@@ -217,27 +336,49 @@ class Builder:
                 if qs is None:
                     self.no_quality_statement(row, "self-score and narrative")
                     continue
-                if qs in by_qs:
-                    first = by_qs[qs].rows[0]
+                if qs in seen:
                     self.problem(
                         row,
-                        f"{qs} is rated twice: also in row {first.row}",
+                        f"{qs} is rated twice: also in row {seen[qs].row}",
                         "Keep one row per quality statement",
                         "quality_statement",
                     )
                     continue
+                seen[qs] = row
                 existing = self.existing_rating(qs)
-                if existing is not None and self._conflicts(row, existing, values):
+                if existing is None:
+                    by_qs[qs] = Draft("rating", ordered("rating", values), path or "", [row])
                     continue
-                draft = Draft("rating", ordered("rating", values), path or "", [row])
-                draft.existing = existing
-                by_qs[qs] = draft
+                lists = ("quality_statement", "strengths", "areas_for_improvement")
+                if existing.model is None or not isinstance(existing.data, dict):
+                    self.problem(
+                        row,
+                        f"{existing.path} has errors, so nothing can be added to it",
+                        f"Run ascready validate, correct {existing.path}, then import again",
+                    )
+                    continue
+                edit = self.allowed(
+                    field_edit(models.Rating, existing.data, values, row, skip=lists),
+                    row,
+                    existing.path,
+                    qs,
+                )
+                if edit is not None and (edit.add or (edit.changes_something and self.update)):
+                    draft = self.changing_draft(existing, "rating", row)
+                    draft.origin[()] = row
+                    draft.edit = _merged(draft.edit, edit, list(models.Rating.model_fields))
         return by_qs
 
+    # --- progress updates ------------------------------------------------------------------
+
     def progress(self, sheets: list[SheetRows]) -> None:
-        """Each progress update, added to the action it belongs to."""
+        """Each progress update, added to the action it belongs to (one the repository has
+        keeps its updates; those the sheet no longer lists are missing)."""
+        if not sheets:
+            return
         actions = {str(d.data.get("id")): d for d in self.drafts if d.kind == "action"}
-        existing = {d.model.id for d in self.project.actions}
+        existing = {d.model.id: d for d in self.project.actions}
+        listed: dict[str, list[tuple[Row, str, str]]] = defaultdict(list)
         for sheet in sheets:
             for row in sheet.rows:
                 ident = row.values.get("action")
@@ -245,24 +386,61 @@ class Builder:
                     self.problem(row, "a progress update needs its action's ID, a date and a note")
                     continue
                 draft = actions.get(str(ident))
-                if draft is None:
-                    hint = (
-                        f"{ident} is already in the repository: add the update to its file"
-                        if ident in existing
-                        else "Check the ID against the actions sheet"
-                    )
+                if draft is not None and draft.existing is None:
+                    updates = draft.data.setdefault("progress", [])
+                    draft.origin[("progress", len(updates))] = row
+                    updates.append({"date": row.values["date"], "note": row.values["note"]})
+                    draft.rows.append(row)
+                    draft.data = ordered("action", draft.data)
+                elif str(ident) in existing:
+                    listed[str(ident)].append((row, row.values["date"], row.values["note"]))
+                else:
                     self.problem(
                         row,
-                        f"the action '{ident}' is not among the actions imported",
-                        hint,
+                        f"the action '{ident}' is not in the repository or among the actions "
+                        "imported",
+                        "Check the ID against the actions sheet",
                         "action",
                     )
-                    continue
-                updates = draft.data.setdefault("progress", [])
-                draft.origin[("progress", len(updates))] = row
-                updates.append({"date": row.values["date"], "note": row.values["note"]})
-                draft.rows.append(row)
-                draft.data = ordered("action", draft.data)
+        for ident, entry in existing.items():
+            self._progress_of(entry.document, listed.get(ident, []))
+
+    def _progress_of(self, doc: Document, rows: list[tuple[Row, str, str]]) -> None:
+        """An action the repository has: its updates kept, those the sheet adds after them,
+        and those it no longer lists missing (taken out with --remove-missing)."""
+        held = doc.data.get("progress") if isinstance(doc.data, dict) else None
+        held = held if isinstance(held, list) else []
+        unmatched = list(range(len(held)))
+        new: list[tuple[Row, dict[str, Any]]] = []
+        for row, date, note in rows:
+            found = next(
+                (
+                    i
+                    for i in unmatched
+                    if same(held[i].get("date"), date) and same(held[i].get("note"), note)
+                ),
+                None,
+            )
+            if found is None:
+                new.append((row, {"date": date, "note": note}))
+            else:
+                unmatched.remove(found)
+        ident = str(claimed(doc, "id"))
+        for i in unmatched:
+            self.missing.append(
+                Missing("progress", f"{ident} {held[i].get('date')}", doc.path,
+                        str(held[i].get("note", "")))
+            )  # fmt: skip
+        removed = set(unmatched) if self.remove_missing else set()
+        if not new and not removed:
+            return
+        draft = self.changing_draft(doc, "action", None)
+        kept: list[ListEntry] = [Keep(i) for i in range(len(held)) if i not in removed]
+        for row, update in new:
+            draft.origin[("progress", len(kept))] = row
+            draft.rows.append(row)
+            kept.append(update)
+        draft.edit = _merged(draft.edit, None, list(models.Action.model_fields), progress=kept)
 
     def add(self, draft: Draft) -> None:
         if not draft.path:
@@ -280,93 +458,44 @@ class Builder:
         self.drafts.append(draft)
 
 
-class _Statements:
-    """Strengths and areas for improvement, each added to its quality statement's rating."""
-
-    def __init__(self, builder: Builder, by_qs: dict[str, Draft]) -> None:
-        self.builder, self.by_qs = builder, by_qs
-        self.counters: dict[str, int] = defaultdict(int)
-        #: id -> the file that has it
-        self.in_files = {
-            s.id: d.path
-            for d in builder.project.ratings
-            for s in (*d.model.strengths, *d.model.areas_for_improvement)
-        }
-        self.used = set(self.in_files)
-        # New ids count on from the highest in the files, never filling a gap: an id taken
-        # away from one statement is not given to another.
-        for ident in self.in_files:
-            prefix, _, number = ident.rpartition("-")
-            if number.isdigit():
-                key = f"{prefix}-"
-                self.counters[key] = max(self.counters[key], int(number))
-
-    def add(self, row: Row) -> None:
-        values = dict(row.values)
-        qs = values.pop("quality_statement", None)
-        kind = values.pop("type", None)
-        if qs is None:
-            self.builder.no_quality_statement(row, "strength or area for improvement")
-            return
-        if kind is None or "text" not in values:
-            missing = ["type"] if kind is None else []
-            missing += [] if "text" in values else ["text"]
-            self.builder.problem(
-                row,
-                f"no {' or '.join(missing)} in this row",
-                "Each strength or area for improvement needs its quality statement, its type "
-                "(strength or area for improvement) and its text",
-            )
-            return
-        strength = kind == "strength"
-        if strength and values.get("actions"):
-            self.builder.problem(
-                row,
-                "a strength cannot list actions; only areas for improvement do",
-                "Move the actions to the area for improvement they answer",
-                "actions",
-            )
-            return
-        if strength:
-            values.pop("actions", None)
-        if "id" not in values:
-            values["id"] = self._next_id(f"{'S' if strength else 'AFI'}-{qs}-")
-        elif values["id"] in self.in_files:
-            self.builder.problem(
-                row,
-                f"{values['id']} is already in {self.in_files[values['id']]}",
-                "An import adds new strengths and areas for improvement and never changes one "
-                "that is there: leave this row out, or empty its ID cell to add it as a new one",
-                "id",
-            )
-            return
-        self.used.add(values["id"])
-        found = self.by_qs.get(qs)
-        if found is None:
-            found = self.by_qs[qs] = Draft("rating", {"quality_statement": qs}, "", [])
-            found.existing = self.builder.existing_rating(qs)
-        model = models.Statement if strength else models.AreaForImprovement
-        listname = "strengths" if strength else "areas_for_improvement"
-        entries = found.data.setdefault(listname, [])
-        # Where it will be in the file: after the entries already there.
-        held = found.existing.data if found.existing is not None else None
-        before = held.get(listname) if isinstance(held, dict) else None
-        offset = len(before) if isinstance(before, list) else 0
-        found.origin[(listname, offset + len(entries))] = row
-        entries.append({n: values[n] for n in model.model_fields if n in values})
-        found.rows.append(row)
-
-    def _next_id(self, prefix: str) -> str:
-        """S-QS1-01, AFI-QS1-01...: the next not used, counting on from the last given."""
-        n = self.counters[prefix]
-        while True:
-            n += 1
-            candidate = f"{prefix}{n:02d}"
-            if candidate not in self.used:
-                self.counters[prefix] = n
-                return candidate
+def _merged(
+    edit: Edit | None, fields: FieldEdit | None, order: list[str], **lists: list[ListEntry]
+) -> Edit:
+    """``edit`` with the fields of ``fields`` set or cleared, and ``lists`` rebuilt."""
+    edit = edit or Edit()
+    sets = dict(edit.set)
+    deletes = list(edit.delete)
+    if fields is not None:
+        sets.update(fields.add)
+        sets.update(fields.change)
+        deletes += fields.clear
+    return Edit(
+        set=sets,
+        delete=tuple(dict.fromkeys(deletes)),
+        lists={**edit.lists, **lists},
+        order=order,
+        entry_order=edit.entry_order or list(models.AreaForImprovement.model_fields),
+    )
 
 
-def _short(value: Any) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= 40 else text[:37] + "..."
+class _Held:
+    """The repository's documents of one kind, by id (or number) and by title."""
+
+    def __init__(self, project: Project, kind: str, key: str) -> None:
+        self.documents = [d for d in project.documents if d.kind == kind]
+        self.by_key: dict[str, Document] = {}
+        self._titles: dict[str, list[Document]] = defaultdict(list)
+        for doc in self.documents:
+            ident = claimed(doc, key)
+            if isinstance(ident, int | str) and not isinstance(ident, bool):
+                self.by_key.setdefault(str(ident), doc)
+            title = claimed(doc, "title")
+            if isinstance(title, str) and title.strip():
+                self._titles[normal_text(title)].append(doc)
+
+    def by_title(self, title: Any) -> Document | None:
+        """The first document with this title not matched yet (each is matched once)."""
+        if not isinstance(title, str):
+            return None
+        found = self._titles.get(normal_text(title))
+        return found.pop(0) if found else None

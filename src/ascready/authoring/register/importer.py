@@ -9,9 +9,12 @@ which field, and how the words people typed map to ascready's values ("Assessing
 write, each checked as ``ascready validate`` would check it (:mod:`ascready.checks.document`),
 and every row it cannot convert with its sheet, row number and reason. Nothing is written
 unless :func:`write_plan` is called, and then every file or none. New files are created,
-never written over another; a rating file that exists is added to (its new strengths and areas
-for improvement at the end of its lists, a self-score or narrative only where it has none),
-keeping its comments and layout (:mod:`ascready.authoring.roundtrip`). Nothing here prints.
+never written over another. A row the repository already holds (matched by id, or by title
+where the sheet has none: :mod:`.update`) changes its file only where the file does not say it
+yet, unless ``update`` is given; what the sheet no longer lists is reported, and removed only
+with ``remove_missing``. A file that is changed keeps its comments and layout
+(:mod:`ascready.authoring.roundtrip`). :func:`plan_diff` says what the import would change, by
+meaning, as ``ascready diff`` does. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ascready.authoring.files import as_read, emit
 from ascready.authoring.register.build import Builder, Draft
@@ -29,15 +32,19 @@ from ascready.authoring.register.convert import Converter
 from ascready.authoring.register.mapping import Mapping, builtin_mapping
 from ascready.authoring.register.rows import Row, RowProblem, SheetRows
 from ascready.authoring.register.sheets import read_sheet, select_sheets
-from ascready.authoring.roundtrip import EditError, add_to_mapping
+from ascready.authoring.register.update import Change, Missing
+from ascready.authoring.roundtrip import EditError, apply, edit_mapping
 from ascready.checks.document import check_data, check_text, introduced_findings
 from ascready.checks.personal_data import allowed_for
 from ascready.errors import AscreadyError
 from ascready.findings import Finding, Severity
 from ascready.io.tables import Progress
 from ascready.io.writing import write_files
-from ascready.repository import models, yamlsafe
+from ascready.repository import yamlsafe
 from ascready.repository.project import Document, Project
+
+if TYPE_CHECKING:
+    from ascready.analysis.diff.changes import Diff
 
 
 @dataclass(frozen=True)
@@ -46,14 +53,17 @@ class PlannedFile:
     kind: str
     text: str
     rows: tuple[tuple[str, int], ...]  # (where, row) of the rows it comes from
-    #: For a file that exists and is added to: its bytes when it was read (it is written only
+    #: For a file that exists and is changed: its bytes when it was read (it is written only
     #: if it still holds them). None for a new file.
     original: bytes | None = None
+    #: The file is taken out (--remove-missing); ``text`` is empty.
+    remove: bool = False
+    #: What the file reads as, checked (None for a file taken out).
+    document: Document | None = None
 
     @property
     def preview(self) -> str:
-        """What --dry-run shows: a new file's text, or what is added to an existing one (as
-        a diff)."""
+        """A new file's text, or the change to an existing one (as a diff of lines)."""
         if self.original is None:
             return self.text
         old = self.original.decode("utf-8").splitlines(keepends=True)
@@ -70,6 +80,12 @@ class ImportPlan:
     problems: tuple[RowProblem, ...]
     rows_read: int
     empty_rows: int
+    #: What rows change in files that are there (made only with ``update``).
+    changes: tuple[Change, ...] = ()
+    #: What the repository holds and the sheets no longer list.
+    missing: tuple[Missing, ...] = ()
+    #: Whether what is missing is taken out.
+    removing: bool = False
 
     @property
     def errors(self) -> tuple[RowProblem, ...]:
@@ -82,8 +98,21 @@ class ImportPlan:
     def by_kind(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
         for f in self.files:
-            counts[f.kind] += 1
+            if not f.remove:
+                counts[f.kind] += 1
         return dict(counts)
+
+    @property
+    def changed(self) -> tuple[PlannedFile, ...]:
+        return tuple(f for f in self.files if f.original is not None and not f.remove)
+
+    @property
+    def removed(self) -> tuple[PlannedFile, ...]:
+        return tuple(f for f in self.files if f.remove)
+
+    @property
+    def created(self) -> tuple[PlannedFile, ...]:
+        return tuple(f for f in self.files if f.original is None)
 
 
 def plan_import(
@@ -93,9 +122,12 @@ def plan_import(
     *,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    update: bool = False,
+    remove_missing: bool = False,
 ) -> ImportPlan:
     """Read ``path`` with ``mapping`` and plan the files it becomes in ``project``'s
-    repository, checking each as ``validate`` would. Raises
+    repository, checking each as ``validate`` would; ``update`` lets rows change what files
+    hold, and ``remove_missing`` takes out what the sheets no longer list. Raises
     :class:`~ascready.errors.ImportRefused` only when nothing can be read at all; problems
     with rows are in the plan."""
     mapping = mapping or builtin_mapping()
@@ -106,21 +138,45 @@ def plan_import(
         read = read_sheet(table, smap, conv, problems, progress)
         if read is not None:
             sheets.append(read)
-    builder = Builder(project, problems)
-    for sheet in sheets:
-        if sheet.smap.kind in ("evidence", "return", "action", "metric"):
-            builder.simple(sheet)
+    builder = Builder(project, problems, update=update, remove_missing=remove_missing)
+    for kind in ("evidence", "return", "action", "metric"):
+        builder.simple([s for s in sheets if s.smap.kind == kind])
     builder.ratings(
         [s for s in sheets if s.smap.kind == "rating"],
         [s for s in sheets if s.smap.kind == "statement"],
     )
     builder.progress([s for s in sheets if s.smap.kind == "progress"])
+    drafts = builder.drafts
+    removing = remove_missing and bool(builder.missing)
+    if removing and any(p.severity is Severity.ERROR for p in problems):
+        # A row that could not be read may be one of those "missing": take nothing out.
+        drafts = [d for d in drafts if not d.remove]
+        removing = False
+        problems.append(
+            RowProblem(
+                path.name,
+                0,
+                "nothing is taken out (--remove-missing) while rows cannot be imported: one of "
+                "them may be what looks missing",
+                severity=Severity.WARNING,
+            )
+        )
     checker = _Checker(project, problems, path.name)
-    files = checker.check(builder.drafts, today or dt.date.today(), progress)
+    files = checker.check(drafts, today or dt.date.today(), progress)
     rows_read = sum(len(s.rows) for s in sheets)
     empty = sum(s.empty for s in sheets)
     problems.sort(key=lambda p: (p.where, p.row, p.severity is not Severity.ERROR))
-    return ImportPlan(project.root, path.name, tuple(files), tuple(problems), rows_read, empty)
+    return ImportPlan(
+        project.root,
+        path.name,
+        tuple(files),
+        tuple(problems),
+        rows_read,
+        empty,
+        tuple(builder.changes),
+        tuple(builder.missing),
+        removing,
+    )
 
 
 # --- checking the files as validate would -----------------------------------------------------
@@ -167,11 +223,17 @@ class _Checker:
     ) -> list[PlannedFile]:
         good: list[tuple[Draft, str, Document]] = []
         originals: dict[str, bytes] = {}
+        removed: list[tuple[Draft, bytes]] = []
         for done, draft in enumerate(drafts):
             if progress is not None and done % 200 == 0:
                 progress("Checking the new files", done, len(drafts))
+            if draft.remove:
+                held = self.read(draft)
+                if held is not None:
+                    removed.append((draft, held[1]))
+                continue
             if draft.existing is not None:
-                added = self.added_to(draft)
+                added = self.edited(draft)
                 if added is not None:
                     text, document, originals[draft.path] = added
                     good.append((draft, text, document))
@@ -183,30 +245,58 @@ class _Checker:
         # find in a new file, or newly in an old one because of a new file.
         if progress is not None:
             progress("Checking the repository with them", 0, 0)
-        blocked = self.in_the_repository({draft.path: draft for draft, _, _ in good}, today, good)
-        return [
+        blocked = self.in_the_repository(
+            {draft.path: draft for draft, _, _ in good}, today, good, {d.path for d, _ in removed}
+        )
+        planned = [
             PlannedFile(
                 draft.path,
                 draft.kind,
                 text,
-                tuple((r.where, r.row) for r in draft.rows),
+                tuple(sorted((r.where, r.row) for r in draft.rows)),
                 originals.get(draft.path),
+                document=document,
             )
-            for draft, text, _ in good
+            for draft, text, document in good
             if draft.path not in blocked
         ]
+        planned += [
+            PlannedFile(draft.path, draft.kind, "", (), original, remove=True)
+            for draft, original in removed
+        ]
+        return planned
 
-    def added_to(self, draft: Draft) -> tuple[str, Document, bytes] | None:
-        """An existing rating file with the draft's additions: its new text, the document it
-        reads as, and the bytes it holds now; or None, with the reason reported."""
-        existing = draft.existing
-        assert existing is not None
-        if not draft.rows:  # a rating made only of statements whose rows all failed
+    def read(self, draft: Draft) -> tuple[str, bytes] | None:
+        """A file that is there, as text and bytes; or None, with the reason reported."""
+        try:
+            original = (self.project.root / draft.path).read_bytes()
+            return original.decode("utf-8"), original
+        except (OSError, UnicodeDecodeError):
+            self.problems.append(
+                RowProblem(
+                    draft.rows[0].where if draft.rows else self.source,
+                    draft.rows[0].row if draft.rows else 0,
+                    f"{draft.path} cannot be read",
+                    f"Run ascready validate, correct {draft.path}, then import again",
+                )
+            )
             return None
-        first = draft.rows[0]
+
+    def edited(self, draft: Draft) -> tuple[str, Document, bytes] | None:
+        """A file that is there with the draft's change made: its new text, the document it
+        reads as, and the bytes it holds now; or None, with the reason reported."""
+        existing, edit = draft.existing, draft.edit
+        assert existing is not None
+        if edit is None or (not draft.rows and not edit.lists):
+            return None
+        where = draft.rows[0] if draft.rows else None
 
         def refuse(message: str, hint: str) -> None:
-            self.problems.append(RowProblem(first.where, first.row, message, hint))
+            self.problems.append(
+                RowProblem(
+                    where.where if where else self.source, where.row if where else 0, message, hint
+                )
+            )
 
         if existing.model is None or not isinstance(existing.data, dict):
             refuse(
@@ -214,55 +304,35 @@ class _Checker:
                 f"Run ascready validate, correct {existing.path}, then import again",
             )
             return None
-        try:
-            original = (self.project.root / existing.path).read_bytes()
-            text = original.decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            refuse(
-                f"{existing.path} cannot be read",
-                f"Run ascready validate, correct {existing.path}, then import again",
-            )
+        read = self.read(draft)
+        if read is None:
             return None
-        lists = ("strengths", "areas_for_improvement")
-        append = {k: draft.data[k] for k in lists if draft.data.get(k)}
-        set_missing = {
-            k: v for k, v in draft.data.items() if k not in (*lists, "quality_statement")
-        }
-        if not append and not set_missing:
+        text, original = read
+        if not edit.changes(existing.data):
             return None  # the rows say only what the file says already
         try:
-            new_text, kept = add_to_mapping(
-                text, append=append, set_missing=set_missing, order=list(models.Rating.model_fields)
-            )
+            new_text, kept = edit_mapping(text, edit)
         except EditError as exc:
-            refuse(
-                f"{existing.path} cannot be added to: {exc}",
-                "Add the rows' strengths and areas for improvement to it by hand",
-            )
+            refuse(f"{existing.path} cannot be changed: {exc}", "Make the change by hand")
             return None
-        # What the file must read as: what it held, with exactly the additions.
-        expected = dict(existing.data)
-        expected.update(as_read(set_missing))
-        for k, entries in append.items():
-            expected[k] = [*(expected.get(k) or []), *as_read(entries)]
-        if yamlsafe.parse_text(new_text)[0] != expected:
+        # What the file must read as: what it held, with exactly the change.
+        if yamlsafe.parse_text(new_text)[0] != apply(existing.data, edit):
             refuse(
-                f"{existing.path} cannot be added to without changing what it holds",
-                "Add the rows' strengths and areas for improvement to it by hand",
+                f"{existing.path} cannot be changed without changing more than the rows say",
+                "Make the change by hand",
             )
             return None
         if not kept:
-            self.problems.append(
-                RowProblem(
-                    first.where,
-                    first.row,
-                    f"{existing.path} is added to, but some of its lines will be laid out "
-                    "differently (indentation or spacing ascready cannot repeat exactly)",
-                    "Check the change (git diff) before you commit it",
-                    severity=Severity.WARNING,
-                )
+            refuse_warning = RowProblem(
+                where.where if where else self.source,
+                where.row if where else 0,
+                f"{existing.path} is changed, but some of its lines will be laid out "
+                "differently (indentation or spacing ascready cannot repeat exactly)",
+                "Check the change (git diff) before you commit it",
+                severity=Severity.WARNING,
             )
-        checked = check_text(existing.path, "rating", new_text, self.allowed)
+            self.problems.append(refuse_warning)
+        checked = check_text(existing.path, existing.kind, new_text, self.allowed)
         for f in checked.findings:
             self.report(draft, f)
         if checked.errors:
@@ -311,13 +381,19 @@ class _Checker:
         return None if checked.errors else (text, checked.document)
 
     def in_the_repository(
-        self, by_path: dict[str, Draft], today: dt.date, good: list[tuple[Draft, str, Document]]
+        self,
+        by_path: dict[str, Draft],
+        today: dt.date,
+        good: list[tuple[Draft, str, Document]],
+        removed: set[str],
     ) -> set[str]:
-        """Report what the repository checks find because of the new files; returns the paths
-        of the new files that have errors."""
+        """Report what the repository checks find because of the new files (and those taken
+        out); returns the paths of the new files that have errors."""
         blocked: set[str] = set()
         documents = [doc for _, _, doc in good]
-        for f in introduced_findings(self.project, documents, today, always=by_path):
+        for f in introduced_findings(
+            self.project, documents, today, always=by_path, removed=removed
+        ):
             if f.file in by_path:
                 self.report(by_path[f.file], f)
                 if f.severity is Severity.ERROR:
@@ -345,9 +421,32 @@ def write_plan(plan: ImportPlan, progress: Progress | None = None) -> list[Path]
 
     return write_files(
         plan.root,
-        creates={f.path: f.text for f in plan.files if f.original is None},
-        replaces={f.path: f.text for f in plan.files if f.original is not None},
+        creates={f.path: f.text for f in plan.created},
+        replaces={f.path: f.text for f in plan.changed},
+        deletes=[f.path for f in plan.removed],
         originals={f.path: f.original for f in plan.files if f.original is not None},
         progress=writing,
         command=f"ascready import of {plan.source}",
     )
+
+
+def plan_diff(project: Project, plan: ImportPlan, as_of: dt.date | None = None) -> Diff:
+    """What the import would change, by meaning: the repository now against the repository
+    with the planned files, compared as ``ascready diff`` compares two commits."""
+    from dataclasses import replace
+
+    from ascready.analysis.diff import compare, with_gaps
+    from ascready.analysis.diff.compare import Snapshot
+    from ascready.analysis.gaps import resolve_as_of
+    from ascready.findings import Report
+
+    planned = {f.path: f for f in plan.files}
+    documents = [d for d in project.documents if d.path not in planned]
+    documents += [f.document for f in plan.files if f.document is not None]
+    after = replace(project, documents=documents)
+    day = resolve_as_of(None, project.profile, as_of or dt.date.today())
+    before_side = with_gaps(Snapshot("the repository now", project, Report(()), None), day, None)
+    after_side = with_gaps(
+        Snapshot(f"after importing {plan.source}", after, Report(()), None), day, None
+    )
+    return compare(before_side, after_side, day)

@@ -46,6 +46,9 @@ class Row:
     values: dict[str, Any]  # field -> converted value (only cells that had something)
     cells: dict[str, str]  # field -> cell reference, for messages
     headers: dict[str, str]  # field -> column header
+    #: The fields whose cells had something (or were filled down from a group's value): the
+    #: others in ``values`` come from the mapping's defaults.
+    typed: frozenset[str] = frozenset()
 
 
 @dataclass

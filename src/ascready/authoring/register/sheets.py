@@ -426,7 +426,7 @@ def read_sheet(
         reader.note_merges(cells.from_merge)
         values = reader.convert(r, cells)
         if values is not None:
-            rows.append(Row(table.where, r, values, cells.refs, headers))
+            rows.append(Row(table.where, r, values, cells.refs, headers, frozenset(cells.raw)))
     problems.extend(groups.warnings(table.where))
     return SheetRows(smap, table, rows, empty)
 
