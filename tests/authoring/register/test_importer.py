@@ -343,7 +343,7 @@ def test_dry_run_shows_the_files_and_writes_nothing(
     assert result.exit_code == 0, result.output
     assert "--- evidence/R1.yaml: would be created (from " in result.output
     # What the import does, by meaning, as ascready diff says it.
-    assert "+ R1 \"Carers' strategy 2025-2030\" (evidence/R1.yaml)" in result.output
+    assert '+ R1 "Carers\' strategy 2025-2030" (evidence/R1.yaml)' in result.output
     assert "Nothing was written (--dry-run)" in result.output
     assert files_under(repo) == set()
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from ascready.authoring.files import claimed, claimed_id, fresh_ids, used_ids
 from ascready.authoring.register.layout import default_path
 from ascready.authoring.register.mapping import SHEET_KINDS
-from ascready.authoring.register.rows import Row, RowProblem, SheetRows
+from ascready.authoring.register.rows import Draft, Row, RowProblem, SheetRows
+from ascready.authoring.register.statements import Statements
 from ascready.authoring.register.update import (
     Change,
     FieldEdit,
@@ -36,23 +36,6 @@ from ascready.authoring.roundtrip import Edit, Keep, ListEntry
 from ascready.repository import models
 from ascready.repository.kinds import BY_NAME
 from ascready.repository.project import Document, Project
-
-
-@dataclass
-class Draft:
-    """A document to be: its kind, data and path, and the rows it comes from."""
-
-    kind: str
-    data: dict[str, Any]
-    path: str
-    rows: list[Row]
-    #: loc prefix -> the row it came from (e.g. ("strengths", 0) -> that statement's row)
-    origin: dict[tuple[Any, ...], Row] = field(default_factory=dict)
-    #: The repository's file this changes, or None for a new file. Then ``edit`` says what
-    #: changes in it (``data`` is not used), or ``remove`` that it is taken out.
-    existing: Document | None = None
-    edit: Edit | None = None
-    remove: bool = False
 
 
 def ordered(kind: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -291,8 +274,6 @@ class Builder:
     def ratings(self, rating_sheets: list[SheetRows], statement_sheets: list[SheetRows]) -> None:
         """A rating file per quality statement: its self-score and narrative, and its
         strengths and areas for improvement in the order they are listed."""
-        from ascready.authoring.register.statements import Statements
-
         by_qs = self._ratings(rating_sheets)
         statements = Statements(self, by_qs)
         for sheet in statement_sheets:

@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ascready.authoring.files import as_read, emit
-from ascready.authoring.register.build import Builder, Draft
+from ascready.authoring.register.build import Builder
 from ascready.authoring.register.convert import Converter
 from ascready.authoring.register.mapping import Mapping, builtin_mapping
-from ascready.authoring.register.rows import Row, RowProblem, SheetRows
+from ascready.authoring.register.rows import Draft, Row, RowProblem, SheetRows
 from ascready.authoring.register.sheets import read_sheet, select_sheets
 from ascready.authoring.register.update import Change, Missing
 from ascready.authoring.roundtrip import EditError, apply, edit_mapping

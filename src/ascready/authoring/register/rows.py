@@ -1,14 +1,18 @@
 """What ``ascready import`` reads from a register: rows of converted values, and the problems
-found in them, each with its sheet, row and cell."""
+found in them, each with its sheet, row and cell; and the documents (drafts) they become."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ascready.authoring.register.mapping import SheetMap
 from ascready.findings import Severity
 from ascready.io.tables import Table
+
+if TYPE_CHECKING:
+    from ascready.authoring.roundtrip import Edit
+    from ascready.repository.project import Document
 
 
 @dataclass(frozen=True)
@@ -59,3 +63,20 @@ class SheetRows:
     table: Table
     rows: list[Row]
     empty: int
+
+
+@dataclass
+class Draft:
+    """A document to be: its kind, data and path, and the rows it comes from."""
+
+    kind: str
+    data: dict[str, Any]
+    path: str
+    rows: list[Row]
+    #: loc prefix -> the row it came from (e.g. ("strengths", 0) -> that statement's row)
+    origin: dict[tuple[Any, ...], Row] = field(default_factory=dict)
+    #: The repository's file this changes, or None for a new file. Then ``edit`` says what
+    #: changes in it (``data`` is not used), or ``remove`` that it is taken out.
+    existing: Document | None = None
+    edit: Edit | None = None
+    remove: bool = False

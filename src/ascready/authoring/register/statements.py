@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from ascready.authoring.register.rows import Row
+from ascready.authoring.register.rows import Draft, Row, RowProblem
 from ascready.authoring.register.update import (
     Candidate,
     Change,
@@ -28,9 +28,7 @@ from ascready.authoring.register.update import (
 from ascready.authoring.roundtrip import Edit, Keep, ListEntry, apply
 from ascready.findings import Severity
 from ascready.repository import models
-
-if TYPE_CHECKING:
-    from ascready.authoring.register.build import Builder, Draft
+from ascready.repository.project import Document, Project
 
 LISTS = ("strengths", "areas_for_improvement")
 _LABEL = {"strengths": "strength", "areas_for_improvement": "area for improvement"}
@@ -67,6 +65,23 @@ class _Row:
 
 def _model(listname: str) -> type[models.Statement]:
     return models.Statement if listname == "strengths" else models.AreaForImprovement
+
+
+class Builder(Protocol):
+    """What :class:`Statements` needs of :class:`~.build.Builder`."""
+
+    project: Project
+    problems: list[RowProblem]
+    update: bool
+    remove_missing: bool
+    changes: list[Change]
+    missing: list[Missing]
+
+    def problem(self, row: Row, message: str, hint: str = "", fname: str = "") -> None: ...
+    def no_quality_statement(self, row: Row, what: str) -> None: ...
+    def refuse_changes(self, row: Row, changes: list[Change]) -> None: ...
+    def existing_rating(self, qs: str) -> Document | None: ...
+    def changing_draft(self, doc: Document, kind: str, row: Row | None) -> Draft: ...
 
 
 class Statements:
@@ -334,8 +349,6 @@ class Statements:
         if existing is None:
             draft = self.by_qs.get(qs)
             if draft is None:
-                from ascready.authoring.register.build import Draft
-
                 draft = self.by_qs[qs] = Draft("rating", {"quality_statement": qs}, "", [])
             for listname in LISTS:
                 draft.data[listname] = [e for e in lists[listname] if not isinstance(e, Keep)]
@@ -397,7 +410,5 @@ def _natural(ident: str) -> tuple[str, int]:
     return (prefix, int(number)) if number.isdigit() else (ident, 0)
 
 
-def _warning(row: Row, message: str, hint: str, column: str, cell: str) -> Any:
-    from ascready.authoring.register.rows import RowProblem
-
+def _warning(row: Row, message: str, hint: str, column: str, cell: str) -> RowProblem:
     return RowProblem(row.where, row.row, message, hint, column, cell, Severity.WARNING)
