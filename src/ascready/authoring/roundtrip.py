@@ -115,7 +115,7 @@ def edit_mapping(text: str, edit: Edit) -> tuple[str, bool]:
 
     def node(value: Any) -> Any:
         if isinstance(value, dt.date):
-            return value.isoformat()
+            return value  # written 2027-01-20, as ascready writes dates (and read as that text)
         if isinstance(value, Mapping):
             return CommentedMap((k, node(v)) for k, v in value.items())
         if isinstance(value, list | tuple):

@@ -247,7 +247,7 @@ def return_item_text(number: int, total: int) -> str:
 # Item {number} of the {total} in CQC's information return request.
 # CQC does not publish the official titles: copy this item's title from the request CQC sends.
 number: {number}
-title: Copy the title of item {number} from CQC's information return request
+title: {return_item_placeholder(number)}
 # not-started, in-progress, ready, uploaded or not-applicable
 status: not-started
 # More you can fill in (remove the # to use a line):
@@ -258,6 +258,19 @@ status: not-started
 # quality_statements: [QS1]              # the quality statements it is about
 # notes: Anything the portal uploaders need to know
 """
+
+
+def return_item_placeholder(number: object) -> str:
+    """The title :func:`return_item_text` gives item ``number`` until the council writes it."""
+    return f"Copy the title of item {number} from CQC's information return request"
+
+
+def unfilled(kind: str, data: Mapping[str, object]) -> frozenset[str]:
+    """The fields of a file that still hold what ``init`` wrote for the council to replace (an
+    import fills them as it fills empty ones)."""
+    if kind != "return" or data.get("title") != return_item_placeholder(data.get("number")):
+        return frozenset()
+    return frozenset({"title", "status"} if data.get("status") == "not-started" else {"title"})
 
 
 def _comment_wrapped(text: str, indent: str = "#   ") -> str:

@@ -191,12 +191,18 @@ def import_command(
 
 def _file_line(f: Any) -> str:
     """One planned file, for --dry-run: what happens to it, and the rows it comes from."""
-    rows = ", ".join(f"{where} row {row}" for where, row in f.rows[:3])
-    more = f" and {len(f.rows) - 3} more rows" if len(f.rows) > 3 else ""
     if f.remove:
         return f"--- {f.path}: would be taken out (no longer in the sheet)"
     how = "would be changed" if f.original is not None else "would be created"
-    return f"--- {f.path}: {how}" + (f" (from {rows}{more})" if rows else "")
+    by_sheet: dict[str, list[int]] = {}
+    for where, row in f.rows:
+        by_sheet.setdefault(where, []).append(row)
+    parts = []
+    for where, rows in by_sheet.items():
+        shown = ", ".join(str(r) for r in rows[:5])
+        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        parts.append(f"{where}, row{'s' if len(rows) > 1 else ''} {shown}{more}")
+    return f"--- {f.path}: {how}" + (f" (from {'; '.join(parts)})" if parts else "")
 
 
 def _summary(plan: ImportPlan, verb: str) -> str:
@@ -228,7 +234,8 @@ _MISSING_LABELS = {
     "return": "information-return item",
     "action": "action",
     "metric": "measure",
-    "statement": "strength or area for improvement",
+    "strength": "strength",
+    "area for improvement": "area for improvement",
     "progress": "progress update of",
 }
 

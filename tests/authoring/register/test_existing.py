@@ -166,7 +166,7 @@ def test_dry_run_shows_what_would_be_added_and_writes_nothing(
     result = run_import(runner, repo, tmp_path, SHEET, STATEMENTS_MAPPING, "--dry-run")
     assert result.exit_code == 0, result.output
     assert snapshot(repo) == before
-    assert "--- ratings/QS1.yaml: would be changed (from sheet.csv row 2, " in result.output
+    assert "--- ratings/QS1.yaml: would be changed (from sheet.csv, rows 2, 4, 5)" in result.output
     # The change by meaning, as ascready diff shows it: not the file with init's comments.
     assert "+ strength S-QS1-01: Assessments are timely" in result.output
     assert "Self assessment: 0.0% -> 7.4% (+7.4)" in result.output

@@ -33,6 +33,7 @@ from ascready.authoring.register.update import (
     short,
 )
 from ascready.authoring.roundtrip import Edit, Keep, ListEntry
+from ascready.authoring.scaffold import unfilled
 from ascready.repository import models
 from ascready.repository.kinds import BY_NAME
 from ascready.repository.project import Document, Project
@@ -189,9 +190,10 @@ class Builder:
         ident = str(claimed(doc, "number" if kind == "return" else "id"))
         what = f"item {ident}" if kind == "return" else ident
         skip = ("number",) if kind == "return" else ()
-        edit = self.allowed(
-            field_edit(model, doc.data, values, row, skip=skip), row, doc.path, what
+        found = field_edit(
+            model, doc.data, values, row, skip=skip, unfilled=unfilled(kind, doc.data)
         )
+        edit = self.allowed(found, row, doc.path, what)
         if edit is None or not (edit.add or (edit.changes_something and self.update)):
             return
         draft = self.changing_draft(doc, kind, row)

@@ -214,7 +214,7 @@ class Statements:
         self._near(missing)
         for h in missing:
             builder.missing.append(
-                Missing("statement", h.ident, h.file, str(h.data.get("text", "")))
+                Missing(_LABEL[h.listname], h.ident, h.file, str(h.data.get("text", "")))
             )
         for r in self.rows:
             if r.held is not None:

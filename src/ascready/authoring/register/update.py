@@ -49,7 +49,7 @@ class Change:
 class Missing:
     """Something the repository holds that the sheet read for its kind does not list."""
 
-    kind: str  # a document kind, "statement" or "progress"
+    kind: str  # a document kind, "strength", "area for improvement" or "progress"
     ident: str  # its id (a progress update: its action's id and date)
     file: str
     title: str
@@ -123,21 +123,24 @@ def field_edit(
     row: Row,
     *,
     skip: Iterable[str] = (),
+    unfilled: Iterable[str] = (),
 ) -> FieldEdit:
     """What ``row`` (its converted ``values``) does to ``held``, a file's or an entry's data,
     field by field of ``model``: a value typed in a cell is compared; a mapping's default
     only fills a field the file does not have; an emptied cell of a column the sheet has
-    clears the file's value."""
+    clears the file's value. The fields ``unfilled`` names still hold what ``init`` wrote for
+    the council to replace: they are filled as empty ones are."""
     out = FieldEdit()
     typed = set(row.typed) | {k.split(".", 1)[0] for k in row.typed if "." in k}
     columns = set(row.cells) | {k.split(".", 1)[0] for k in row.cells if "." in k}
     if "related_quality_statements" in values and "quality_statement" in typed:
         typed.add("related_quality_statements")  # "QS1/QS6": its related ones too
     skipped = {"id", "file", *skip}
+    placeholders = set(unfilled)
     for name in model.model_fields:
         if name in skipped:
             continue
-        before = held.get(name)
+        before = None if name in placeholders else held.get(name)
         effective = _default(model, name) if name not in held else before
         if name in values and (name in typed or empty(before)):
             value = values[name]
@@ -145,7 +148,7 @@ def field_edit(
                 value = {**before, **value}  # the columns the sheet has, the rest as it was
             if same(value, effective) or (empty(value) and empty(effective)):
                 continue
-            out.before[name] = before
+            out.before[name] = held.get(name)
             if empty(before):
                 out.add[name] = value
             else:
