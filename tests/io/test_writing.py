@@ -271,3 +271,43 @@ def test_git_never_sees_the_staging_folder(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert status.splitlines() == ["?? .gitignore"]
+
+
+def test_deletes_are_part_of_the_set_and_a_killed_one_is_put_back(tmp_path: Path) -> None:
+    (tmp_path / "evidence").mkdir()
+    for name in ("EV-001.yaml", "EV-002.yaml"):
+        (tmp_path / "evidence" / name).write_text(f"# ours\n{name}\n", "utf-8")
+    before = tree(tmp_path)
+    # All together: one created, one deleted.
+    write_files(
+        tmp_path,
+        creates={"evidence/EV-003.yaml": "c\n"},
+        deletes=["evidence/EV-001.yaml"],
+        originals={"evidence/EV-001.yaml": before["evidence/EV-001.yaml"]},
+    )
+    assert tree(tmp_path) == {
+        "evidence/EV-002.yaml": before["evidence/EV-002.yaml"],
+        "evidence/EV-003.yaml": b"c\n",
+    }
+    # Killed after the deletion: the next run puts the deleted file back, as it was.
+    txn = writing._Transaction.begin(tmp_path, "ascready import of register.xlsx")
+    txn.stage("evidence/EV-002.yaml", None, create=False, original=None)
+    txn.stage("evidence/EV-004.yaml", b"d\n", create=True, original=None)
+    txn.commit_intent()
+    moving = txn.put_in_place()
+    for _ in range(2):
+        next(moving, None)
+    assert not (tmp_path / "evidence/EV-002.yaml").exists()
+    [message] = recovery.recover(tmp_path)
+    assert "0 file(s) it had created were removed and 1 it had replaced were put back" in message
+    assert (tmp_path / "evidence/EV-002.yaml").read_bytes() == before["evidence/EV-002.yaml"]
+    assert sorted(tree(tmp_path)) == ["evidence/EV-002.yaml", "evidence/EV-003.yaml"]
+
+
+def test_a_file_to_delete_that_changed_since_it_was_read_stops_everything(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "EV-001.yaml").write_text("edited since\n", "utf-8")
+    with pytest.raises(WriteError, match="changed while this was being prepared"):
+        write_files(tmp_path, deletes=["EV-001.yaml"], originals={"EV-001.yaml": b"as read\n"})
+    assert (tmp_path / "EV-001.yaml").read_text("utf-8") == "edited since\n"
