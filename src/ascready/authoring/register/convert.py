@@ -121,6 +121,8 @@ class Converter:
         return list(dict.fromkeys(f for f in found if f))
 
     def mapped(self, fmap: FieldMap, text: str) -> Any:
+        if not fmap.values:  # most columns map no values: no need to normalise the text
+            return text
         return fmap.values.get(norm(text), text)
 
     def convert(self, col: Column, fmap: FieldMap, value: Any) -> Any:

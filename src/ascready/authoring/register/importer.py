@@ -245,8 +245,15 @@ class _Checker:
         # find in a new file, or newly in an old one because of a new file.
         if progress is not None:
             progress("Checking the repository with them", 0, 0)
-        blocked = self.in_the_repository(
-            {draft.path: draft for draft, _, _ in good}, today, good, {d.path for d, _ in removed}
+        blocked = (
+            self.in_the_repository(
+                {draft.path: draft for draft, _, _ in good},
+                today,
+                good,
+                {d.path for d, _ in removed},
+            )
+            if good or removed
+            else set()  # nothing changes: nothing new for the repository's checks to find
         )
         planned = [
             PlannedFile(

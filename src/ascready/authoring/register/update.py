@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,7 +110,9 @@ def same(a: Any, b: Any) -> bool:
     return bool(_norm(a) == _norm(b))
 
 
+@functools.cache
 def _default(model: type[BaseModel], name: str) -> Any:
+    """A field's default (worked out once: pydantic inspects the factory on every call)."""
     info = model.model_fields.get(name)
     if info is None or info.is_required():
         return None
