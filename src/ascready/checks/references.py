@@ -88,6 +88,24 @@ def _resolve_all(ctx: CheckContext) -> Iterator[tuple[Term, str, Loc, str]]:
             yield Term.THEME, rating.path, (field, i, "presented_under"), s.presented_under
 
 
+@CHECKS.repository("retired-id", Severity.ERROR)
+def retired_ids(ctx: CheckContext, check: Check) -> Iterator[Finding]:
+    """A strength or area for improvement uses an id that was taken out (a rating's
+    ``retired_ids``): an id means one statement for ever."""
+    retired = {i: rat.path for rat in ctx.project.ratings for i in rat.model.retired_ids}
+    for rating, field, i, s in ctx.project.statements():
+        if s.id in retired:
+            yield check.finding(
+                f"'{s.id}' was taken out of {retired[s.id]} (it is in its retired_ids), so it "
+                "cannot be given to a strength or area for improvement again",
+                "Give this one a new id (ascready import gives the next one if you leave its ID "
+                "cell empty); if it is the statement that was taken out, take its id out of "
+                "retired_ids",
+                rating.path,
+                loc=(field, i, "id"),
+            )
+
+
 @CHECKS.repository("unknown-term", Severity.ERROR)
 def unknown_terms(ctx: CheckContext, check: Check) -> Iterator[Finding]:
     """A quality statement, evidence category, theme, Care Act duty or expected-evidence id that

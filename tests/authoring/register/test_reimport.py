@@ -357,3 +357,20 @@ def test_progress_updates_imported_again_are_not_added_twice(
     assert len(notes) == len(set(notes))
     again = runner.invoke(app, ["import", str(book), "--repo", str(repo)])
     assert "Nothing to write" in again.output
+
+
+def test_validate_refuses_an_id_that_was_taken_out(runner: CliRunner, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    assert runner.invoke(app, ["init", str(repo), *FLAGS]).exit_code == 0
+    qs1 = repo / "ratings/QS1.yaml"
+    qs1.write_text(
+        qs1.read_text(encoding="utf-8").replace(
+            "strengths: []",
+            "strengths:\n  - id: S-QS1-01\n    text: Back again\nretired_ids: [S-QS1-01]",
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", str(repo)])
+    assert result.exit_code == 1
+    assert "retired-id" in result.output
+    assert "'S-QS1-01' was taken out of ratings/QS1.yaml" in " ".join(result.output.split())
