@@ -374,3 +374,18 @@ def test_validate_refuses_an_id_that_was_taken_out(runner: CliRunner, tmp_path: 
     assert result.exit_code == 1
     assert "retired-id" in result.output
     assert "'S-QS1-01' was taken out of ratings/QS1.yaml" in " ".join(result.output.split())
+
+
+def test_a_sheet_with_no_rows_takes_nothing_out(runner: CliRunner, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    assert runner.invoke(app, ["init", str(repo), *FLAGS]).exit_code == 0
+    sheet, rules = tmp_path / "evidence.csv", tmp_path / "mapping.yaml"
+    rules.write_text(EVIDENCE_MAPPING, encoding="utf-8")
+    evidence_sheet(sheet, [("Carers strategy", "Head of Carers")])
+    assert run(runner, sheet, rules, repo).exit_code == 0
+    evidence_sheet(sheet, [])  # the headers only: the wrong file, or one not filled in yet
+    result = run(runner, sheet, rules, repo, "--remove-missing")
+    assert "the sheet has no rows, so nothing of its kind is taken out" in " ".join(
+        result.output.split()
+    )
+    assert len(list((repo / "evidence").glob("*.yaml"))) == 1

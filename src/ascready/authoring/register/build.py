@@ -34,6 +34,7 @@ from ascready.authoring.register.update import (
 )
 from ascready.authoring.roundtrip import Edit, Keep, ListEntry
 from ascready.authoring.scaffold import unfilled
+from ascready.findings import Severity
 from ascready.repository import models
 from ascready.repository.kinds import BY_NAME
 from ascready.repository.project import Document, Project
@@ -200,6 +201,20 @@ class Builder:
         draft.origin[()] = row
         draft.edit = _merged(draft.edit, edit, list(model.model_fields))
 
+    def empty_sheets(self, sheets: list[SheetRows]) -> None:
+        """A sheet with no rows at all says nothing about what is missing: more likely the
+        wrong sheet, or one not filled in yet, than everything deleted."""
+        if self.remove_missing:
+            self.problems.append(
+                RowProblem(
+                    sheets[0].table.where,
+                    0,
+                    "the sheet has no rows, so nothing of its kind is taken out (--remove-missing)",
+                    "If everything it listed is to go, take the files out by hand",
+                    severity=Severity.WARNING,
+                )
+            )
+
     def missing_document(self, kind: str, doc: Document) -> None:
         ident = claimed_id(doc) if kind != "return" else str(claimed(doc, "number"))
         title = claimed(doc, "title")
@@ -226,6 +241,9 @@ class Builder:
         matched: dict[str, Row] = {}
         for sheet in sheets:
             self._simple_rows(sheet, held, matched)
+        if not any(sheet.rows for sheet in sheets):
+            self.empty_sheets(sheets)
+            return
         for doc in held.documents:
             if doc.path not in matched and doc.model is not None:
                 self.missing_document(kind, doc)
@@ -281,8 +299,10 @@ class Builder:
         for sheet in statement_sheets:
             for row in sheet.rows:
                 statements.add(row)
-        if statement_sheets:
+        if any(sheet.rows for sheet in statement_sheets):
             statements.finish()
+        elif statement_sheets:
+            self.empty_sheets(statement_sheets)
         for draft in by_qs.values():
             if draft.existing is not None:
                 continue  # a change to a file that is there: in self.changing
