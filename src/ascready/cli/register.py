@@ -166,7 +166,7 @@ def import_command(
             update=update,
             remove_missing=remove_missing,
         )
-    _report(plan)
+    _report(plan, dry_run)
     if plan.errors and not skip_invalid:
         raise fail(
             f"nothing was written: {len(plan.errors)} problem(s) in {plan.source} (listed "
@@ -240,7 +240,7 @@ _MISSING_LABELS = {
 }
 
 
-def _report(plan: ImportPlan) -> None:
+def _report(plan: ImportPlan, dry_run: bool = False) -> None:
     err = console(stderr=True)
     from rich.markup import escape
 
@@ -250,7 +250,8 @@ def _report(plan: ImportPlan) -> None:
         err.print(f"[bold red]cannot import:[/] {escape(p.text())}")
     if plan.missing:
         if plan.removing:
-            head = f"In the repository but no longer in {plan.source}, so taken out:"
+            done = "would be taken out" if dry_run else "so taken out"
+            head = f"In the repository but no longer in {plan.source}, {done}:"
         else:
             head = (
                 f"In the repository but no longer in {plan.source} (kept; --remove-missing "

@@ -198,6 +198,8 @@ def _record(doc: Document, kind: str, fw: Framework) -> _Record:
         return _Record(str(model.number), doc.path, model.title, dumped)
     if isinstance(model, models.Rating):
         qs = dumped.pop("quality_statement")
+        # The ids taken out are bookkeeping: the statement removed is what the change says.
+        dumped.pop("retired_ids", None)
         statements: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         for label, name in (
             ("strength", "strengths"),
