@@ -188,9 +188,12 @@ class Builder:
                 f"Run ascready validate, correct {doc.path}, then import again",
             )
             return
-        ident = str(claimed(doc, "number" if kind == "return" else "id"))
+        key = {"return": "number", "rating": "quality_statement"}.get(kind, "id")
+        ident = str(claimed(doc, key))
         what = f"item {ident}" if kind == "return" else ident
-        skip = ("number",) if kind == "return" else ()
+        skip: tuple[str, ...] = (key,)
+        if kind == "rating":  # its statements are matched one by one (.statements)
+            skip += ("strengths", "areas_for_improvement")
         found = field_edit(
             model, doc.data, values, row, skip=skip, unfilled=unfilled(kind, doc.data)
         )
@@ -352,24 +355,7 @@ class Builder:
                 if existing is None:
                     by_qs[qs] = Draft("rating", ordered("rating", values), path or "", [row])
                     continue
-                lists = ("quality_statement", "strengths", "areas_for_improvement")
-                if existing.model is None or not isinstance(existing.data, dict):
-                    self.problem(
-                        row,
-                        f"{existing.path} has errors, so nothing can be added to it",
-                        f"Run ascready validate, correct {existing.path}, then import again",
-                    )
-                    continue
-                edit = self.allowed(
-                    field_edit(models.Rating, existing.data, values, row, skip=lists),
-                    row,
-                    existing.path,
-                    qs,
-                )
-                if edit is not None and (edit.add or (edit.changes_something and self.update)):
-                    draft = self.changing_draft(existing, "rating", row)
-                    draft.origin[()] = row
-                    draft.edit = _merged(draft.edit, edit, list(models.Rating.model_fields))
+                self.change_fields("rating", existing, row, ordered("rating", values))
         return by_qs
 
     # --- progress updates ------------------------------------------------------------------
