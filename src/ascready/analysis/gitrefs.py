@@ -206,3 +206,25 @@ def _read_blobs(repo: GitRepository, oids: list[str]) -> dict[str, bytes]:
         out[oid] = data[end + 1 : end + 1 + size]
         pos = end + 1 + size + 1
     return out
+
+
+def names_in_history(root: Path, folder: str) -> frozenset[str]:
+    """The names (without their extension) of every file the evidence repository at ``root``
+    has had in ``folder``, in any commit of its git history: deleted files too. Nothing when
+    ``root`` is not in a git work tree, or git is not there (the caller's own list of files
+    is then all there is)."""
+    try:
+        repo = open_repository(root)
+    except GitError:
+        return frozenset()
+    spec = repo.path_in_tree(folder)
+    proc = _run(
+        repo.top, "log", "--all", "--no-renames", "--format=", "--name-only", "-z", "--", spec
+    )
+    if proc.returncode != 0:
+        return frozenset()
+    return frozenset(
+        PurePosixPath(raw.decode("utf-8", "surrogateescape")).stem
+        for raw in proc.stdout.split(b"\0")
+        if raw.strip()
+    )

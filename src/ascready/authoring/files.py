@@ -25,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 from ascready.checks.sources import classify_source
 from ascready.errors import AscreadyError
 from ascready.repository import models, yamlsafe
-from ascready.repository.kinds import Kind
+from ascready.repository.kinds import BY_NAME, Kind
 from ascready.repository.project import Document, Project
 
 _ID = TypeAdapter(models.Id)
@@ -105,11 +105,13 @@ def claimed_id(doc: Document) -> str | None:
     return ident if isinstance(ident, str) else None
 
 
-def used_ids(project: Project, kind: str) -> dict[str, str]:
+def used_ids(project: Project, kind: str, *, history: bool = False) -> dict[str, str]:
     """Every id a file of this kind has or claims, mapped to the file that has it.
 
     Ids in files with validation errors count (their raw ``id``), and so does every file's name
-    (files are named by id, and a file that cannot be read at all has nothing else).
+    (files are named by id, and a file that cannot be read at all has nothing else). With
+    ``history``, so does the name of every file of the kind's folder in the repository's git
+    history (mapped to ""), so that the id of a file taken out is never given again.
     """
     used: dict[str, str] = {}
     for doc in project.documents:
@@ -119,6 +121,11 @@ def used_ids(project: Project, kind: str) -> dict[str, str]:
         if ident is not None:
             used.setdefault(ident, doc.path)
         used.setdefault(PurePosixPath(doc.path).stem, doc.path)
+    if history:
+        from ascready.analysis.gitrefs import names_in_history
+
+        for name in names_in_history(project.root, BY_NAME[kind].folder):
+            used.setdefault(name, "")
     return used
 
 

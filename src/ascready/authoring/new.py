@@ -151,8 +151,8 @@ def _choose_id(
 ) -> str:
     used = used_ids(project, kind.name)
     first = kind.first_id or ""
-    if requested is None:
-        return next_id(used, first)
+    if requested is None:  # never one a file had before, in the repository's history
+        return next_id(used_ids(project, kind.name, history=True), first)
     if not is_valid_id(requested):
         problems.add(
             "--id",

@@ -389,3 +389,42 @@ def test_a_sheet_with_no_rows_takes_nothing_out(runner: CliRunner, tmp_path: Pat
         result.output.split()
     )
     assert len(list((repo / "evidence").glob("*.yaml"))) == 1
+
+
+def test_the_id_of_a_file_taken_out_is_never_given_again(runner: CliRunner, tmp_path: Path) -> None:
+    import subprocess
+
+    repo = tmp_path / "repo"
+    assert runner.invoke(app, ["init", str(repo), *FLAGS]).exit_code == 0
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git[:3], "init", "-q", "-b", "main"], check=True)
+    sheet, rules = tmp_path / "evidence.csv", tmp_path / "mapping.yaml"
+    rules.write_text(EVIDENCE_MAPPING, encoding="utf-8")
+    evidence_sheet(sheet, [("Carers strategy", "Head of Carers"), ("Eligibility policy", "PSW")])
+    assert run(runner, sheet, rules, repo).exit_code == 0
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "register"], check=True)
+    ids = {read(p)["title"]: read(p)["id"] for p in (repo / "evidence").glob("*.yaml")}
+    # The newest is taken out and committed; a new row must not get its id.
+    evidence_sheet(sheet, [("Carers strategy", "Head of Carers")])
+    assert run(runner, sheet, rules, repo, "--remove-missing").exit_code == 0
+    subprocess.run([*git, "commit", "-qam", "taken out"], check=True)
+    evidence_sheet(sheet, [("Carers strategy", "Head of Carers"), ("Audit", "QA")])
+    assert run(runner, sheet, rules, repo).exit_code == 0
+    now = {read(p)["title"]: read(p)["id"] for p in (repo / "evidence").glob("*.yaml")}
+    assert now["Carers strategy"] == ids["Carers strategy"]
+    assert now["Audit"] not in ids.values()
+    # ascready new does the same: with both taken out, it gives neither id.
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "audit"], check=True)
+    evidence_sheet(sheet, [("Carers strategy", "Head of Carers")])
+    assert run(runner, sheet, rules, repo, "--remove-missing").exit_code == 0
+    subprocess.run([*git, "commit", "-qam", "audit taken out"], check=True)
+    made = runner.invoke(
+        app,
+        ["new", "evidence", "--repo", str(repo), "--title", "Survey", "--kind", "survey",
+         "--category", "peoples-experience", "--qs", "QS1", "--classification", "public"],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    newest = {read(p)["title"]: read(p)["id"] for p in (repo / "evidence").glob("*.yaml")}
+    assert newest["Survey"] not in {*ids.values(), now["Audit"]}

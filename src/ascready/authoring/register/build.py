@@ -229,7 +229,7 @@ class Builder:
 
     def _used_ids(self, kind: str) -> set[str]:
         """Ids the repository's files have or claim, their names, and the drafts' ids."""
-        used = set(used_ids(self.project, kind))
+        used = set(used_ids(self.project, kind, history=True))
         return used | {str(d.data.get("id")) for d in self.drafts if d.kind == kind}
 
     def simple(self, sheets: list[SheetRows]) -> None:
