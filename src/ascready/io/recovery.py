@@ -155,7 +155,7 @@ def recover(root: Path) -> list[str]:
                 text = (
                     f"{undone.command}{when} was interrupted before it finished, so it has been "
                     f"undone: {undone.removed} file(s) it had created were removed and "
-                    f"{undone.restored} it had replaced were put back"
+                    f"{undone.restored} it had replaced or deleted were put back"
                 )
                 if undone.left:
                     text += (
