@@ -217,7 +217,10 @@ def test_a_write_killed_part_way_is_reported_and_undone_by_the_next_run(tmp_path
         write_files(tmp_path, creates={"evidence/EV-003.yaml": "c\n"})
     [message] = recovery.recover(tmp_path)
     assert message.startswith("ascready import of register.xlsx (started ")
-    assert "2 file(s) it had created were removed and 0 it had replaced or deleted were put back" in message
+    assert (
+        "2 file(s) it had created were removed and 0 it had replaced or deleted "
+        "were put back" in message
+    )
     assert tree(tmp_path) == before  # staging folder gone too
     assert folders(tmp_path) == {"ratings"}
     assert recovery.recover(tmp_path) == []
@@ -238,7 +241,10 @@ def test_a_replaced_file_is_put_back_and_one_changed_since_is_left_and_named(
     assert (tmp_path / "QS2.yaml").read_text("utf-8") == "old 2\n"  # not reached
     (tmp_path / "EV-001.yaml").write_text("edited by hand since\n", "utf-8")
     [message] = recovery.recover(tmp_path)
-    assert "0 file(s) it had created were removed and 1 it had replaced or deleted were put back" in message
+    assert (
+        "0 file(s) it had created were removed and 1 it had replaced or deleted "
+        "were put back" in message
+    )
     assert "were changed since, so they were left as they are: EV-001.yaml" in message
     assert tree(tmp_path) == {
         "EV-001.yaml": b"edited by hand since\n",
@@ -299,7 +305,10 @@ def test_deletes_are_part_of_the_set_and_a_killed_one_is_put_back(tmp_path: Path
         next(moving, None)
     assert not (tmp_path / "evidence/EV-002.yaml").exists()
     [message] = recovery.recover(tmp_path)
-    assert "0 file(s) it had created were removed and 1 it had replaced or deleted were put back" in message
+    assert (
+        "0 file(s) it had created were removed and 1 it had replaced or deleted "
+        "were put back" in message
+    )
     assert (tmp_path / "evidence/EV-002.yaml").read_bytes() == before["evidence/EV-002.yaml"]
     assert sorted(tree(tmp_path)) == ["evidence/EV-002.yaml", "evidence/EV-003.yaml"]
 
