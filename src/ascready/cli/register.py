@@ -28,6 +28,9 @@ from ascready.cli.common import (
 if TYPE_CHECKING:
     from ascready.authoring.register.importer import ImportPlan
 
+#: Rows refused for changing what a file holds that are listed one by one; then a count.
+CHANGES_SHOWN = 20
+
 #: Below this size (about 2,000 rows) a workbook imports in a few seconds: no progress bar.
 PROGRESS_FROM_BYTES = 200_000
 
@@ -244,10 +247,23 @@ def _report(plan: ImportPlan, dry_run: bool = False) -> None:
     err = console(stderr=True)
     from rich.markup import escape
 
+    from ascready.authoring.register.build import NEEDS_UPDATE
+
     for p in plan.warnings:
         err.print(f"[yellow]warning:[/] {escape(p.text())}")
+    refused = 0
+    changing = sum(1 for p in plan.errors if p.check == NEEDS_UPDATE)
     for p in plan.errors:
+        if p.check == NEEDS_UPDATE:
+            refused += 1
+            if refused > CHANGES_SHOWN:
+                continue
         err.print(f"[bold red]cannot import:[/] {escape(p.text())}")
+    if changing > CHANGES_SHOWN:
+        err.print(
+            f"[bold red]cannot import:[/] and {changing - CHANGES_SHOWN} more rows that change "
+            "what the repository holds (--update --dry-run lists every change)"
+        )
     if plan.missing:
         if plan.removing:
             done = "would be taken out" if dry_run else "so taken out"

@@ -428,3 +428,21 @@ def test_the_id_of_a_file_taken_out_is_never_given_again(runner: CliRunner, tmp_
     assert made.exit_code == 0, made.output
     newest = {read(p)["title"]: read(p)["id"] for p in (repo / "evidence").glob("*.yaml")}
     assert newest["Survey"] not in {*ids.values(), now["Audit"]}
+
+
+def test_many_rows_that_change_files_are_listed_then_counted(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    assert runner.invoke(app, ["init", str(repo), *FLAGS]).exit_code == 0
+    sheet, rules = tmp_path / "evidence.csv", tmp_path / "mapping.yaml"
+    rules.write_text(EVIDENCE_MAPPING, encoding="utf-8")
+    titles = [f"Policy {n}" for n in range(30)]
+    evidence_sheet(sheet, [(t, "Head of Carers") for t in titles])
+    assert run(runner, sheet, rules, repo).exit_code == 0
+    evidence_sheet(sheet, [(t, "Head of Quality") for t in titles])
+    result = run(runner, sheet, rules, repo)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "this row changes what" in line]
+    assert len(lines) == 20
+    assert "and 10 more rows that change what the repository holds" in result.output

@@ -72,6 +72,10 @@ def _path_problem(kind: str, path: str) -> str | None:
     return None
 
 
+#: The check of a row refused because it changes what a file holds (without --update).
+NEEDS_UPDATE = "needs-update"
+
+
 class Builder:
     """The documents the rows make, in ``drafts``; rows that make none go to ``problems``.
 
@@ -159,12 +163,17 @@ class Builder:
             for c in changes[:2]
         ]
         more = f", and {len(changes) - 2} more" if len(changes) > 2 else ""
-        self.problem(
-            row,
-            f"this row changes what {first.file} holds: {'; '.join(described)}{more}",
-            "ascready import changes what the repository holds only when asked: run it with "
-            "--update --dry-run to see every change, then with --update to make them",
-            first.field,
+        self.problems.append(
+            RowProblem(
+                row.where,
+                row.row,
+                f"this row changes what {first.file} holds: {'; '.join(described)}{more}",
+                "ascready import changes what the repository holds only when asked: run it "
+                "with --update --dry-run to see every change, then with --update to make them",
+                row.headers.get(first.field, ""),
+                row.cells.get(first.field, ""),
+                check=NEEDS_UPDATE,
+            )
         )
 
     def changing_draft(self, doc: Document, kind: str, row: Row | None) -> Draft:
