@@ -8,6 +8,7 @@ and one ``git cat-file --batch`` process reads every YAML file. Other files (doc
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -15,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from ascready.errors import GitError
 from ascready.repository.loader import YAML_SUFFIXES
 from ascready.repository.project import PROFILE_FILE
+from ascready.repository.yamlsafe import MAX_FILE_BYTES
 
 _FETCH_HELP = (
     "If this is a shallow clone (CI checkouts usually are), fetch the history first: "
@@ -34,11 +36,29 @@ class GitRepository:
         return f"{self.prefix}/{rel}" if self.prefix else rel
 
 
+#: Settings that keep the repository's own git configuration from running anything: a
+#: repository handed over (as a zip, or a pull request's branch) may set a file-system monitor,
+#: hooks, an external diff or a text conversion, and ascready only ever reads.
+_SAFE = (
+    "-c",
+    "core.quotepath=off",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    f"core.hooksPath={os.devnull}",
+    "-c",
+    "diff.external=",
+    "-c",
+    "core.pager=cat",
+    "--no-pager",
+)
+
+
 def _run(cwd: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
     try:
         return subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
+            ["git", *_SAFE, *args],
             cwd=cwd,
             input=stdin,
             capture_output=True,
@@ -155,13 +175,20 @@ def export(
     wanted = [
         oid for mode, oid, rel in written if mode == "120000" or rel.lower().endswith(YAML_SUFFIXES)
     ]
-    contents = _read_blobs(repo, wanted)
+    sizes = _blob_sizes(repo, wanted)
+    too_large = {oid for oid in wanted if sizes.get(oid, 0) > MAX_FILE_BYTES}
+    contents = _read_blobs(repo, [oid for oid in wanted if oid not in too_large])
     root = dest / "repository"
     root.mkdir(parents=True)
     for mode, oid, rel in written:
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        if mode == "120000":
+        if oid in too_large:
+            # Not read: a file of the same size, holding nothing (sparse), which the loader
+            # refuses as too large without reading it.
+            with target.open("wb") as handle:
+                handle.truncate(sizes[oid])
+        elif mode == "120000":
             try:
                 os.symlink(contents[oid].decode("utf-8", "surrogateescape"), target)
             except OSError:  # no right to make links (Windows): the link is still a file there
@@ -172,18 +199,72 @@ def export(
 
 
 def changed_since(repo: GitRepository, commit: str) -> frozenset[str] | None:
-    """Files of the evidence repository that differ between ``commit`` and the working tree
-    (relative to the repository), or None if git cannot tell."""
+    """The YAML files of the evidence repository at ``commit`` (relative to the repository)
+    that the working tree does not hold byte for byte, or None if git cannot tell.
+
+    Each working file's bytes are hashed as they are (``git hash-object --no-filters``): no
+    clean filter, no index refresh and no file-system monitor from the repository's own
+    configuration runs, and a file that is not a regular file (a link, a FIFO) counts as changed
+    without being read."""
     spec = repo.prefix or "."
-    proc = _run(
-        repo.top, "diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", commit, "--", spec
-    )
+    proc = _run(repo.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", spec)
     if proc.returncode != 0:
         return None
     skip_len = len(repo.prefix) + 1 if repo.prefix else 0
-    return frozenset(
-        raw.decode("utf-8", "surrogateescape")[skip_len:] for raw in proc.stdout.split(b"\0") if raw
+    changed: set[str] = set()
+    regular: list[tuple[str, str, str]] = []  # (object id, path in the repository, on disk)
+    for entry in proc.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, oid = meta.decode("ascii").split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        rel = path[skip_len:]
+        if kind != "blob" or not rel.lower().endswith(YAML_SUFFIXES):
+            continue
+        full = os.path.join(repo.top, *PurePosixPath(path).parts)
+        try:
+            info = os.lstat(full)
+        except OSError:
+            changed.add(rel)
+            continue
+        if mode not in ("100644", "100755") or not stat.S_ISREG(info.st_mode) or "\n" in full:
+            changed.add(rel)
+            continue
+        regular.append((oid, rel, full))
+    if regular:
+        hashed = _run(
+            repo.top,
+            "hash-object",
+            "--no-filters",
+            "--stdin-paths",
+            stdin="".join(f"{full}\n" for _, _, full in regular).encode("utf-8", "surrogateescape"),
+        )
+        digests = hashed.stdout.decode("ascii", "replace").split()
+        if hashed.returncode != 0 or len(digests) != len(regular):
+            return None
+        changed.update(
+            rel for (oid, rel, _), now in zip(regular, digests, strict=True) if now != oid
+        )
+    return frozenset(changed)
+
+
+def _blob_sizes(repo: GitRepository, oids: list[str]) -> dict[str, int]:
+    """Each object's size, from one ``git cat-file --batch-check`` run, before any is read."""
+    unique = sorted(set(oids))
+    if not unique:
+        return {}
+    proc = _run(
+        repo.top, "cat-file", "--batch-check", stdin="".join(f"{o}\n" for o in unique).encode()
     )
+    if proc.returncode != 0:
+        raise GitError(f"git cannot read the files of that commit: {_stderr(proc)}")
+    sizes: dict[str, int] = {}
+    for line in proc.stdout.decode("ascii", "replace").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2].isdigit():
+            sizes[parts[0]] = int(parts[2])
+    return sizes
 
 
 def _read_blobs(repo: GitRepository, oids: list[str]) -> dict[str, bytes]:

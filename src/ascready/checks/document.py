@@ -23,7 +23,7 @@ from ascready.checks.registry import run_checks
 from ascready.findings import Finding, Severity
 from ascready.repository import kinds, models, yamlsafe
 from ascready.repository.framework import Framework
-from ascready.repository.loader import read_bytes
+from ascready.repository.loader import OUTSIDE, read_bytes
 from ascready.repository.project import Document, Project
 
 #: What a worker returns for one file: its data, its read problems, its personal-data findings.
@@ -39,13 +39,17 @@ def model_for(kind: str) -> type[models.StrictModel]:
     return kinds.BY_NAME[kind].model
 
 
-def read_document(job: tuple[str, str, frozenset[str]]) -> FileResult:
+def read_document(job: tuple[str, str, frozenset[str], str | None]) -> FileResult:
     """All the work on one file that needs no other file: read, parse, scan for personal data.
+    The last item of ``job`` is the repository's folder (None: the file's folder resolves
+    outside it, so it is not read).
 
     A module-level function of plain arguments, so that worker processes can run it.
     """
-    path, kind, allowed = job
-    raw, problems = read_bytes(path)
+    path, kind, allowed, root = job
+    if root is None:
+        return None, [OUTSIDE], []
+    raw, problems = read_bytes(path, root)
     if raw is None:
         return None, problems, []
     data, problems = yamlsafe.parse_bytes(raw)

@@ -23,6 +23,7 @@ from ascready.repository.loader import (
     YAML_SUFFIXES,
     builtin_framework_data,
     discover,
+    outside_folders,
     read_and_parse,
 )
 from ascready.repository.project import PROFILE_FILE, Document, Project
@@ -32,7 +33,7 @@ PARALLEL_THRESHOLD = 400
 
 
 def _process_all(
-    jobs_list: Sequence[tuple[str, str, frozenset[str]]], jobs: int | None
+    jobs_list: Sequence[tuple[str, str, frozenset[str], str | None]], jobs: int | None
 ) -> Iterator[FileResult]:
     """Results in order, as they come: the caller validates while workers still parse."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -111,7 +112,7 @@ def load_project(
     findings: list[Finding] = []
     entries = discover(root) if entries is None else entries
     reuse = reuse or {}
-    data, problems = read_and_parse(str(root / PROFILE_FILE))
+    data, problems = read_and_parse(str(root / PROFILE_FILE), str(root))
     profile: models.CouncilProfile | None = None
     if data is not None:
         profile = validate_document("profile", data, PROFILE_FILE, findings)
@@ -123,8 +124,20 @@ def load_project(
 
     others = [(rel, kind) for rel, kind in entries[1:] if rel not in reuse]
     base = str(root)
+    outside = outside_folders(root, others)
     results = iter(
-        _process_all([(os.path.join(base, rel), kind, allowed) for rel, kind in others], jobs)
+        _process_all(
+            [
+                (
+                    os.path.join(base, rel),
+                    kind,
+                    allowed,
+                    None if os.path.dirname(rel) in outside else base,
+                )
+                for rel, kind in others
+            ],
+            jobs,
+        )
     )
     for rel, kind in entries[1:]:
         if rel in reuse:

@@ -18,6 +18,8 @@ _BUILT_IN: tuple[tuple[str, Stage, str], ...] = (
     ("empty-file", "read", "The file is empty or holds only comments."),
     ("file-too-large", "read", "The file is larger than ascready reads."),
     ("unreadable-file", "read", "The file cannot be opened."),
+    ("not-a-file", "read", "A name a document would have is a folder, a FIFO or a device."),
+    ("outside-repository", "read", "The document is a link to a place outside the repository."),
     ("bad-date", "schema", "A date is impossible or not written YYYY-MM-DD."),
     ("unknown-key", "schema", "A key this kind of file does not have (often a misspelling)."),
     ("missing-key", "schema", "A required key is missing or empty."),

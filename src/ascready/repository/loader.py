@@ -17,6 +17,7 @@ pieces and checks every file as it goes. Only a missing repository raises
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -87,24 +88,108 @@ def order_entries(paths: Iterable[str]) -> list[tuple[str, str]]:
     return [(PROFILE_FILE, "profile"), *((rel, document_kind(rel) or "") for rel in docs)]
 
 
-def read_bytes(path: str) -> tuple[bytes | None, list[yamlsafe.Problem]]:
-    """A file's bytes; an unreadable file is a problem, not an exception."""
+def read_bytes(path: str, root: str | None = None) -> tuple[bytes | None, list[yamlsafe.Problem]]:
+    """A file's bytes; an unreadable file is a problem, not an exception.
+
+    Only a regular file is read (a FIFO would wait for ever, a device such as /dev/zero never
+    ends), and never more than :data:`~ascready.repository.yamlsafe.MAX_FILE_BYTES` and one
+    byte. With ``root`` (the repository's folder), a file that is a link to a place outside it
+    is not read at all, and the message says nothing of what it holds. (That its folder is
+    inside, :func:`outside_folders` tells.)
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    nofollow = getattr(os, "O_NOFOLLOW", 0) if root is not None else 0
     try:
-        with open(path, "rb") as handle:
-            return handle.read(), []
+        fd = os.open(path, flags | nofollow)
     except OSError as exc:
-        return None, [
-            yamlsafe.Problem(
-                "unreadable-file",
-                f"the file cannot be read ({exc.strerror or exc})",
-                "Check that it exists and that you may read it.",
-            )
-        ]
+        if not (nofollow and os.path.islink(path)):
+            return None, [_unreadable(exc)]
+        assert root is not None
+        if not is_inside(os.path.realpath(path), root):
+            return None, [OUTSIDE]
+        try:
+            fd = os.open(path, flags)
+        except OSError as again:
+            return None, [_unreadable(again)]
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, [
+                yamlsafe.Problem(
+                    "not-a-file",
+                    f"this is not a file but {_what_it_is(info.st_mode)}, so ascready does not "
+                    "read it",
+                    "Remove it, or put the file itself here.",
+                )
+            ]
+        if info.st_size > yamlsafe.MAX_FILE_BYTES:
+            return None, [yamlsafe.too_large(info.st_size)]  # not read at all
+        limit = yamlsafe.MAX_FILE_BYTES + 1
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit:
+            chunk = os.read(fd, min(1 << 20, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks), []  # parse_bytes refuses one over the limit, with its size
+    except OSError as exc:
+        return None, [_unreadable(exc)]
+    finally:
+        os.close(fd)
 
 
-def read_and_parse(path: str) -> tuple[Any, list[yamlsafe.Problem]]:
-    """Read one file and parse it."""
-    raw, problems = read_bytes(path)
+#: What a document that is (or is in) a link to a place outside the repository gives.
+OUTSIDE = yamlsafe.Problem(
+    "outside-repository",
+    "the file is a link to a place outside the repository, so ascready does not read it",
+    "Copy the file itself into the repository, or remove the link.",
+)
+
+
+def is_inside(real: str, root: str) -> bool:
+    """Whether the resolved path ``real`` is inside the repository folder ``root``."""
+    real_root = os.path.realpath(root)
+    try:
+        return os.path.commonpath([real, real_root]) == real_root
+    except ValueError:  # another drive (Windows)
+        return False
+
+
+def outside_folders(root: Path, entries: Iterable[tuple[str, str]]) -> set[str]:
+    """The folders (relative, as in ``entries``) that resolve outside the repository: a kind's
+    folder, or one below it, that is a link elsewhere. Worked out once per folder."""
+    base = str(root)
+    folders = {os.path.dirname(rel) for rel, _ in entries}
+    return {
+        f for f in folders if f and not is_inside(os.path.realpath(os.path.join(base, f)), base)
+    }
+
+
+def _unreadable(exc: OSError) -> yamlsafe.Problem:
+    return yamlsafe.Problem(
+        "unreadable-file",
+        f"the file cannot be read ({exc.strerror or exc})",
+        "Check that it exists and that you may read it.",
+    )
+
+
+def _what_it_is(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "something other than a file"
+
+
+def read_and_parse(path: str, root: str | None = None) -> tuple[Any, list[yamlsafe.Problem]]:
+    """Read one file (see :func:`read_bytes`) and parse it."""
+    raw, problems = read_bytes(path, root)
     return (None, problems) if raw is None else yamlsafe.parse_bytes(raw)
 
 

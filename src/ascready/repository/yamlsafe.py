@@ -450,20 +450,24 @@ def parse_text(text: str, *, pure_python: bool = False) -> tuple[Any, list[Probl
     return data, list(loader.duplicates)
 
 
+def too_large(size: int) -> Problem:
+    """A file of ``size`` bytes, over :data:`MAX_FILE_BYTES`."""
+    shown = f"{size / 1024 / 1024:.1f} MiB" if size < 1024**3 else f"{size / 1024**3:.1f} GiB"
+    return Problem(
+        "file-too-large",
+        f"the file is {shown}; ascready reads YAML files of up to "
+        f"{MAX_FILE_BYTES // 1024 // 1024} MiB",
+        "An evidence file describes a document; keep the document itself elsewhere and "
+        "point to it with 'source:'.",
+        1,
+        1,
+    )
+
+
 def parse_bytes(raw: bytes) -> tuple[Any, list[Problem]]:
     """Check size and encoding, then parse. Never raises on bad input."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, [
-            Problem(
-                "file-too-large",
-                f"the file is {len(raw) / 1024 / 1024:.1f} MiB; ascready reads YAML files of up "
-                f"to {MAX_FILE_BYTES // 1024 // 1024} MiB",
-                "An evidence file describes a document; keep the document itself elsewhere and "
-                "point to it with 'source:'.",
-                1,
-                1,
-            )
-        ]
+        return None, [too_large(len(raw))]
     text, problem = decode(raw)
     if text is None:
         assert problem is not None
