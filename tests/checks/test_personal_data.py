@@ -154,3 +154,24 @@ def test_file_prefilter_never_hides_a_finding(parts: list[str], width: int) -> N
     assume(data is not None and not problems)
     if scan_document(data, "evidence", NONE):
         assert may_hold_personal_data(raw)
+
+
+MIB = 1 << 20
+
+
+@pytest.mark.parametrize(
+    "filler",
+    [
+        pytest.param("a" * (MIB - 64), id="one long word"),
+        pytest.param("9f" * (MIB // 2 - 32), id="a pasted hash"),
+        pytest.param("https://example.org/" + "a" * (MIB - 90), id="a long link"),
+        pytest.param("a." * (MIB // 2 - 32), id="a long dotted name"),
+    ],
+)
+def test_a_mebibyte_of_adversarial_text_is_scanned_whole(filler: str) -> None:
+    """Each pattern is linear in the text: a megabyte that used to cost about half an hour
+    (a match tried from every character of a long word) is scanned, and what follows it is
+    still found."""
+    text = f"{filler} then write to jo.bloggs@example.com or call 01632 960 123"
+    found = {hit.check for hit in scan(text, frozenset())}
+    assert found == {"email-address", "phone-number"}
