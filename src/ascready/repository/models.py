@@ -25,20 +25,30 @@ from pydantic import (
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+#: The years a date may be in: beyond them it is a typing slip (and date sums would overflow).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def _date_from_text(value: Any) -> Any:
-    """Accept only a date object or text written YYYY-MM-DD (no Unix timestamps, no 15/04/24)."""
+    """Accept only a date object or text written YYYY-MM-DD (no Unix timestamps, no 15/04/24),
+    in the years FIRST_YEAR to LAST_YEAR."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+        value = value.date()
     if isinstance(value, str):
         text = value.strip()
         if not _ISO_DATE.match(text):
             raise ValueError(f"'{value}' is not a date written YYYY-MM-DD")
         try:
-            return dt.date.fromisoformat(text)
+            value = dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"'{value}' is not a real calendar date") from None
+    if isinstance(value, dt.date):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(
+                f"{value.isoformat()} is not a date ascready accepts: years run from "
+                f"{FIRST_YEAR} to {LAST_YEAR}"
+            )
+        return value
     raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
 
 

@@ -99,6 +99,15 @@ def syntax_problem(exc: yaml.YAMLError, source: str) -> Problem:
             line,
             column,
         )
+    if text.startswith("bad value: "):
+        return Problem(
+            "bad-value",
+            text.removeprefix("bad value: "),
+            "Write the value without the tag (the word starting with !!), as plain text or a "
+            "plain number.",
+            line,
+            column,
+        )
     if "impossible date" in text:
         return Problem(
             "bad-date",

@@ -159,7 +159,11 @@ def _scalar(node: ScalarNode) -> Any:
             return float("nan")
         return float(value)
     if tag == BOOL_TAG:
-        return value in ("true", "True", "TRUE")
+        if value in ("true", "True", "TRUE"):
+            return True
+        if value in ("false", "False", "FALSE"):
+            return False
+        raise _NeedsConstructor  # "!!bool maybe": the constructor refuses it
     if tag == NULL_TAG:
         return None
     raise _NeedsConstructor
@@ -210,10 +214,55 @@ class _GuardedConstructor(SafeConstructor):
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
             raise ConstructorError(None, None, f"impossible date: {exc}", node.start_mark) from exc
+        except (AttributeError, TypeError):  # "!!timestamp soon": no date in it at all
+            raise _bad_value(node, "is tagged as a date (!!timestamp) but is not one") from None
+
+    def construct_yaml_int(self, node: ScalarNode) -> Any:
+        value = str(node.value)
+        if sum(c.isdigit() for c in value) > MAX_DIGITS:
+            raise _bad_value(node, f"is a number of more than {MAX_DIGITS:,} digits")
+        try:
+            return super().construct_yaml_int(node)
+        except (ValueError, TypeError, IndexError):
+            raise _bad_value(node, "is tagged as a whole number (!!int) but is not one") from None
+
+    def construct_yaml_float(self, node: ScalarNode) -> Any:
+        if sum(c.isdigit() for c in str(node.value)) > MAX_DIGITS:
+            raise _bad_value(node, f"is a number of more than {MAX_DIGITS:,} digits")
+        try:
+            return super().construct_yaml_float(node)
+        except (ValueError, TypeError, OverflowError, IndexError):
+            raise _bad_value(node, "is tagged as a number (!!float) but is not one") from None
+
+    def construct_yaml_bool(self, node: ScalarNode) -> Any:
+        value = str(node.value).lower()
+        if value in ("true", "false"):
+            return value == "true"
+        raise _bad_value(node, "is tagged as yes or no (!!bool) but is neither true nor false")
+
+
+#: The most digits a number may have (Python's own limit on reading one is 4,300).
+MAX_DIGITS = 4300
+BAD_VALUE = "bad value: "
+
+
+def _bad_value(node: ScalarNode, what: str) -> ConstructorError:
+    shown = " ".join(str(node.value).split())
+    shown = shown if len(shown) <= 30 else shown[:27] + "..."
+    return ConstructorError(None, None, f"{BAD_VALUE}'{shown}' {what}", node.start_mark)
 
 
 _GuardedConstructor.add_constructor(  # type: ignore[type-var]
     "tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp
+)
+_GuardedConstructor.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:bool", _GuardedConstructor.construct_yaml_bool
+)
+_GuardedConstructor.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:float", _GuardedConstructor.construct_yaml_float
+)
+_GuardedConstructor.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:int", _GuardedConstructor.construct_yaml_int
 )
 
 

@@ -35,9 +35,14 @@ SELF_ASSESSMENT_CRITERIA = (
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, or the month's last day if it is shorter."""
+    """The same day ``months`` later, or the month's last day if it is shorter (the last day
+    there is, past year 9999)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    if year < dt.MINYEAR:
+        return dt.date.min
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
