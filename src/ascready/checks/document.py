@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ascready.checks.controls import clean_controls, may_hold_controls
 from ascready.checks.personal_data import allowed_for, may_hold_personal_data, scan_document
 from ascready.checks.pydantic_errors import schema_findings
 from ascready.checks.reading import problem_findings
@@ -53,9 +54,34 @@ def read_document(job: tuple[str, str, frozenset[str], str | None]) -> FileResul
     if raw is None:
         return None, problems, []
     data, problems = yamlsafe.parse_bytes(raw)
-    if data is None or not may_hold_personal_data(raw):
+    return _scanned(data, raw, kind, allowed, problems)
+
+
+def _scanned(
+    data: Any, raw: bytes, kind: str, allowed: frozenset[str], problems: list[yamlsafe.Problem]
+) -> FileResult:
+    """Parsed data with its control characters replaced, and what the scans of its text find
+    (control characters, personal data)."""
+    if data is None:
         return data, problems, []
-    return data, problems, scan_document(data, kind, allowed)
+    found: list[Finding] = []
+    if may_hold_controls(raw):
+        data, found = clean_controls(data)
+    if may_hold_personal_data(raw):
+        found += scan_document(data, kind, allowed)
+    return data, problems, found
+
+
+def read_profile(path: str, root: str) -> FileResult:
+    """The profile, read and scanned as every other file is (its allow-list is then known)."""
+    raw, problems = read_bytes(path, root)
+    if raw is None:
+        return None, problems, []
+    data, problems = yamlsafe.parse_bytes(raw)
+    if data is None or not may_hold_controls(raw):
+        return data, problems, []
+    data, found = clean_controls(data)
+    return data, problems, found
 
 
 def validate_document(kind: str, data: Any, file: str, findings: list[Finding]) -> Any:
@@ -84,6 +110,9 @@ class Checked:
 def check_data(path: str, kind: str, data: Any, allowed: frozenset[str]) -> Checked:
     """Parsed data of one file at ``path``, checked for its schema and for personal data."""
     findings: list[Finding] = []
+    if data is not None:
+        data, controls = clean_controls(data)
+        findings.extend(replace(f, file=path) for f in controls)
     model = validate_document(kind, data, path, findings) if data is not None else None
     if data is not None:
         findings.extend(replace(f, file=path) for f in scan_document(data, kind, allowed))

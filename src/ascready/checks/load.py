@@ -13,7 +13,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from ascready.checks.document import FileResult, read_document, validate_document
+from ascready.checks.document import (
+    FileResult,
+    read_document,
+    read_profile,
+    validate_document,
+)
 from ascready.checks.personal_data import allowed_for, scan_document
 from ascready.checks.reading import BY_ID, problem_findings
 from ascready.findings import Finding
@@ -112,12 +117,12 @@ def load_project(
     findings: list[Finding] = []
     entries = discover(root) if entries is None else entries
     reuse = reuse or {}
-    data, problems = read_and_parse(str(root / PROFILE_FILE), str(root))
+    data, problems, controls = read_profile(str(root / PROFILE_FILE), str(root))
     profile: models.CouncilProfile | None = None
     if data is not None:
         profile = validate_document("profile", data, PROFILE_FILE, findings)
     allowed = allowed_for(profile)
-    per_file = scan_document(data, "profile", allowed) if data is not None else []
+    per_file = [*controls, *(scan_document(data, "profile", allowed) if data is not None else [])]
     documents = [Document(PROFILE_FILE, "profile", data, profile)]
     findings.extend(problem_findings(problems, PROFILE_FILE))
     findings.extend(replace(f, file=PROFILE_FILE) for f in per_file)

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ascready.checks import interrupted, personal_data, reading, references, sources
+from ascready.checks import (
+    controls,
+    interrupted,
+    personal_data,
+    reading,
+    references,
+    sources,
+)
 from ascready.checks.base import Check, CheckContext
 from ascready.findings import Finding
 from ascready.repository.project import Project
@@ -20,7 +27,7 @@ from ascready.repository.project import Project
 
 def _registry() -> dict[str, Check]:
     found: dict[str, Check] = {}
-    for module in (reading, personal_data, references, sources, interrupted):
+    for module in (reading, controls, personal_data, references, sources, interrupted):
         for check in module.CHECKS:
             if check.id in found:
                 raise ValueError(f"check id {check.id} is defined twice")
