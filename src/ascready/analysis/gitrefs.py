@@ -140,6 +140,32 @@ class Exported:
     paths: tuple[str, ...]  # every file at that commit, relative to the repository
 
 
+def _blobs(repo: GitRepository, commit: str) -> list[tuple[str, str, str]]:
+    """(mode, object id, path inside the evidence repository) of every file the repository
+    had at ``commit`` (GitError if git cannot list them). Submodules, files beside a repository
+    whose name is a prefix of its folder's, and paths that would leave it are left out."""
+    spec = repo.prefix or "."
+    proc = _run(repo.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", spec)
+    if proc.returncode != 0:
+        raise GitError(f"git cannot list the files of {commit[:12]}: {_stderr(proc)}")
+    skip_len = len(repo.prefix) + 1 if repo.prefix else 0
+    blobs: list[tuple[str, str, str]] = []
+    for entry in proc.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, oid = meta.decode("ascii").split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if kind != "blob" or (repo.prefix and not path.startswith(repo.prefix + "/")):
+            continue
+        rel = path[skip_len:]
+        parts = PurePosixPath(rel).parts
+        if not parts or ".." in parts or PurePosixPath(rel).is_absolute():
+            continue
+        blobs.append((mode, oid, rel))
+    return blobs
+
+
 def export(
     repo: GitRepository, commit: str, dest: Path, *, skip: frozenset[str] = frozenset()
 ) -> Exported | None:
@@ -150,25 +176,7 @@ def export(
     written: the caller has them already. Returns None when the evidence repository did not
     exist at that commit (for example, the change that first adds it).
     """
-    spec = repo.prefix or "."
-    proc = _run(repo.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", spec)
-    if proc.returncode != 0:
-        raise GitError(f"git cannot list the files of {commit[:12]}: {_stderr(proc)}")
-    skip_len = len(repo.prefix) + 1 if repo.prefix else 0
-    blobs: list[tuple[str, str, str]] = []  # (mode, object id, path inside the repository)
-    for entry in proc.stdout.split(b"\0"):
-        if not entry:
-            continue
-        meta, _, raw_path = entry.partition(b"\t")
-        mode, kind, oid = meta.decode("ascii").split()
-        path = raw_path.decode("utf-8", "surrogateescape")
-        if kind != "blob" or (repo.prefix and not path.startswith(repo.prefix + "/")):
-            continue  # submodules, and files beside a repository whose name is a prefix
-        rel = path[skip_len:]
-        parts = PurePosixPath(rel).parts
-        if not parts or ".." in parts or PurePosixPath(rel).is_absolute():
-            continue
-        blobs.append((mode, oid, rel))
+    blobs = _blobs(repo, commit)
     if not any(rel == PROFILE_FILE for _, _, rel in blobs):
         return None
     written = [b for b in blobs if b[2] not in skip or b[2] == PROFILE_FILE]
@@ -206,23 +214,16 @@ def changed_since(repo: GitRepository, commit: str) -> frozenset[str] | None:
     clean filter, no index refresh and no file-system monitor from the repository's own
     configuration runs, and a file that is not a regular file (a link, a FIFO) counts as changed
     without being read."""
-    spec = repo.prefix or "."
-    proc = _run(repo.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", spec)
-    if proc.returncode != 0:
+    try:
+        blobs = _blobs(repo, commit)
+    except GitError:
         return None
-    skip_len = len(repo.prefix) + 1 if repo.prefix else 0
     changed: set[str] = set()
     regular: list[tuple[str, str, str]] = []  # (object id, path in the repository, on disk)
-    for entry in proc.stdout.split(b"\0"):
-        if not entry:
+    for mode, oid, rel in blobs:
+        if not rel.lower().endswith(YAML_SUFFIXES):
             continue
-        meta, _, raw_path = entry.partition(b"\t")
-        mode, kind, oid = meta.decode("ascii").split()
-        path = raw_path.decode("utf-8", "surrogateescape")
-        rel = path[skip_len:]
-        if kind != "blob" or not rel.lower().endswith(YAML_SUFFIXES):
-            continue
-        full = os.path.join(repo.top, *PurePosixPath(path).parts)
+        full = os.path.join(repo.top, *PurePosixPath(repo.path_in_tree(rel)).parts)
         try:
             info = os.lstat(full)
         except OSError:

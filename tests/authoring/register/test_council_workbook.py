@@ -51,14 +51,15 @@ sheets:
 """
 
 
-def council_workbook(path: Path) -> None:
+def council_workbook(path: Path, rows: list[tuple[Any, ...]] = ROWS) -> None:
+    """The workbook as the council types it: a title row and a blank row above the headers."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Self-assessment"
     ws.append(["Testshire Council: adult social care self-assessment (draft 3)"])
     ws.append([])
     ws.append(["Theme", "QS", "Strength / AFI", "Statement", "Lead officer"])
-    for row in ROWS:
+    for row in rows:
         ws.append(list(row))
     wb.save(path)
 

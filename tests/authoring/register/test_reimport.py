@@ -13,26 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from ascready.cli import app
 from ascready.repository import yamlsafe
 from tests.authoring.register.test_council_workbook import FLAGS, MAPPING, ROWS
+from tests.authoring.register.test_council_workbook import council_workbook as workbook
 
 FIRST_ROW = 4  # title, blank, headers
-
-
-def workbook(path: Path, rows: list[tuple[Any, ...]]) -> None:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Self-assessment"
-    ws.append(["Testshire Council: adult social care self-assessment (draft 4)"])
-    ws.append([])
-    ws.append(["Theme", "QS", "Strength / AFI", "Statement", "Lead officer"])
-    for row in rows:
-        ws.append(list(row))
-    wb.save(path)
 
 
 def read(path: Path) -> dict[str, Any]:
