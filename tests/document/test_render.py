@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from ascready.checks.load import load_project
@@ -329,3 +332,69 @@ def test_markdown_stops_mentions_and_keeps_email_addresses_whole(make_repo: Make
     assert "@\u2060jsmith" in quote
     assert "adults@testshire.example" in quote  # copies as an address
     assert "\\*\\*Not bold\\*\\*" in quote and "\\~\\~not struck\\~\\~" in quote
+
+
+# --- a Markdown document does nothing when it is opened ---------------------------------------
+
+#: A stock CommonMark viewer that trusts every address (the worst a council's reader may use).
+_TRUSTING = MarkdownIt("commonmark")
+_TRUSTING.validateLink = lambda url: True  # type: ignore[method-assign]
+
+NARRATIVE_PAYLOADS = [
+    "Read this ![pixel](https://tracker.example/p.gif?board=1) now",
+    '![pixel](https://tracker.example/p.gif "title") and ![][pic]\n\n[pic]: //tracker.example/q',
+    "[click](javascript:alert(1)) and [file](file:///etc/passwd)",
+    "[vb](vbscript:msgbox) [data](data:text/html;base64,PHNjcmlwdD4=) [JS](JAVASCRIPT:x)",
+    "[ref] is a link\n\n[ref]: javascript:alert(document.cookie)",
+    "<javascript:alert(1)> and <img src=https://tracker.example/r.gif>",
+    "- item ![i](http://tracker.example/l.gif)\n  > [q](file:///c:/x)",
+]
+
+
+@pytest.mark.parametrize("payload", NARRATIVE_PAYLOADS)
+def test_markdown_narrative_fetches_nothing_and_links_only_to_the_web(
+    payload: str, make_repo: MakeRepo
+) -> None:
+    root = make_repo()
+    path = root / "ratings/QS1.yaml"
+    rating = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rating["narrative"] = f"Our offer. {payload}\n\nSee [our strategy](https://council.example/s)."
+    path.write_text(yaml.safe_dump(rating), encoding="utf-8")
+    md = render_repository(root, "md", "public").decode("utf-8")
+    shown = _TRUSTING.render(md)
+    assert "<img" not in shown
+    hrefs = re.findall(r'href="([^"]*)"', shown)
+    assert "https://council.example/s" in hrefs  # a safe link still works
+    assert all(re.match(r"(https?:|mailto:|#)", h) for h in hrefs), hrefs
+    assert not re.search(r"\]\([^)]*(tracker|javascript)", md, re.IGNORECASE)  # not as links
+    assert "Our offer." in shown
+
+
+MARKDOWNISH = st.lists(
+    st.sampled_from(
+        [
+            *"ab 1.-+`#>![]()=~\\&<",
+            *["\n", "\n\n", "- ", "1. ", "2) ", "> ", "    ", "\t", "```\n", "* "],
+            *["*em* ", " **strong**", "_so_ ", "a*b*c", " __s__", "[x](y)"],
+            *["[t](https://e.example/p)", "[m](mailto:a@e.example)"],
+        ]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWNISH)
+def test_a_narrative_without_images_reads_exactly_as_written(text: str) -> None:
+    """Written again, a narrative shows exactly as before, but for its images, links to other
+    than the web and headings (bold text: the document's headings are the document's)."""
+    from ascready.output.markdown import narrative
+
+    plain = MarkdownIt("commonmark", {"html": False})
+    text = text.replace("\r", "") + "\n"  # a narrative ends a line, as YAML's | gives it
+    before = _TRUSTING.render(text)
+    assume("<img" not in before and not re.search("<h[1-6]>", before))  # written otherwise
+    assume("<li></li>" not in before)  # an empty item ends a list: not a narrative's concern
+    assume(all(re.match(r"(https?:|mailto:|#)", h) for h in re.findall(r'href="([^"]*)"', before)))
+    untyped = re.compile(r' class="language-[^"]*"')  # a code block's language is dropped
+    assert plain.render(narrative(text)) == untyped.sub("", plain.render(text))

@@ -19,7 +19,7 @@ from typing import Any
 
 from ascready.analysis.measures import compare, measure_text, region_phrase
 from ascready.errors import AscreadyError, TemplateError
-from ascready.output.markdown import block, escape
+from ascready.output.markdown import escape, narrative
 from ascready.output.words import COMPARISON_WORDS, STATUS_WORDS, key_title
 from ascready.repository import models
 from ascready.repository.framework import QualityStatement, Theme
@@ -415,7 +415,7 @@ def _environment(root: Path, fmt: str) -> Any:
     env.filters.update(
         markdown_html=markdown_to_html,
         md=escape,
-        md_block=block,
+        md_block=narrative,
         heat=heatmap_colour,
         heat_text=heatmap_text_colour,
     )
