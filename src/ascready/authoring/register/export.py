@@ -242,7 +242,7 @@ def _validation(col: Column, items: _List, ref: str) -> Any:
 
 def _write_lists(ws: Any, lists: list[_List], cells: _Cells) -> None:
     for c, items in enumerate(lists, start=1):
-        ws.cell(row=1, column=c, value=items.title).font = cells.bold
+        _heading(ws.cell(row=1, column=c), items.title, cells.bold)
         for r, value in enumerate(items.values, start=2):
             try:
                 cells.put(ws.cell(row=r, column=c), value)
@@ -261,10 +261,17 @@ def _header_comment(col: Column) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _heading(cell: Any, text: str, font: Any) -> None:
+    """A title or header cell: text under the one cell policy, like every other cell."""
+    if put_text(cell, text, exact=True):
+        cell.quotePrefix = True
+    cell.font = font
+
+
 def _write_header(ws: Any, r: int, headers: Sequence[str], cells: _Cells) -> None:
     for c, header in enumerate(headers, start=1):
-        cell = ws.cell(row=r, column=c, value=header)
-        cell.font = cells.bold
+        cell = ws.cell(row=r, column=c)
+        _heading(cell, header, cells.bold)
         cell.fill = cells.header_fill
         cell.alignment = cells.wrap
 
@@ -358,7 +365,7 @@ def _write_about(
             except UnfitCell as e:
                 raise AscreadyError(f"sheet '{ABOUT}', row {r}: {e}") from None
 
-    ws.cell(row=1, column=1, value="ascready evidence register").font = cells.title
+    _heading(ws.cell(row=1, column=1), "ascready evidence register", cells.title)
     r = 3
     _write_header(ws, r, ("Item", "Value", "Note"), cells)
     facts: list[tuple[str, Any, str | None]] = [
@@ -387,7 +394,7 @@ def _write_about(
         put(r, sheet.name, len(sheet_rows), sheet.help or None)
 
     r += 2
-    ws.cell(row=r, column=1, value="How to use this workbook").font = cells.bold
+    _heading(ws.cell(row=r, column=1), "How to use this workbook", cells.bold)
     for line in GUIDANCE:
         r += 1
         put(r, line)
