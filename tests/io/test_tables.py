@@ -186,3 +186,128 @@ def test_a_title_line_without_separators_does_not_decide_them(
         ["Ref", "Title"],
         ["R1", "Carers; strategy"],
     ]
+
+
+# --- workbooks built to be large, or made large by accident -------------------------------------
+
+
+def _saved(wb: Workbook, path: Path, merge: str | None = None) -> Path:
+    """The workbook saved; with ``merge``, a merged range written straight into the sheet's
+    XML (openpyxl would make a cell object for every cell a merge covers)."""
+    wb.save(path)
+    if merge:
+        with zipfile.ZipFile(path) as original:
+            parts = {i.filename: original.read(i.filename) for i in original.infolist()}
+        sheet = "xl/worksheets/sheet1.xml"
+        merged = f'</sheetData><mergeCells count="1"><mergeCell ref="{merge}"/></mergeCells>'
+        parts[sheet] = parts[sheet].replace(b"</sheetData>", merged.encode(), 1)
+        with zipfile.ZipFile(path, "w") as saved:
+            for name, data in parts.items():
+                saved.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_one_key_pressed_at_the_last_cell_is_refused_by_its_cell_without_reading_it_all(
+    tmp_path: Path, read: Callable[[Path], object]
+) -> None:
+    """A 5 kB workbook with a value at XFD1048576 (Ctrl+End, then a key): reading it whole
+    padded every row to 16,384 columns and ran out of memory."""
+    wb = Workbook()
+    wb.active.append(["Ref", "Title"])
+    wb.active["XFD1048576"] = "x"
+    path = _saved(wb, tmp_path / "register.xlsx")
+    assert path.stat().st_size < 10_000
+    message = refusal(read, path)
+    assert "sheet 'Sheet'" in message and "cell XFD1048576 holds a value" in message
+    assert "1,000 columns" in message and "500,000 rows" in message
+    assert "delete it, save, and run this again" in message
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_space_typed_far_away_and_formatting_to_the_edge_are_nothing(
+    tmp_path: Path, read: Callable[[Path], list[list[object]]]
+) -> None:
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Ref", "Title"])
+    ws.append(["R1", "Carers"])
+    ws["XFD1048576"] = " "
+    for ref in ("A900000", "ZZ5", "XFD1"):
+        ws[ref].font = Font(bold=True)  # a styled cell with no value
+    path = _saved(wb, tmp_path / "register.xlsx", merge="C1:XFD1048576")
+    assert read(path) == [["Ref", "Title"], ["R1", "Carers"]]
+
+
+def test_a_merge_to_the_sheet_edge_is_cut_to_what_the_sheet_holds(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Theme", "Statement"])
+    ws.append(["Working with people", "S1"])
+    ws.append([None, "S2"])
+    tables, _ = read_tables(_saved(wb, tmp_path / "register.xlsx", merge="A2:A1048576"))
+    (merge,) = tables[0].merges
+    assert (merge.ref, merge.value) == ("A2:A3", "Working with people")
+    assert tables[0].merge_at(3, 1) is merge and tables[0].merge_at(4, 1) is None
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_empty_rows_between_values_keep_the_row_numbers(
+    tmp_path: Path, read: Callable[[Path], list[list[object]]]
+) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"], ws["B4"], ws["A6"] = "Ref", "late", "R6"
+    assert read(_saved(wb, tmp_path / "register.xlsx")) == [
+        ["Ref"],
+        *[[]] * 2,
+        [None, "late"],
+        [],
+        ["R6"],
+    ]
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(
+    tmp_path: Path, read: Callable[[Path], object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zip bomb: what the zip says its parts unpack to is checked before any is read."""
+    from ascready.io import tables
+
+    monkeypatch.setattr(tables, "MAX_UNPACKED", 1 << 20)
+    wb = Workbook()
+    for r in range(1, 12_000):
+        wb.active.append([f"R{r}", f"{r} the same long words again " * 4])
+    path = _saved(wb, tmp_path / "bomb.xlsx")
+    assert path.stat().st_size < tables.MAX_UNPACKED  # small on disk, large inside
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(
+        zipfile.ZipFile,
+        "open",
+        lambda self, name, *a, **k: opened.append(str(name)) or real_open(self, name, *a, **k),
+    )
+    message = refusal(read, path)
+    assert "bomb.xlsx: this workbook unpacks to" in message and "more than the 1 MB" in message
+    assert opened == []  # not one part was unpacked
+
+
+def test_formulas_keep_their_text_and_the_value_excel_saved(tmp_path: Path) -> None:
+    path = tmp_path / "register.xlsx"
+    wb = Workbook()
+    wb.active.append(["Ref", "Total"])
+    wb.active.append(["R1", "=1+2"])
+    wb.save(path)
+    with zipfile.ZipFile(path) as original:  # as Excel saves it: the formula and its value
+        parts = {i.filename: original.read(i.filename) for i in original.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b"<f>1+2</f><v></v>", b"<f>1+2</f><v>3</v>")
+    assert b"<v>3</v>" in parts[sheet]
+    with zipfile.ZipFile(path, "w") as saved:
+        for name, data in parts.items():
+            saved.writestr(name, data)
+    tables, _ = read_tables(path)
+    assert tables[0].rows == [["Ref", "Total"], ["R1", 3]]
+    assert tables[0].formulas == {(2, 2): "=1+2"}

@@ -176,7 +176,16 @@ def _damaged(name: str) -> TableError:
 
 
 #: What openpyxl and the zip and XML readers under it raise for a damaged workbook.
-_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, ParseError, TypeError)
+_DAMAGED = (
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    EOFError,
+    ParseError,
+    TypeError,
+    IndexError,
+)
 
 
 def _is_damage(exc: Exception) -> bool:
@@ -277,6 +286,7 @@ def _open_workbook(handle: BinaryIO, name: str, *, read_only: bool, data_only: b
     handle.seek(0)
     if not start.startswith(_ZIP_MAGIC):
         raise _not_a_workbook(name, start)
+    _check_unpacked(handle, name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl's remarks on styles and extensions
         try:
@@ -306,52 +316,269 @@ def _date_or_value(value: Any) -> Any:
 def read_xlsx(
     path: Path, sheets: list[str] | None, progress: Progress | None
 ) -> tuple[list[Table], list[str]]:
+    """The sheets of a workbook, read as streams (see :class:`_SheetReader`): only the cells
+    that hold something are kept, so memory follows what the sheet says, not how far its
+    formatting reaches."""
     if progress is not None:
         progress("Opening the workbook", 0, 0)
     with _opened(path, path.name) as handle:
-        workbook = _open_workbook(handle, path.name, read_only=False, data_only=False)
-    names = [n for n in workbook.sheetnames if sheets is None or n in sheets]
-    total = sum(workbook[n].max_row for n in names)
-    done = 0
-    tables = []
-    saved_book: Any = None
-    for name in names:
-        ws = workbook[name]
-        rows: list[list[Any]] = []
-        formulas: dict[tuple[int, int], str] = {}
-        for r, row in enumerate(ws.iter_rows(values_only=False), start=1):
-            values = []
-            for c, cell in enumerate(row, start=1):
-                value = cell.value
-                if cell.data_type == "f":
-                    formulas[(r, c)] = str(value)
-                    value = None  # filled in below from the saved result, if there is one
-                values.append(_date_or_value(value))
-            rows.append(values)
-            done += 1
-            if progress is not None and done % 500 == 0:
-                progress("Reading rows", done, total)
-        if formulas:
-            if saved_book is None:
-                with _opened(path, path.name) as handle:
-                    saved_book = _open_workbook(handle, path.name, read_only=False, data_only=True)
-            saved = saved_book[name]
-            for r, c in formulas:
-                rows[r - 1][c - 1] = _date_or_value(saved.cell(row=r, column=c).value)
-        tables.append(Table(path.name, name, rows, _merges(ws, rows), formulas))
+        book = _open_workbook(handle, path.name, read_only=True, data_only=False)
+        try:
+            names = [n for n in book.sheetnames if sheets is None or n in sheets]
+            total = sum(min(book[n].max_row or 0, MAX_ROWS) for n in names)
+            done = 0
+            tables = []
+            for name in names:
+                reader = _SheetReader(book[name], path.name, formulas=True)
+                rows: list[list[Any]] = []
+                for _, cells in reader.rows():
+                    rows.append(list(cells))
+                    done += 1
+                    if progress is not None and done % 500 == 0:
+                        progress("Reading rows", done, max(total, done))
+                table = Table(path.name, name, rows, [], reader.formulas)
+                table.merges = _merges(reader.merged, rows)
+                tables.append(table)
+        finally:
+            book.close()
     if progress is not None:
-        progress("Reading rows", total, total)
-    return tables, list(workbook.sheetnames)
+        progress("Reading rows", done, max(total, done))
+    return tables, list(book.sheetnames)
 
 
-def _merges(ws: Any, rows: list[list[Any]]) -> list[Merge]:
+def _merges(refs: list[str], rows: list[list[Any]]) -> list[Merge]:
+    """The merged ranges, each cut to the part of the sheet that holds anything (a merge may
+    reach column XFD and row 1,048,576)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    width = max((len(row) for row in rows), default=0)
     merges = []
-    for rng in sorted(ws.merged_cells.ranges, key=lambda m: (m.min_row, m.min_col)):
-        first = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(rows) else None
-        merges.append(
-            Merge(str(rng.coord), rng.min_row, rng.min_col, rng.max_row, rng.max_col, first)
+    for ref in refs:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue  # not a range: nothing is merged
+        if min_row > len(rows) or min_col > width:
+            continue
+        max_row, max_col = min(max_row or min_row, len(rows)), min(max_col or min_col, width)
+        row = rows[min_row - 1]
+        first = row[min_col - 1] if min_col <= len(row) else None
+        shown = f"{column_letter(min_col)}{min_row}:{column_letter(max_col)}{max_row}"
+        merges.append(Merge(shown, min_row, min_col, max_row, max_col, first))
+    return sorted(merges, key=lambda m: (m.min_row, m.min_col))
+
+
+# --- the limits, and reading one sheet as a stream ---------------------------------------------
+
+#: The most a workbook may unpack to (its XML, all parts together), checked before any of it is
+#: read: a 5 kB zip can unpack to gigabytes.
+MAX_UNPACKED = 1 << 30
+#: The rows and columns a sheet's values may reach. A value further out (often one key pressed
+#: after Ctrl+End, at XFD1048576) is refused, naming its cell; empty formatted cells anywhere
+#: are ignored.
+MAX_ROWS = 500_000
+MAX_COLUMNS = 1_000
+
+
+def _check_unpacked(handle: BinaryIO, name: str) -> None:
+    """Refuse a workbook that would unpack to more than :data:`MAX_UNPACKED`, from what its
+    zip directory says (zipfile never unpacks an entry past the size it declares)."""
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _damaged(name) from None
+    finally:
+        handle.seek(0)
+    if size > MAX_UNPACKED:
+        raise _refusal(
+            name,
+            f"this workbook unpacks to {size / (1 << 20):,.0f} MB, more than the "
+            f"{MAX_UNPACKED >> 20:,} MB ascready reads (a workbook that small on disk and that "
+            "large inside is damaged, or built to exhaust memory)",
+            "Open it in Excel, copy the sheets you need into a new workbook, save that as .xlsx "
+            "and use it; or save the sheet as CSV.",
         )
-    return merges
+
+
+def _beyond(name: str, sheet: str, row: int, col: int) -> TableError:
+    return _refusal(
+        f"{name}, sheet '{sheet}'",
+        f"cell {column_letter(col)}{row} holds a value, beyond the {MAX_COLUMNS:,} columns "
+        f"(to column {column_letter(MAX_COLUMNS)}) and {MAX_ROWS:,} rows ascready reads",
+        f"Usually a key pressed far from the table: go to {column_letter(col)}{row} (Ctrl+End "
+        "shows the last cell used), delete it, save, and run this again. A table really that "
+        "large: split it into several sheets or files.",
+    )
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _CELL, _VALUE, _FORMULA = f"{_MAIN}row", f"{_MAIN}c", f"{_MAIN}v", f"{_MAIN}f"
+_INLINE, _TEXT, _RUN, _MERGES = f"{_MAIN}is", f"{_MAIN}t", f"{_MAIN}r", f"{_MAIN}mergeCells"
+_COORDINATE = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+
+
+class _SheetReader:
+    """One sheet of a workbook opened read-only, parsed as it is read (lxml's ``iterparse``,
+    with entities never resolved): a row at a time, each row's values only as far as its last
+    value, with empty rows in between given as empty (so that row numbers stay right).
+    Formulas (``formulas=True``) are kept as their text, with the value Excel saved for them in
+    the cell; merged ranges are collected as their references, for after the rows. Nothing of
+    the sheet is held but the row being read."""
+
+    def __init__(self, ws: Any, name: str, *, formulas: bool) -> None:
+        self.ws, self.name, self.keep_formulas = ws, name, formulas
+        self.formulas: dict[tuple[int, int], str] = {}
+        self.merged: list[str] = []
+        book = ws.parent
+        self.shared: Sequence[Any] = ws._shared_strings
+        self.epoch = book.epoch
+        self.dates: set[int] = set(book._date_formats)
+        self.durations: set[int] = set(book._timedelta_formats)
+        self._formula_parser: Any = None
+
+    def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        try:
+            yield from self._rows()
+        except TableError:
+            raise
+        except Exception as exc:
+            if _is_damage(exc) or type(exc).__module__.startswith("lxml"):
+                raise _damaged(self.name) from None
+            raise
+
+    def _rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        from lxml import etree
+
+        last = number = 0
+        with self.ws.parent._archive.open(self.ws._worksheet_path) as source:
+            parsed = etree.iterparse(
+                source,
+                events=("end",),
+                tag=(_ROW, _MERGES),
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+            )
+            for _, element in parsed:
+                if element.tag == _MERGES:
+                    self.merged = [str(m.get("ref")) for m in element if m.get("ref")]
+                    element.clear()
+                    continue
+                number = _row_number(element.get("r"), number)
+                cells = self._cells(number, element)
+                element.clear()  # the row, and the rows read before it: nothing is kept
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
+                if cells:
+                    for gap in range(last + 1, number):
+                        yield gap, ()
+                    last = number
+                    yield number, cells
+
+    def _cells(self, number: int, row: Any) -> tuple[Any, ...]:
+        found: list[tuple[int, Any]] = []
+        col = 0
+        for element in row:
+            if element.tag != _CELL:
+                continue
+            ref = element.get("r")
+            if ref is None:
+                col += 1
+            else:
+                match = _COORDINATE.fullmatch(ref)
+                if match is None:
+                    raise ValueError(f"{ref} is not a cell reference")
+                col = _column_number(match.group(1))
+            formula = None
+            if self.keep_formulas and element.find(_FORMULA) is not None:
+                formula = self._formula(element)
+            value = self._value(element)
+            if value is None and formula is None:
+                continue
+            if number > MAX_ROWS or col > MAX_COLUMNS:
+                if formula is None and isinstance(value, str) and not value.strip():
+                    continue  # a space typed far away: nothing
+                raise _beyond(self.name, str(self.ws.title), number, col)
+            if formula is not None:
+                self.formulas[(number, col)] = formula
+            found.append((col, _date_or_value(value)))
+        if not found:
+            return ()
+        out: list[Any] = [None] * max(c for c, _ in found)
+        for c, value in found:
+            out[c - 1] = value
+        return tuple(out)
+
+    def _value(self, cell: Any) -> Any:
+        """The cell's value as Excel saved it (for a formula, its last result)."""
+        kind = cell.get("t", "n")
+        if kind == "inlineStr":
+            return _inline_text(cell)
+        text = cell.findtext(_VALUE)
+        if not text:
+            return None
+        if kind == "s":
+            return self.shared[int(text)]
+        if kind == "n":
+            number: float = float(text) if any(c in text for c in ".eE") else int(text)
+            style = cell.get("s")
+            if style and int(style) in self.dates:
+                return self._date(number, int(style))
+            return number
+        if kind == "b":
+            return text.strip() not in ("0", "false")
+        if kind == "d":
+            from openpyxl.utils.datetime import from_ISO8601
+
+            return from_ISO8601(text)
+        return text  # "str" (a formula's text result) and "e" (an error, such as #N/A)
+
+    def _date(self, number: float, style: int) -> Any:
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return from_excel(number, self.epoch, timedelta=style in self.durations)
+        except (OverflowError, ValueError):
+            return "#VALUE!"  # as Excel shows a date it cannot show
+
+    def _formula(self, cell: Any) -> str:
+        """The formula's text, a shared formula worked out for this cell (openpyxl's own)."""
+        if self._formula_parser is None:
+            from openpyxl.worksheet._reader import WorkSheetParser
+
+            self._formula_parser = WorkSheetParser(None, self.shared)
+        return str(self._formula_parser.parse_formula(cell))
+
+
+def _inline_text(cell: Any) -> str | None:
+    """A cell's own text (``t="inlineStr"``), its runs joined; phonetic guides left out."""
+    node = cell.find(_INLINE)
+    if node is None:
+        return None
+    parts: list[str] = []
+    for child in node:
+        if child.tag == _TEXT:
+            parts.append(child.text or "")
+        elif child.tag == _RUN:
+            parts.extend(t.text or "" for t in child.iter(_TEXT))
+    return "".join(parts)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _row_number(given: str | None, previous: int) -> int:
+    if given is None:
+        return previous + 1
+    number = float(given)  # ValueError for a damaged sheet
+    if not number.is_integer() or number < 1:
+        raise ValueError(f"{given} is not a row number")
+    return int(number)
 
 
 # --- reading row by row -------------------------------------------------------------------------
@@ -386,25 +613,9 @@ def stream_tables(path: Path, name: str | None = None) -> Iterator[Iterator[RowS
 
 
 def _sheet_stream(sheet: Any, name: str) -> RowStream:
-    total = sheet.max_row if isinstance(sheet.max_row, int) else None
-    rows = _guarded(enumerate(sheet.iter_rows(values_only=True), start=1), name)
+    total = min(sheet.max_row, MAX_ROWS) if isinstance(sheet.max_row, int) else None
+    rows = _SheetReader(sheet, name, formulas=False).rows()
     return RowStream(f"{name}, sheet '{sheet.title}'", str(sheet.title), rows, total)
-
-
-def _guarded(
-    rows: Iterator[tuple[int, Sequence[Any]]], name: str
-) -> Iterator[tuple[int, Sequence[Any]]]:
-    """The rows of a sheet; a workbook that turns out to be damaged is refused plainly."""
-    while True:
-        try:
-            number, cells = next(rows)
-        except StopIteration:
-            return
-        except Exception as exc:
-            if _is_damage(exc):
-                raise _damaged(name) from None
-            raise
-        yield number, tuple(_date_or_value(c) for c in cells)
 
 
 def first_rows(
