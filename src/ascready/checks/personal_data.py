@@ -167,7 +167,7 @@ def scan_document(data: object, kind: str, allowed: frozenset[str]) -> list[Find
                 _BY_ID[hit.check].finding(
                     f"{hit.what} ({mask(hit.value)}) is in {describe_location(loc)}: "
                     "personal data must never be in the evidence repository",
-                    _hint(hit.check),
+                    hint(hit.check),
                     "",
                     loc=loc,
                 )
@@ -175,7 +175,8 @@ def scan_document(data: object, kind: str, allowed: frozenset[str]) -> list[Find
     return found
 
 
-def _hint(check: str) -> str:
+def hint(check: str) -> str:
+    """What to do about personal data a check found."""
     if check in ("email-address", "phone-number", "home-address"):
         return (
             "Remove it. If it is the council's own published contact, add it to "

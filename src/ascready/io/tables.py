@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError
 
 from ascready.errors import TableError
+from ascready.io.ooxml import package_problem
 
 #: progress(step, done, total): what is being done, for a progress bar; total 0 while the size
 #: of the step is not known yet.
@@ -45,7 +46,7 @@ _SAVE_AS = "Open it in Excel or LibreOffice and save it as an Excel Workbook (.x
 
 def _refusal(name: str, what: str, fix: str) -> TableError:
     """The one form of every message here: ``name: what. fix: what to do``."""
-    return TableError(f"{name}: {what}. fix: {fix}")
+    return TableError(f"{name}: {what}. fix: {fix}", what, fix)
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ def _csv_text(path: Path, name: str) -> str:
     return text
 
 
-def _delimiter(text: str) -> str:
+def guess_delimiter(text: str) -> str:
     """Comma, semicolon or tab: whichever the first line that has any has most of, outside
     quotes (Excel writes every row to the table's width, a title row too); on a tie, the one
     text holds least. Comma when no line has any."""
@@ -235,7 +236,7 @@ def _delimiter(text: str) -> str:
 
 def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) of CSV text; text that is not CSV is refused at its row."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text))
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
@@ -277,6 +278,9 @@ def _open_workbook(handle: BinaryIO, name: str, *, read_only: bool, data_only: b
     handle.seek(0)
     if not start.startswith(_ZIP_MAGIC):
         raise _not_a_workbook(name, start)
+    problem = package_problem(handle)  # a zip bomb or an XML bomb is not opened
+    if problem is not None:
+        raise _refusal(name, *problem)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl's remarks on styles and extensions
         try:
@@ -414,3 +418,40 @@ def first_rows(
     its first row."""
     top = list(itertools.islice(stream.rows, count))
     return top, itertools.chain(top, stream.rows)
+
+
+# --- every cell's value, for a scan of its text ---------------------------------------------
+
+
+class WorkbookCells:
+    """The value of every cell of a workbook that holds one, sheet by sheet and row by row, as
+    (sheet, row, column, value), 1-based: for a scan of the text, not for reading a table. The
+    saved results of formulas are given, not the formulas. What each sheet says of its own size
+    is ignored, and no more than ``max_cells`` cells are visited (empty ones between them
+    count too, and each row counts as one at least), so a sheet that claims a million rows or
+    that spreads its cells out costs no more than that; ``cut`` is then True. A damaged
+    workbook is refused with a :class:`~ascready.errors.TableError`, as it is read.
+    """
+
+    def __init__(self, handle: BinaryIO, name: str, max_cells: int) -> None:
+        self.handle, self.name, self.max_cells = handle, name, max_cells
+        self.cut = False
+
+    def __iter__(self) -> Iterator[tuple[str, int, int, Any]]:
+        book = _open_workbook(self.handle, self.name, read_only=True, data_only=True)
+        visited = 0
+        try:
+            for sheet in book.worksheets:
+                sheet.reset_dimensions()  # rows only as wide as their last cell
+                title = str(sheet.title)
+                rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+                for row, cells in _guarded(rows, f"{self.name}, sheet '{title}'"):
+                    visited += max(1, len(cells))
+                    if visited > self.max_cells:
+                        self.cut = True
+                        return
+                    # compress() skips the empty cells at C speed
+                    for column in itertools.compress(range(1, len(cells) + 1), cells):
+                        yield title, row, column, cells[column - 1]
+        finally:
+            book.close()
