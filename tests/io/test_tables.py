@@ -186,3 +186,23 @@ def test_a_title_line_without_separators_does_not_decide_them(
         ["Ref", "Title"],
         ["R1", "Carers; strategy"],
     ]
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_workbook_with_an_xml_bomb_is_refused_before_it_is_parsed(
+    tmp_path: Path, read: Callable[[Path], object]
+) -> None:
+    """A billion-laughs sheet: refused by name, before openpyxl's XML parser sees it."""
+    lol = "&lol;" * 10
+    entities = "".join(f'<!ENTITY lol{n} "{lol.replace("lol;", f"lol{n - 1};")}">' for n in (1, 2))
+    bomb = f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol0 "lol">{entities}]><r>&lol2;</r>'
+    good = zipfile.ZipFile(io.BytesIO(workbook_bytes()))
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w") as made:
+        for entry in good.infolist():
+            data = good.read(entry.filename)
+            if entry.filename.startswith("xl/worksheets/"):
+                data = bomb.encode("utf-8")
+            made.writestr(entry, data)
+    assert "bomb.xlsx: it declares a DTD (<!DOCTYPE)" in refusal(read, path)
+    assert "XML bomb" in refusal(read, path)

@@ -28,6 +28,8 @@ _CHUNK = 1 << 20
 #: What a damaged package raises while it is listed or unpacked.
 _DAMAGED = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError)
 _REMAKE = "Open it in the program that made it and save it again."
+#: What :func:`package_problem` gives for a file that is not a zip it can read.
+DAMAGED = ("it is damaged: its zip structure cannot be read", _REMAKE)
 
 
 def _mib(size: int) -> str:
@@ -41,7 +43,7 @@ def package_problem(handle: BinaryIO) -> tuple[str, str] | None:
         with zipfile.ZipFile(handle) as archive:
             return _problem(archive)
     except _DAMAGED:
-        return "it is damaged: its zip structure cannot be read", _REMAKE
+        return DAMAGED
     finally:
         handle.seek(0)
 

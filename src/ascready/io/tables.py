@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError
 
 from ascready.errors import TableError
-from ascready.io.ooxml import package_problem
+from ascready.io.ooxml import DAMAGED, package_problem
 
 #: progress(step, done, total): what is being done, for a progress bar; total 0 while the size
 #: of the step is not known yet.
@@ -279,6 +279,8 @@ def _open_workbook(handle: BinaryIO, name: str, *, read_only: bool, data_only: b
     if not start.startswith(_ZIP_MAGIC):
         raise _not_a_workbook(name, start)
     problem = package_problem(handle)  # a zip bomb or an XML bomb is not opened
+    if problem == DAMAGED:
+        raise _damaged(name)
     if problem is not None:
         raise _refusal(name, *problem)
     with warnings.catch_warnings():
