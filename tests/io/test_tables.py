@@ -206,3 +206,19 @@ def test_a_workbook_with_an_xml_bomb_is_refused_before_it_is_parsed(
             made.writestr(entry, data)
     assert "bomb.xlsx: it declares a DTD (<!DOCTYPE)" in refusal(read, path)
     assert "XML bomb" in refusal(read, path)
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_workbook_whose_xml_is_broken_is_refused_as_damaged(
+    tmp_path: Path, read: Callable[[Path], object]
+) -> None:
+    """openpyxl reads the workbook part with lxml, whose errors are damage too."""
+    good = zipfile.ZipFile(io.BytesIO(workbook_bytes()))
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path, "w") as made:
+        for entry in good.infolist():
+            data = good.read(entry.filename)
+            if entry.filename == "xl/workbook.xml":
+                data = data.replace(b"<sheets>", b"<sheets x=>")
+            made.writestr(entry, data)
+    assert "is damaged, or not really .xlsx" in refusal(read, path)

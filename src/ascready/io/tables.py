@@ -184,7 +184,7 @@ def _is_damage(exc: Exception) -> bool:
     if isinstance(exc, _DAMAGED):
         return True
     # openpyxl's own InvalidFileException, among others
-    return type(exc).__module__.startswith(("openpyxl", "zipfile", "xml"))
+    return type(exc).__module__.startswith(("openpyxl", "zipfile", "xml", "lxml"))
 
 
 # --- CSV -----------------------------------------------------------------------------------------
