@@ -425,3 +425,61 @@ def test_the_example_repository_documents_are_scanned_and_clean(runner: CliRunne
     assert documents_there
     yaml_files = sum(1 for _ in example.rglob("*.yaml"))
     assert f"No problems found in {yaml_files + len(documents_there)} files." in result.stdout
+
+
+def test_documents_scanned_in_worker_processes_give_the_same_report(
+    runner: CliRunner, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "PARALLEL_BYTES", 0)
+    root = make_repo(
+        {
+            "files/a.pdf": pdf_bytes([[EMAIL], [PHONE]]),
+            "files/b.txt": f"{NHS}\n",
+            "files/c.doc": b"old",
+        }
+    )
+    serial = runner.invoke(app, ["validate", str(root), "--format", "json", "--jobs", "1"])
+    parallel = runner.invoke(app, ["validate", str(root), "--format", "json", "--jobs", "2"])
+    assert parallel.stdout == serial.stdout
+    assert {f["file"] for f in json.loads(parallel.stdout)} == {
+        "files/a.pdf",
+        "files/b.txt",
+        "files/c.doc",
+    }
+
+
+def test_which_files_are_documents(runner: CliRunner, make_repo: MakeRepo, tmp_path: Path) -> None:
+    """Hidden files and folders, Office lock files, media and links to folders inside the
+    repository are passed over; each source is scanned once, wherever it is named from."""
+    root = make_repo(
+        {
+            "evidence/EV-009.yaml": _evidence("./files/sub/../case.txt"),
+            "evidence/EV-010.yaml": _evidence("evidence/EV-009.yaml").replace("009", "010"),
+            "evidence/EV-011.yaml": _evidence("https://example.org/x.pdf").replace("009", "011"),
+            "files/case.txt": f"{PHONE}\n",
+            "files/.hidden/notes.txt": f"{EMAIL}\n",
+            "files/.notes.txt": f"{EMAIL}\n",
+            "files/~$case.docx": b"\x00lock",
+            "files/Thumbs.db": b"\x00",
+            "docs/elsewhere.txt": f"{EMAIL}\n",
+        }
+    )
+    (root / "files" / "docs").symlink_to(root / "docs")
+    _, findings = _validate(runner, root)
+    assert [(f["file"], f["check"]) for f in findings] == [("files/case.txt", "phone-number")]
+
+
+def test_a_files_folder_that_is_a_link_outside_is_not_read(
+    runner: CliRunner, make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "shared-drive"
+    elsewhere.mkdir()
+    (elsewhere / "case.txt").write_text(f"{EMAIL}\n", encoding="utf-8")
+    root = make_repo()
+    for document in (root / "files").iterdir():
+        document.unlink()
+    (root / "files").rmdir()
+    (root / "files").symlink_to(elsewhere)
+    _, findings = _validate(runner, root)
+    assert "nothing in it is read" in _unreadable(findings, "files")
+    assert not any(f["check"] == "email-address" for f in findings)

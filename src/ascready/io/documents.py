@@ -402,7 +402,7 @@ def _words(element: ElementTree.Element) -> str:
             parts.append(node.text or "")
         elif node.tag in _SPACE_TAGS:
             parts.append(" ")
-    return "".join(parts)
+    return "".join(parts).strip()
 
 
 # --- Excel -------------------------------------------------------------------------------------
