@@ -193,7 +193,7 @@ def test_a_pdf_page_that_cannot_be_read_is_named(monkeypatch: pytest.MonkeyPatch
         read.extend(document_text(raw, "a.pdf"))
     assert [s.where for s in read] == ["on page 1", "on page 3"]
     assert raised.value.partial
-    assert raised.value.what.startswith("1 of its pages could not be read (page 2)")
+    assert raised.value.what.startswith("1 of its pages could not be read (page 2:")
     whole = pdf_bytes([["broken"]])
     assert not _problem(whole, "b.pdf").partial
 
@@ -207,3 +207,66 @@ def test_the_character_budget_counts_every_piece(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(documents, "MAX_CHARACTERS", 10)
     problem = _problem(b"12345678\n12345678\n12345678\n", "a.txt")
     assert problem.partial and "(up to on line 2)" in problem.what
+
+
+def _form_pdf(content: bytes, form: bytes, pages: int) -> bytes:
+    """A PDF of ``pages`` pages that all share one content stream, which may draw the form
+    XObject /X1 (``form``)."""
+    font = b"/Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >>"
+    kids = " ".join(f"{5 + i} 0 R" for i in range(pages)).encode()
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        3: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        4: b"<< /Type /XObject /Subtype /Form /BBox [0 0 9 9] /Resources << %s >> "
+        b"/Length %d >>\nstream\n%s\nendstream" % (font, len(form), form),
+    }
+    for i in range(pages):
+        objects[5 + i] = (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /XObject << /X1 4 0 R >> %s >> /Contents 3 0 R >>" % font
+        )
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number in sorted(objects):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+_TEXT_FORM = b"BT /F1 12 Tf 10 10 Td (jo@example.org) Tj ET"
+
+
+def test_a_form_drawn_on_a_page_is_read() -> None:
+    assert _text(_form_pdf(b"/X1 Do", _TEXT_FORM, 1), "a.pdf") == [("on page 1", "jo@example.org")]
+
+
+def test_a_page_that_draws_a_form_thousands_of_times_is_not_parsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pypdf parses a form again for each use: a page of a few bytes could take minutes."""
+    monkeypatch.setattr(documents, "MAX_PAGE_WORK", 40 * len(_TEXT_FORM))
+    heavy = _form_pdf(b"/X1 Do\n" * 5000, _TEXT_FORM, 2)
+    problem = _problem(heavy, "a.pdf")
+    assert problem.what.startswith("2 of its pages could not be read (page 1, 2: damaged, or")
+    assert not problem.partial
+    light = _form_pdf(b"/X1 Do\n" * 10, _TEXT_FORM, 1)
+    assert _text(light, "a.pdf")  # ten uses are read
+
+
+def test_a_pdf_past_its_content_limit_is_read_in_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = b"BT /F1 12 Tf 10 10 Td (jo@example.org) Tj ET"
+    monkeypatch.setattr(documents, "MAX_PDF_WORK", 3 * len(text))
+    read: list[Segment] = []
+    with pytest.raises(DocumentProblem) as raised:
+        read.extend(document_text(_form_pdf(text, b"", 5), "a.pdf"))
+    assert [s.where for s in read] == ["on page 1", "on page 2", "on page 3"]
+    assert raised.value.partial
+    assert raised.value.what.startswith("only its first 3 pages of 5 were checked")

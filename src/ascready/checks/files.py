@@ -27,7 +27,7 @@ from ascready.findings import Finding, Severity
 from ascready.io.documents import DocumentProblem, Segment, document_text, is_media
 from ascready.repository import yamlsafe
 from ascready.repository.kinds import FILES_FOLDER
-from ascready.repository.loader import OUTSIDE, document_kind, is_inside, read_bytes
+from ascready.repository.loader import document_kind, is_inside, read_bytes
 from ascready.repository.project import PROFILE_FILE, Project
 
 #: Largest document read (a larger one is listed as not checked).
@@ -55,9 +55,9 @@ PARTLY = CHECKS.add(
         "document-partly-scanned",
         Severity.WARNING,
         "read",
-        "A document checked for personal data only in part: past 1,000 pages of a PDF, "
-        "2,000,000 cells of a workbook or 5,000,000 characters, or with pages that cannot be "
-        "read.",
+        "A document checked for personal data only in part: past 1,000 pages of a PDF (or 8 "
+        "MiB of its text instructions), 2,000,000 cells of a workbook or 5,000,000 characters, "
+        "or with pages that cannot be read.",
     )
 )
 _PERSONAL = PERSONAL_DATA.by_id()
@@ -180,8 +180,8 @@ def scan_file(job: Job) -> list[Finding]:
     raw, problems = read_bytes(path, root, limit=MAX_DOCUMENT_BYTES, too_large=_too_large)
     if raw is None or len(raw) > MAX_DOCUMENT_BYTES:
         problem = problems[0] if problems else _too_large(len(raw or b""))
-        message = problem.message
-        if problem is not OUTSIDE:
+        message = problem.message  # "..., so ascready does not read it" says enough
+        if not message.endswith("does not read it"):
             message = f"{message}, so it was not checked for personal data"
         return [UNREADABLE.finding(message, problem.hint, rel)]
     found: list[Finding] = []

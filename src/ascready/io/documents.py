@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,14 @@ from ascready.io.tables import WorkbookCells, column_letter, guess_delimiter
 
 #: Most pages of one PDF read.
 MAX_PAGES = 1_000
+#: Most bytes of content (text instructions) pypdf parses for one page, and for one PDF
+#: (see :func:`_page_work`; parsing takes pypdf about 1.5 seconds a MiB, more for larger
+#: streams), and most bytes of content (drawing too) looked through in one PDF.
+MAX_PAGE_WORK = 1024 * 1024
+MAX_PDF_WORK = 8 * 1024 * 1024
+MAX_PDF_CONTENT = 256 * 1024 * 1024
+#: Most times one page may draw form XObjects (pypdf's own limit is 5,000).
+MAX_FORM_USES = 64
 #: Most cells of one workbook visited.
 MAX_CELLS = 2_000_000
 #: Most characters of text taken from one document.
@@ -249,7 +258,7 @@ def _csv(raw: bytes, budget: _Budget) -> Iterator[Segment]:
 
 
 def _pdf(raw: bytes, budget: _Budget) -> Iterator[Segment]:
-    from pypdf import PdfReader
+    from pypdf import PdfReader, apply_configuration
     from pypdf.errors import DependencyError
 
     if not raw.startswith(_PDF_MAGIC) and _PDF_MAGIC not in raw[:1024]:
@@ -276,11 +285,25 @@ def _pdf(raw: bytes, budget: _Budget) -> Iterator[Segment]:
     failed: list[int] = []
     found = False
     read = min(pages, MAX_PAGES)
+    work = content = 0
     for number in range(1, read + 1):
-        with warnings.catch_warnings():
+        with (
+            warnings.catch_warnings(),
+            apply_configuration(xform_maximum_invocations_per_extraction=MAX_FORM_USES),
+        ):
             warnings.simplefilter("ignore")
             try:
-                text = reader.pages[number - 1].extract_text()
+                page = reader.pages[number - 1]
+                cost, size = _page_work(page)
+                content += size
+                if cost > MAX_PAGE_WORK:
+                    failed.append(number)
+                    continue
+                work += cost
+                if work > MAX_PDF_WORK or content > MAX_PDF_CONTENT:
+                    read = number - 1
+                    break
+                text = page.extract_text()
             except Exception:
                 failed.append(number)
                 continue
@@ -289,11 +312,19 @@ def _pdf(raw: bytes, budget: _Budget) -> Iterator[Segment]:
     if failed:
         shown = ", ".join(str(n) for n in failed[:10]) + (", ..." if len(failed) > 10 else "")
         raise DocumentProblem(
-            f"{len(failed)} of its pages could not be read (page {shown}), so "
-            f"{'it was' if len(failed) == read else 'those pages were'} not checked for "
-            "personal data",
+            f"{len(failed)} of its pages could not be read (page {shown}: damaged, or holding "
+            f"more than the {MAX_PAGE_WORK // 1024 // 1024} MiB of text instructions ascready "
+            f"reads on a page), so {'it was' if len(failed) == read else 'those pages were'} "
+            "not checked for personal data",
             "Open it and save it as PDF again (print to PDF), or check those pages yourself.",
             partial=len(failed) < read,
+        )
+    if read < min(pages, MAX_PAGES):
+        raise DocumentProblem(
+            f"only its first {read:,} pages of {pages:,} were checked for personal data: "
+            "they hold as much content as ascready reads in one PDF",
+            "Split it into smaller documents, or check the rest yourself.",
+            partial=True,
         )
     if pages > MAX_PAGES:
         raise DocumentProblem(
@@ -306,6 +337,47 @@ def _pdf(raw: bytes, budget: _Budget) -> Iterator[Segment]:
             "it holds no text that can be read: its pages are probably scanned images",
             "Check it yourself, or save it from the program that made it (not a scanner) as PDF.",
         )
+
+
+#: An operator that shows text, or draws a form (which may): content without one is not
+#: parsed by pypdf's text extraction, and costs nothing.
+_SHOWS_TEXT = re.compile(rb"T[jJ]|['\"]|Do")
+
+
+def _page_work(page: Any) -> tuple[int, int]:
+    """How many bytes of content pypdf would parse to extract a page's text, at most: its
+    content, every form XObject it can reach, and the largest of those forms again for every
+    time a form can be drawn (up to :data:`MAX_FORM_USES`); and how many bytes of content
+    there are (drawing too, which pypdf looks through without parsing it). Parsing costs
+    about 1.5 seconds a MiB, and pypdf draws a form again each time it is used, so a page of
+    a few bytes that uses one large form thousands of times would otherwise take minutes."""
+    from pypdf.generic import DictionaryObject, IndirectObject, StreamObject
+
+    contents = page.get_contents()
+    streams = [contents.get_data()] if contents is not None else []
+    forms: list[int] = []
+    seen: set[int] = set()
+    pending = [page.get("/Resources")]
+    while pending and len(seen) <= MAX_FORM_USES:
+        resources = pending.pop()
+        resources = resources.get_object() if resources is not None else None
+        xobjects = resources.get("/XObject") if isinstance(resources, DictionaryObject) else None
+        xobjects = xobjects.get_object() if xobjects is not None else None
+        if not isinstance(xobjects, DictionaryObject):
+            continue
+        for ref in xobjects.values():
+            key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
+            form = ref.get_object()
+            if key in seen or not isinstance(form, StreamObject):
+                continue
+            seen.add(key)
+            if form.get("/Subtype") == "/Form":
+                streams.append(form.get_data())
+                forms.append(len(streams[-1]))
+                pending.append(form.get("/Resources"))
+    parsed = sum(len(data) for data in streams if _SHOWS_TEXT.search(data))
+    uses = min(sum(data.count(b"Do") for data in streams), MAX_FORM_USES)
+    return parsed + uses * max(forms, default=0), sum(len(data) for data in streams)
 
 
 def _damaged_pdf() -> DocumentProblem:
