@@ -270,3 +270,9 @@ def test_a_pdf_past_its_content_limit_is_read_in_part(monkeypatch: pytest.Monkey
     assert [s.where for s in read] == ["on page 1", "on page 2", "on page 3"]
     assert raised.value.partial
     assert raised.value.what.startswith("only its first 3 pages of 5 were checked")
+
+
+def test_a_word_document_of_too_much_xml_is_not_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "MAX_WORD_XML", 1024 * 1024)
+    raw = docx_bytes(lambda d: d.add_paragraph("x" * 1024 * 1024))  # type: ignore[attr-defined]
+    assert "more than the 1 MiB ascready reads in a Word document" in _problem(raw, "a.docx").what

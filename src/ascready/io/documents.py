@@ -22,6 +22,7 @@ import io
 import logging
 import re
 import warnings
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,9 @@ MAX_FORM_USES = 64
 MAX_CELLS = 2_000_000
 #: Most characters of text taken from one document.
 MAX_CHARACTERS = 5_000_000
+#: Most bytes of XML in one Word document (python-docx holds all of it in memory, as a tree
+#: ten times its size; a 300-page report holds a few MiB).
+MAX_WORD_XML = 32 * 1024 * 1024
 
 TEXT_SUFFIXES = (
     *(".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json", ".xml", ".yaml", ".yml"),
@@ -409,6 +413,14 @@ def _word(raw: bytes, budget: _Budget) -> Iterator[Segment]:
     import docx
 
     _office_problem(raw, ".docx")
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:  # opened safely by _office_problem
+        xml = sum(p.file_size for p in archive.infolist() if p.filename.endswith((".xml", ".rels")))
+    if xml > MAX_WORD_XML:
+        raise DocumentProblem(
+            f"it holds {xml / 1024 / 1024:,.0f} MiB of text and layout (XML), more than the "
+            f"{MAX_WORD_XML // 1024 // 1024} MiB ascready reads in a Word document",
+            "Split it into smaller documents, or save it as PDF.",
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
