@@ -66,9 +66,15 @@ class WriteError(AscreadyError):
 
 
 class TableError(AscreadyError):
-    """A spreadsheet cannot be read as a table at all."""
+    """A spreadsheet cannot be read as a table at all. ``what`` (what is wrong) and ``fix``
+    (what to do) are the two halves of the message, for a caller that words its own."""
 
     exit_code = ExitCode.FINDINGS
+
+    def __init__(self, message: str, what: str = "", fix: str = "") -> None:
+        super().__init__(message)
+        self.what = what or message
+        self.fix = fix
 
 
 class NewFileRefused(AscreadyError):

@@ -31,7 +31,8 @@ def test_no_arguments_shows_help(runner: CliRunner) -> None:
 def test_clean_repository_exits_0_with_a_summary(runner: CliRunner, make_repo: MakeRepo) -> None:
     result = runner.invoke(app, ["validate", str(make_repo())])
     assert result.exit_code == 0
-    assert "No problems found in 15 files." in result.stdout
+    # 15 YAML files and the one document under files/, scanned for personal data
+    assert "No problems found in 16 files." in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,7 @@ def test_text_report_names_file_line_problem_and_fix(
     assert result.exit_code == 1
     assert "evidence/EV-009.yaml:3:1  error [bad-value] 'kind' is 'polcy'" in result.stdout
     assert "fix: Did you mean 'policy'?" in result.stdout
-    assert "1 error in 1 of 16 files." in result.stdout
+    assert "1 error in 1 of 17 files." in result.stdout  # 16 YAML files and one document
 
 
 def test_json_format_is_a_list_of_findings(runner: CliRunner, make_repo: MakeRepo) -> None:
@@ -260,7 +261,10 @@ def test_symlink_pointing_outside_the_repository(
     )
     (root / "files" / "link.txt").symlink_to(secret)
     result = runner.invoke(app, ["validate", str(root), "--format", "json"])
-    assert [(f["check"], f["line"]) for f in json.loads(result.stdout)] == [("source-outside", 7)]
+    assert [(f["file"], f["check"], f["line"]) for f in json.loads(result.stdout)] == [
+        ("evidence/EV-009.yaml", "source-outside", 7),
+        ("files/link.txt", "document-unreadable", 1),  # not read, so not scanned
+    ]
 
 
 def test_checks_command_lists_every_check(runner: CliRunner) -> None:

@@ -274,14 +274,14 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(
     tmp_path: Path, read: Callable[[Path], object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A zip bomb: what the zip says its parts unpack to is checked before any is read."""
-    from ascready.io import tables
+    from ascready.io import ooxml
 
-    monkeypatch.setattr(tables, "MAX_UNPACKED", 1 << 20)
+    monkeypatch.setattr(ooxml, "MAX_UNPACKED_BYTES", 1 << 20)
     wb = Workbook()
     for r in range(1, 12_000):
         wb.active.append([f"R{r}", f"{r} the same long words again " * 4])
     path = _saved(wb, tmp_path / "bomb.xlsx")
-    assert path.stat().st_size < tables.MAX_UNPACKED  # small on disk, large inside
+    assert path.stat().st_size < ooxml.MAX_UNPACKED_BYTES  # small on disk, large inside
     opened: list[str] = []
     real_open = zipfile.ZipFile.open
     monkeypatch.setattr(
@@ -290,7 +290,7 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(
         lambda self, name, *a, **k: opened.append(str(name)) or real_open(self, name, *a, **k),
     )
     message = refusal(read, path)
-    assert "bomb.xlsx: this workbook unpacks to" in message and "more than the 1 MB" in message
+    assert "bomb.xlsx: it unpacks to" in message and "more than the 1 MiB" in message
     assert opened == []  # not one part was unpacked
 
 
@@ -311,3 +311,39 @@ def test_formulas_keep_their_text_and_the_value_excel_saved(tmp_path: Path) -> N
     tables, _ = read_tables(path)
     assert tables[0].rows == [["Ref", "Total"], ["R1", 3]]
     assert tables[0].formulas == {(2, 2): "=1+2"}
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_workbook_with_an_xml_bomb_is_refused_before_it_is_parsed(
+    tmp_path: Path, read: Callable[[Path], object]
+) -> None:
+    """A billion-laughs sheet: refused by name, before openpyxl's XML parser sees it."""
+    lol = "&lol;" * 10
+    entities = "".join(f'<!ENTITY lol{n} "{lol.replace("lol;", f"lol{n - 1};")}">' for n in (1, 2))
+    bomb = f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol0 "lol">{entities}]><r>&lol2;</r>'
+    good = zipfile.ZipFile(io.BytesIO(workbook_bytes()))
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w") as made:
+        for entry in good.infolist():
+            data = good.read(entry.filename)
+            if entry.filename.startswith("xl/worksheets/"):
+                data = bomb.encode("utf-8")
+            made.writestr(entry, data)
+    assert "bomb.xlsx: it declares a DTD (<!DOCTYPE)" in refusal(read, path)
+    assert "XML bomb" in refusal(read, path)
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_workbook_whose_xml_is_broken_is_refused_as_damaged(
+    tmp_path: Path, read: Callable[[Path], object]
+) -> None:
+    """openpyxl reads the workbook part with lxml, whose errors are damage too."""
+    good = zipfile.ZipFile(io.BytesIO(workbook_bytes()))
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path, "w") as made:
+        for entry in good.infolist():
+            data = good.read(entry.filename)
+            if entry.filename == "xl/workbook.xml":
+                data = data.replace(b"<sheets>", b"<sheets x=>")
+            made.writestr(entry, data)
+    assert "is damaged, or not really .xlsx" in refusal(read, path)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ascready.checks.files import scan_files
 from ascready.checks.load import Reused, load_project
 from ascready.checks.registry import run_checks
 from ascready.findings import Finding, Report, Severity
@@ -54,12 +55,16 @@ def analyse(
     reuse: Mapping[str, Reused] | None = None,
     also: Path | None = None,
     locate: bool = True,
+    documents: bool = True,
 ) -> Analysis:
     """Read and check the repository at ``root``. ``locate=False`` skips working out line
     numbers, for commands that only count the findings. ``entries``, ``reuse`` and ``also``
     are as for :func:`~ascready.checks.load.load_project` and
     :func:`~ascready.repository.loader.locate_findings`. The checks judge dates as on
-    ``as_of`` (``--as-of``: a date, or a key date of ``ascready.yaml``), else ``today``."""
+    ``as_of`` (``--as-of``: a date, or a key date of ``ascready.yaml``), else ``today``.
+    ``documents=False`` leaves out the scan of the documents under ``files/``
+    (:mod:`ascready.checks.files`): ``diff`` compares the YAML of two snapshots, and the
+    older one has no documents to scan."""
     project, findings = load_project(root, jobs=jobs, entries=entries, reuse=reuse)
     if as_of is not None:
         today = resolve_as_of(as_of, project.profile, today or dt.date.today())
@@ -67,9 +72,14 @@ def analyse(
     for f in findings:
         own[f.file].append(f)
     findings.extend(run_checks(project, today))
+    scanned = 0
+    if documents:
+        in_documents, scanned = scan_files(project, jobs=jobs)
+        findings.extend(in_documents)
     if locate:
         findings = locate_findings(root, findings, also=also)
-    return Analysis(project, Report.build(findings, files_checked=project.files), dict(own))
+    report = Report.build(findings, files_checked=project.files + scanned)
+    return Analysis(project, report, dict(own))
 
 
 def validate_repository(

@@ -37,7 +37,12 @@ DEFAULT_FRAMEWORK: str = BUILTIN_FRAMEWORKS[0]
 RETURN_FOLDER = kinds.RETURN.folder
 RATINGS_FOLDER = kinds.RATING.folder
 #: Folders that start empty (a .gitkeep keeps them in git).
-EMPTY_FOLDERS = (kinds.EVIDENCE.folder, kinds.ACTION.folder, kinds.METRIC.folder, "files")
+EMPTY_FOLDERS = (
+    kinds.EVIDENCE.folder,
+    kinds.ACTION.folder,
+    kinds.METRIC.folder,
+    kinds.FILES_FOLDER,
+)
 WORKFLOW_FILE = ".github/workflows/ascready.yml"
 GITLAB_FILE = ".gitlab-ci.yml"
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"

@@ -1,6 +1,7 @@
 """Personal data must never be in an evidence repository.
 
-Every text value of every file is scanned for NHS numbers (with a valid modulus-11 check digit),
+Every text value of every file (and, in :mod:`ascready.checks.files`, the text of every
+document under ``files/``) is scanned for NHS numbers (with a valid modulus-11 check digit),
 National Insurance numbers, email addresses and UK phone numbers, home addresses (a house number
 and a full postcode) and dates of birth. The council's own published contact details can be
 allowed in ``ascready.yaml`` under ``personal_data.allow``.
@@ -134,13 +135,14 @@ def scan(text: str, allowed: frozenset[str]) -> list[Hit]:
 
 
 # The loader runs this scan on every file as it reads it (stage "read"), in parallel.
+# The documents under files/ are scanned for the same, with these ids (checks/files.py).
 _DESCRIPTIONS = {
-    "nhs-number": "An NHS number (10 digits with a valid check digit) in any text.",
-    "ni-number": "A National Insurance number in any text.",
-    "email-address": "An email address not allowed in ascready.yaml.",
-    "phone-number": "A UK phone number not allowed in ascready.yaml.",
-    "home-address": "A house number followed by a full postcode.",
-    "date-of-birth": "A date of birth ('DOB', 'born on' and a date).",
+    "nhs-number": "An NHS number (10 digits with a valid check digit) in any text or document.",
+    "ni-number": "A National Insurance number in any text or document.",
+    "email-address": "An email address not allowed in ascready.yaml, in any text or document.",
+    "phone-number": "A UK phone number not allowed in ascready.yaml, in any text or document.",
+    "home-address": "A house number followed by a full postcode, in any text or document.",
+    "date-of-birth": "A date of birth ('DOB', 'born on' and a date), in any text or document.",
 }
 CHECKS = CheckList()
 for _id, _summary in _DESCRIPTIONS.items():
@@ -167,7 +169,7 @@ def scan_document(data: object, kind: str, allowed: frozenset[str]) -> list[Find
                 _BY_ID[hit.check].finding(
                     f"{hit.what} ({mask(hit.value)}) is in {describe_location(loc)}: "
                     "personal data must never be in the evidence repository",
-                    _hint(hit.check),
+                    hint(hit.check),
                     "",
                     loc=loc,
                 )
@@ -175,7 +177,8 @@ def scan_document(data: object, kind: str, allowed: frozenset[str]) -> list[Find
     return found
 
 
-def _hint(check: str) -> str:
+def hint(check: str) -> str:
+    """What to do about personal data a check found."""
     if check in ("email-address", "phone-number", "home-address"):
         return (
             "Remove it. If it is the council's own published contact, add it to "

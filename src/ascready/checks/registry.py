@@ -14,6 +14,7 @@ import datetime as dt
 
 from ascready.checks import (
     controls,
+    files,
     interrupted,
     personal_data,
     reading,
@@ -27,7 +28,7 @@ from ascready.repository.project import Project
 
 def _registry() -> dict[str, Check]:
     found: dict[str, Check] = {}
-    for module in (reading, controls, personal_data, references, sources, interrupted):
+    for module in (reading, controls, personal_data, files, references, sources, interrupted):
         for check in module.CHECKS:
             if check.id in found:
                 raise ValueError(f"check id {check.id} is defined twice")

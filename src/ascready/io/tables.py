@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError
 
 from ascready.errors import TableError
+from ascready.io.ooxml import DAMAGED, package_problem
 
 #: progress(step, done, total): what is being done, for a progress bar; total 0 while the size
 #: of the step is not known yet.
@@ -45,7 +46,7 @@ _SAVE_AS = "Open it in Excel or LibreOffice and save it as an Excel Workbook (.x
 
 def _refusal(name: str, what: str, fix: str) -> TableError:
     """The one form of every message here: ``name: what. fix: what to do``."""
-    return TableError(f"{name}: {what}. fix: {fix}")
+    return TableError(f"{name}: {what}. fix: {fix}", what, fix)
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def _is_damage(exc: Exception) -> bool:
     if isinstance(exc, _DAMAGED):
         return True
     # openpyxl's own InvalidFileException, among others
-    return type(exc).__module__.startswith(("openpyxl", "zipfile", "xml"))
+    return type(exc).__module__.startswith(("openpyxl", "zipfile", "xml", "lxml"))
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -231,7 +232,7 @@ def _csv_text(path: Path, name: str) -> str:
     return text
 
 
-def _delimiter(text: str) -> str:
+def guess_delimiter(text: str) -> str:
     """Comma, semicolon or tab: whichever the first line that has any has most of, outside
     quotes (Excel writes every row to the table's width, a title row too); on a tie, the one
     text holds least. Comma when no line has any."""
@@ -244,7 +245,7 @@ def _delimiter(text: str) -> str:
 
 def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) of CSV text; text that is not CSV is refused at its row."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text))
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
@@ -286,7 +287,11 @@ def _open_workbook(handle: BinaryIO, name: str, *, read_only: bool, data_only: b
     handle.seek(0)
     if not start.startswith(_ZIP_MAGIC):
         raise _not_a_workbook(name, start)
-    _check_unpacked(handle, name)
+    problem = package_problem(handle)  # a zip bomb or an XML bomb is not opened
+    if problem == DAMAGED:
+        raise _damaged(name)
+    if problem is not None:
+        raise _refusal(name, *problem)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl's remarks on styles and extensions
         try:
@@ -370,35 +375,11 @@ def _merges(refs: list[str], rows: list[list[Any]]) -> list[Merge]:
 
 # --- the limits, and reading one sheet as a stream ---------------------------------------------
 
-#: The most a workbook may unpack to (its XML, all parts together), checked before any of it is
-#: read: a 5 kB zip can unpack to gigabytes.
-MAX_UNPACKED = 1 << 30
 #: The rows and columns a sheet's values may reach. A value further out (often one key pressed
 #: after Ctrl+End, at XFD1048576) is refused, naming its cell; empty formatted cells anywhere
 #: are ignored.
 MAX_ROWS = 500_000
 MAX_COLUMNS = 1_000
-
-
-def _check_unpacked(handle: BinaryIO, name: str) -> None:
-    """Refuse a workbook that would unpack to more than :data:`MAX_UNPACKED`, from what its
-    zip directory says (zipfile never unpacks an entry past the size it declares)."""
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise _damaged(name) from None
-    finally:
-        handle.seek(0)
-    if size > MAX_UNPACKED:
-        raise _refusal(
-            name,
-            f"this workbook unpacks to {size / (1 << 20):,.0f} MB, more than the "
-            f"{MAX_UNPACKED >> 20:,} MB ascready reads (a workbook that small on disk and that "
-            "large inside is damaged, or built to exhaust memory)",
-            "Open it in Excel, copy the sheets you need into a new workbook, save that as .xlsx "
-            "and use it; or save the sheet as CSV.",
-        )
 
 
 def _beyond(name: str, sheet: str, row: int, col: int) -> TableError:
@@ -426,8 +407,8 @@ class _SheetReader:
     the cell; merged ranges are collected as their references, for after the rows. Nothing of
     the sheet is held but the row being read."""
 
-    def __init__(self, ws: Any, name: str, *, formulas: bool) -> None:
-        self.ws, self.name, self.keep_formulas = ws, name, formulas
+    def __init__(self, ws: Any, name: str, *, formulas: bool, bounded: bool = True) -> None:
+        self.ws, self.name, self.keep_formulas, self.bounded = ws, name, formulas, bounded
         self.formulas: dict[tuple[int, int], str] = {}
         self.merged: list[str] = []
         book = ws.parent
@@ -496,7 +477,7 @@ class _SheetReader:
             value = self._value(element)
             if value is None and formula is None:
                 continue
-            if number > MAX_ROWS or col > MAX_COLUMNS:
+            if self.bounded and (number > MAX_ROWS or col > MAX_COLUMNS):
                 if formula is None and isinstance(value, str) and not value.strip():
                     continue  # a space typed far away: nothing
                 raise _beyond(self.name, str(self.ws.title), number, col)
@@ -625,3 +606,39 @@ def first_rows(
     its first row."""
     top = list(itertools.islice(stream.rows, count))
     return top, itertools.chain(top, stream.rows)
+
+
+# --- every cell's value, for a scan of its text ---------------------------------------------
+
+
+class WorkbookCells:
+    """The value of every cell of a workbook that holds one, sheet by sheet and row by row, as
+    (sheet, row, column, value), 1-based: for a scan of the text, not for reading a table. The
+    saved results of formulas are given, not the formulas. What each sheet says of its own size
+    is ignored, and no more than ``max_cells`` cells are visited (empty ones between them
+    count too, and each row counts as one at least), so a sheet that claims a million rows or
+    that spreads its cells out costs no more than that; ``cut`` is then True. A damaged
+    workbook is refused with a :class:`~ascready.errors.TableError`, as it is read.
+    """
+
+    def __init__(self, handle: BinaryIO, name: str, max_cells: int) -> None:
+        self.handle, self.name, self.max_cells = handle, name, max_cells
+        self.cut = False
+
+    def __iter__(self) -> Iterator[tuple[str, int, int, Any]]:
+        book = _open_workbook(self.handle, self.name, read_only=True, data_only=True)
+        visited = 0
+        try:
+            for sheet in book.worksheets:
+                title = str(sheet.title)
+                reader = _SheetReader(sheet, self.name, formulas=False, bounded=False)
+                for row, cells in reader.rows():
+                    visited += max(1, len(cells))
+                    if visited > self.max_cells:
+                        self.cut = True
+                        return
+                    # compress() skips the empty cells at C speed
+                    for column in itertools.compress(range(1, len(cells) + 1), cells):
+                        yield title, row, column, cells[column - 1]
+        finally:
+            book.close()

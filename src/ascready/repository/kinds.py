@@ -45,6 +45,9 @@ METRIC = Kind(
 
 #: Every kind of document file, in the order reports and the loader go through them.
 DOCUMENT_KINDS: tuple[Kind, ...] = (EVIDENCE, RETURN, RATING, ACTION, METRIC)
+#: Where a council keeps the documents its evidence cites (not YAML documents of a kind):
+#: ``validate`` scans their text for personal data (:mod:`ascready.checks.files`).
+FILES_FOLDER = "files"
 BY_NAME: dict[str, Kind] = {k.name: k for k in DOCUMENT_KINDS}
 BY_FOLDER: dict[str, Kind] = {k.folder: k for k in DOCUMENT_KINDS}
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -88,12 +88,19 @@ def order_entries(paths: Iterable[str]) -> list[tuple[str, str]]:
     return [(PROFILE_FILE, "profile"), *((rel, document_kind(rel) or "") for rel in docs)]
 
 
-def read_bytes(path: str, root: str | None = None) -> tuple[bytes | None, list[yamlsafe.Problem]]:
+def read_bytes(
+    path: str,
+    root: str | None = None,
+    *,
+    limit: int = yamlsafe.MAX_FILE_BYTES,
+    too_large: Callable[[int], yamlsafe.Problem] = yamlsafe.too_large,
+) -> tuple[bytes | None, list[yamlsafe.Problem]]:
     """A file's bytes; an unreadable file is a problem, not an exception.
 
     Only a regular file is read (a FIFO would wait for ever, a device such as /dev/zero never
-    ends), and never more than :data:`~ascready.repository.yamlsafe.MAX_FILE_BYTES` and one
-    byte. With ``root`` (the repository's folder), a file that is a link to a place outside it
+    ends), and never more than ``limit`` bytes (:data:`~ascready.repository.yamlsafe.MAX_FILE_BYTES`
+    unless given) and one: a file larger than that is ``too_large(size)``, not read at all.
+    With ``root`` (the repository's folder), a file that is a link to a place outside it
     is not read at all, and the message says nothing of what it holds. (That its folder is
     inside, :func:`outside_folders` tells.)
     """
@@ -122,13 +129,12 @@ def read_bytes(path: str, root: str | None = None) -> tuple[bytes | None, list[y
                     "Remove it, or put the file itself here.",
                 )
             ]
-        if info.st_size > yamlsafe.MAX_FILE_BYTES:
-            return None, [yamlsafe.too_large(info.st_size)]  # not read at all
-        limit = yamlsafe.MAX_FILE_BYTES + 1
+        if info.st_size > limit:
+            return None, [too_large(info.st_size)]  # not read at all
         chunks: list[bytes] = []
         size = 0
-        while size < limit:
-            chunk = os.read(fd, min(1 << 20, limit - size))
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)

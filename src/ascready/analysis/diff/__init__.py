@@ -43,7 +43,9 @@ def load_snapshot(
     """Load and check a repository folder (None: the repository did not exist then)."""
     if root is None:
         return Snapshot(label, None, Report(()), None)
-    analysis = analyse(root, today=today, jobs=jobs, entries=entries, reuse=reuse, also=also)
+    analysis = analyse(
+        root, today=today, jobs=jobs, entries=entries, reuse=reuse, also=also, documents=False
+    )
     return Snapshot(label, analysis.project, analysis.report, None, dict(analysis.own))
 
 
