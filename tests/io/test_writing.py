@@ -64,7 +64,7 @@ def test_a_new_file_gets_what_the_umask_allows_and_a_replaced_one_keeps_its_mode
     kept.write_text("old\n", encoding="utf-8")
     kept.chmod(0o600)
     write_files(tmp_path, creates={"new.yaml": "new\n"}, replaces={"kept.yaml": "new\n"})
-    write_atomically(tmp_path / "out.xlsx", b"data")
+    write_atomically(tmp_path / "out.xlsx", b"data", force=False)
     assert stat.S_IMODE((tmp_path / "new.yaml").stat().st_mode) == 0o640
     assert stat.S_IMODE((tmp_path / "out.xlsx").stat().st_mode) == 0o640
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600

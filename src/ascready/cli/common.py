@@ -159,12 +159,14 @@ def undo_interrupted(repo: Path) -> None:
         typer.echo(f"warning: {message}", err=True)
 
 
-def print_or_write(data: str | bytes, out: Path | None, done: str) -> None:
-    """Print ``data``, or write it atomically to ``out`` and say so (``done``) on stderr."""
+def print_or_write(data: str | bytes, out: Path | None, done: str, *, force: bool = False) -> None:
+    """Print ``data``, or write it atomically to ``out`` (a new file, or with ``force`` over a
+    regular file: :func:`~ascready.io.writing.refuse_existing`) and say so (``done``) on
+    stderr."""
     if out is None:
         sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
         return
     from ascready.io.writing import write_atomically
 
-    write_atomically(out, data)
+    write_atomically(out, data, force=force)
     typer.echo(done, err=True)
