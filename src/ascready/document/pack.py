@@ -298,7 +298,7 @@ def _write_zip(pack: Pack, out: Path, *, force: bool) -> None:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = temporary_beside(out)
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        with open(tmp, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
             entries: list[tuple[str, Path | None]] = [("index.md", None)]
             for name, source in [*entries, *sorted(pack.files.items())]:
                 info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
@@ -306,6 +306,9 @@ def _write_zip(pack: Pack, out: Path, *, force: bool) -> None:
                 info.external_attr = 0o644 << 16
                 data = pack.index.encode("utf-8") if source is None else _read_source(source)
                 archive.writestr(info, data)
+            archive.close()
+            handle.flush()
+            os.fsync(handle.fileno())
         put_in_place(tmp, out, force=force)
         tmp = None
     except OSError as exc:
