@@ -20,7 +20,8 @@ checked *before* the value is built where its size can be known in advance:
 
 A template over a bound stops with :class:`TemplateTooLarge`, which ``render_template`` turns
 into a message naming the template's file and line. The built-in templates render the example
-repository far inside every bound (about 0.1 % of each).
+repository far inside every bound: at most 0.5 % of any (a document of 100 thousand characters,
+500 loop turns, 100 thousand characters built).
 """
 
 from __future__ import annotations

@@ -6,6 +6,11 @@ One policy for every command that writes:
   then put in place in one step (a rename, or a hard link for a new file);
 * a new file is created exclusively: never over a file that exists, even one created a moment
   ago by someone else;
+* only a regular file is ever replaced, and a single file (``--out``) only with ``--force``
+  (:func:`refuse_existing`): never a folder, a device, a pipe or a socket, and a link is
+  replaced itself, never written through;
+* a refusal of the operating system (a full or read-only disk, no permission) is a
+  :class:`~ascready.errors.WriteError` naming the path, with nothing left behind;
 * a set of files (:func:`write_files`) is written all or none, even if the process is killed
   part way or the machine stops (see below);
 * once written, the files and their folders are flushed to disk (fsync), so that a power cut
@@ -46,7 +51,8 @@ repository's folder while it writes (released by the system however the process 
 Windows, which has no such locks), and a second is refused rather than taking the first one's
 journal for an interrupted one.
 
-Also :func:`write_atomically` (one file, such as an exported workbook) and
+Also :func:`write_atomically` (one file, such as an exported workbook; :func:`put_in_place` for
+one built elsewhere, such as a zip pack) and
 :func:`fixed_zip_times`, which makes the zip-based outputs (xlsx, docx) byte-identical from one
 run to the next.
 """
