@@ -332,3 +332,32 @@ def test_a_link_loop_under_files_is_listed_as_missing_in_the_pack(
     index = (pack / "index.md").read_text(encoding="utf-8")
     assert "MISSING: EV-001" in index
     assert "(a link that loops)" in index
+
+
+# --- the error boundary -----------------------------------------------------------------
+
+
+def test_a_refusal_of_the_system_anywhere_is_a_plain_message_not_a_bug(
+    runner: CliRunner, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ascready.repository import loader
+
+    root = make_repo()
+
+    def unreadable(path: Path) -> Path:
+        raise PermissionError(errno.EACCES, "Permission denied", str(root / "ascready.yaml"))
+
+    monkeypatch.setattr(loader, "find_repository", unreadable)
+    result = runner.invoke(app, ["gaps", str(root)])
+    _no_traceback(result)
+    assert result.exit_code == 1
+    assert f"{root / 'ascready.yaml'} could not be read or written: permission denied" in (
+        result.stderr
+    )
+
+    def a_bug(path: Path) -> Path:
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    monkeypatch.setattr(loader, "find_repository", a_bug)
+    result = runner.invoke(app, ["gaps", str(root)])
+    assert isinstance(result.exception, OSError)  # left for cli.main to report as a bug
