@@ -162,3 +162,18 @@ def test_the_plain_form_of_characters_a_stream_cannot_encode() -> None:
     with pytest.raises(UnicodeDecodeError):
         b"\xff".decode("utf-8", "ascready-plain")
     assert undecodable_argument(["validate", "caf\u00e9"]) is None
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_a_plain_message() -> None:
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ascready", "gaps", str(EXAMPLE), "--format", "json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 1, err
+    assert "error: the output could not be written: the disk is full" in err
+    assert "internal problem" not in err

@@ -150,10 +150,13 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
 
             if exc.errno not in _ENVIRONMENT_ERRNOS:
                 raise
-            where = f"{exc.filename}" if exc.filename else "a file"
-            raise fail(
-                f"{where} could not be read or written: {os_reason(exc)}", ExitCode.FINDINGS
-            ) from None
+            # No file named: what failed is writing the output (a redirect to a full disk).
+            what = (
+                f"{exc.filename} could not be read or written"
+                if exc.filename
+                else ("the output could not be written")
+            )
+            raise fail(f"{what}: {os_reason(exc)}", ExitCode.FINDINGS) from None
         except KeyboardInterrupt:
             # Typer would turn it into a silent exit 130: say what happened.
             sys.stderr.write("Stopped.\n")
