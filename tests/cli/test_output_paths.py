@@ -361,3 +361,82 @@ def test_a_refusal_of_the_system_anywhere_is_a_plain_message_not_a_bug(
     monkeypatch.setattr(loader, "find_repository", a_bug)
     result = runner.invoke(app, ["gaps", str(root)])
     assert isinstance(result.exception, OSError)  # left for cli.main to report as a bug
+
+
+def test_a_pack_lists_sources_that_are_not_files_or_not_in_the_repository(
+    runner: CliRunner, make_repo: MakeRepo
+) -> None:
+    root = make_repo()
+    ev = root / "evidence" / "EV-001.yaml"
+    original = ev.read_text(encoding="utf-8")
+    ev.write_text(original.replace("source: files/carers-strategy.md", "source: files"), "utf-8")
+    pack = root.parent / "pack"
+    result = _render(runner, root, "--pack", str(pack))
+    assert result.exit_code == 1
+    assert "EV-001 files (not a file)" in result.stderr
+
+    ev.write_text(original, encoding="utf-8")
+    (root / "files" / "carers-strategy.md").rename(root.parent / "elsewhere.md")
+    (root / "files" / "carers-strategy.md").symlink_to(root.parent / "elsewhere.md")
+    result = _render(runner, root, "--pack", str(pack), "--force")
+    assert result.exit_code == 1
+    assert "files/carers-strategy.md (outside the repository)" in result.stderr
+
+
+def test_an_empty_folder_may_take_the_pack_with_force_and_a_link_may_not(
+    runner: CliRunner, make_repo: MakeRepo
+) -> None:
+    root = make_repo()
+    empty = root.parent / "empty"
+    empty.mkdir()
+    refused = _render(runner, root, "--pack", str(empty))
+    assert refused.exit_code == 2
+    assert "already exists; run again with --force" in refused.stderr
+    assert _render(runner, root, "--pack", str(empty), "--force").exit_code == 0
+    assert "index.md" in _listing(empty)
+    link = root.parent / "link"
+    link.symlink_to(empty)
+    result = _render(runner, root, "--pack", str(link), "--force")
+    assert result.exit_code == 2
+    assert f"{link} is a link; name the folder for the pack itself" in result.stderr
+    assert link.is_symlink()
+
+
+def test_a_pack_named_with_a_trailing_dot_dot_is_the_folder_it_names(
+    runner: CliRunner, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    _a_pack_from_last_week(root.parent / "out")
+    (root.parent / "out" / "sub").mkdir()
+    monkeypatch.chdir(root.parent)
+    result = _render(runner, root, "--pack", "out/sub/..", "--force")
+    assert result.exit_code == 0, result.output
+    assert "99-old-item" not in _listing(root.parent / "out")
+    assert sorted(p.name for p in root.parent.iterdir()) == ["out", "repo"]
+    looped = root.parent / "loop"
+    looped.symlink_to(looped.name)
+    result = _render(runner, root, "--pack", "loop/pack")
+    assert result.exit_code == 2
+    assert "its path has links that loop" in result.stderr
+
+
+def test_a_source_that_cannot_be_read_as_the_pack_is_written_stops_it(
+    runner: CliRunner, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    real_open = open
+
+    def unreadable(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).endswith("carers-strategy.md"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", unreadable)
+    for name in ("pack", "pack.zip"):
+        result = _render(runner, root, "--pack", str(root.parent / "new" / name))
+        _no_traceback(result)
+        assert result.exit_code == 1
+        assert "carers-strategy.md could not be read for the pack: permission denied" in (
+            result.stderr
+        )
+        assert not (root.parent / "new").exists()

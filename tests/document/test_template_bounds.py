@@ -169,9 +169,10 @@ def test_what_the_checks_do_not_foresee_is_stopped_by_the_memory_bound(
     make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sandbox, "MEMORY_HEADROOM", 64 * 1024**2)
+    monkeypatch.setattr(sandbox, "MAX_BUILT", 10**12)  # only the memory bound is left
     message = _stopped(
         make_repo,
-        "{% set l = [] %}{% for i in range(20) %}{{ l.append(('a' * 19000000) ~ i) }}{% endfor %}",
+        "{% set l = [] %}{% for i in range(100) %}{{ l.append(('a' * 19000000) ~ i) }}{% endfor %}",
     )
     assert "it needs more memory than a document may use" in message
 
@@ -216,3 +217,28 @@ def test_three_billion_characters_are_refused_before_they_are_allocated(
     assert proc.returncode == 2, proc.stderr
     assert "would build text of 3,000,000,000 characters" in proc.stderr
     assert "internal problem" not in proc.stderr
+
+
+def test_within_the_bounds_every_filter_and_method_gives_what_jinja_gives(
+    make_repo: MakeRepo,
+) -> None:
+    from jinja2 import Environment
+
+    template = (
+        "{{ 'ab'|center(9) }}|{{ 'a\\nb'|indent(2, true) }}|{{ '%05d'|format(42) }}|"
+        "{{ [1, 2, 3]|join('-') }}|{{ 'aaa'|replace('a', 'b', 2) }}|"
+        "{{ 'one two three'|wordwrap(5) }}|{{ [1, 2, 3]|batch(2, 0)|list }}|"
+        "{{ [1, 2, 3]|slice(2)|list }}|{{ [[1], [2]]|sum(start=[]) }}|{{ [1, 2]|sum }}|"
+        "{{ {'a': [1]}|tojson(2) }}|{{ 'ab'.center(6, '*') }}|{{ 'a\\tb'.expandtabs(4) }}|"
+        "{{ 'xyx'.replace('x', 'zz', 1) }}|{{ '-'.join(['a', 'b']) }}|{{ '{:>4}'.format(7) }}|"
+        "{{ '%s and %s' % ('a', 'b') }}|{{ 2 ** 10 }}|{{ [0] * 3 + [1] }}|{{ 'ab' ~ 1 }}|"
+        "{{ lipsum(1, false, 5, 8)|length > 0 }}|{{ ('x' * 3)|length }}|{{ [1, 2]|sum(start=0) }}"
+    )
+    expected = Environment(keep_trailing_newline=True).from_string(template).render()
+    root = make_repo({TEMPLATE: template})
+    assert render_repository(root, "md", "public").decode("utf-8") == expected
+
+
+def test_a_width_that_is_not_a_number_is_left_for_jinja_to_refuse(make_repo: MakeRepo) -> None:
+    message = _stopped(make_repo, "{{ 'a'|center('wide') }}")
+    assert message.startswith(f"{TEMPLATE}:1: the template failed:")

@@ -277,7 +277,8 @@ def _unreadable(path: Path, exc: OSError) -> WriteError:
 
 def _read_source(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError as exc:
         raise _unreadable(path, exc) from None
 
