@@ -177,3 +177,13 @@ def test_output_to_a_full_disk_is_a_plain_message() -> None:
     assert proc.returncode == 1, err
     assert "error: the output could not be written: the disk is full" in err
     assert "internal problem" not in err
+
+
+def test_main_refuses_an_argument_that_is_not_utf8(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["ascready", "validate", "caf\udce9"])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 2
+    assert "the argument 'caf\\xe9' is not UTF-8 text" in capsys.readouterr().err

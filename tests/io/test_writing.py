@@ -406,3 +406,53 @@ def test_a_path_that_cannot_be_looked_at_is_a_write_error(tmp_path: Path) -> Non
 
 def test_an_unusual_refusal_is_still_said_in_the_systems_words() -> None:
     assert writing.os_reason(OSError(errno.ETXTBSY, "Text file busy")) == "text file busy"
+
+
+def _failing_fsync(monkeypatch: pytest.MonkeyPatch, *, after: int) -> None:
+    """os.fsync reports a full disk from its ``after``+1-th call on."""
+    calls = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) > after:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def test_a_full_disk_while_replacing_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "report.md"
+    out.write_text("last week's\n", encoding="utf-8")
+    _failing_fsync(monkeypatch, after=0)
+    with pytest.raises(WriteError, match=r"report\.md could not be written: the disk is full"):
+        write_atomically(out, "this week's\n", force=True)
+    assert tree(tmp_path) == {"report.md": b"last week's\n"}
+
+
+def test_a_full_disk_without_hard_links_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: Path, dst: Path) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    _failing_fsync(monkeypatch, after=1)  # the temporary file is written; the copy is not
+    with pytest.raises(WriteError, match="the disk is full"):
+        write_atomically(tmp_path / "new.md", "text\n", force=False)
+    assert tree(tmp_path) == {}
+
+
+def test_a_full_disk_when_linking_is_not_taken_for_a_missing_hard_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(src: Path, dst: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "link", full)
+    with pytest.raises(WriteError, match="the disk is full"):
+        write_atomically(tmp_path / "new.md", "text\n", force=False)
+    assert tree(tmp_path) == {}
