@@ -440,3 +440,27 @@ def test_a_source_that_cannot_be_read_as_the_pack_is_written_stops_it(
             result.stderr
         )
         assert not (root.parent / "new").exists()
+
+
+def test_an_old_pack_that_cannot_be_put_back_is_kept_and_named(
+    runner: CliRunner, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo()
+    pack = root.parent / "pack"
+    _a_pack_from_last_week(pack)
+    real = os.replace
+
+    def the_disk_fails_after_the_old_pack_moved_aside(src: Any, dst: Any) -> None:
+        if Path(dst) == pack:  # neither the new pack nor the old one gets back in place
+            raise OSError(errno.EIO, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", the_disk_fails_after_the_old_pack_moved_aside)
+    result = _render(runner, root, "--pack", str(pack), "--force")
+    _no_traceback(result)
+    assert result.exit_code == 1
+    assert "the disk reported an input/output error. The previous pack is in " in result.stderr
+    [aside] = [p for p in root.parent.iterdir() if p.name.endswith(".old")]
+    assert str(aside) in result.stderr
+    assert _listing(aside) == ["99-old-item", "99-old-item/stale.pdf", "index.md"]
+    assert not [p for p in root.parent.iterdir() if p.name.endswith(".tmp")]

@@ -164,7 +164,7 @@ def write_pack(pack: Pack, out: Path, *, force: bool = False) -> None:
     made = missing_folders(out.parent)
     staging: Path | None = None
     old: Path | None = None
-    claimed = done = False
+    claimed = done = moved = False  # moved: the old pack is at ``old``, not at ``out``
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         if not there:
@@ -175,10 +175,12 @@ def write_pack(pack: Pack, out: Path, *, force: bool = False) -> None:
         if there:
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
             os.replace(out, old)  # onto the empty folder just made
+            moved = True
             try:
                 os.replace(staging, out)
             except BaseException:
                 os.replace(old, out)
+                moved = False
                 raise
         else:
             os.replace(staging, out)  # onto the empty folder claimed above
@@ -195,11 +197,17 @@ def write_pack(pack: Pack, out: Path, *, force: bool = False) -> None:
                 f"{out} was filled by something else while the pack was being made; nothing "
                 "was written."
             ) from None
+        if moved:  # the old pack could not be put back: say where it is
+            raise WriteError(
+                f"{out} could not be written: {os_reason(exc)}. The previous pack is in {old}; "
+                f"move it back to {out}."
+            ) from None
         raise write_error(out, exc) from None
     finally:
-        for leftover in (staging, old):
-            if leftover is not None:
-                shutil.rmtree(leftover, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if old is not None and (done or not moved):  # never the old pack if it was not put back
+            shutil.rmtree(old, ignore_errors=True)
         if not done:
             if claimed:
                 with contextlib.suppress(OSError):
