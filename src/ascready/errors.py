@@ -19,6 +19,7 @@ __all__ = [
     "ImportRefused",
     "NewFileRefused",
     "OutputExistsError",
+    "OutputPathError",
     "RegisterError",
     "RepositoryNotFoundError",
     "ScaffoldWriteError",
@@ -125,3 +126,8 @@ class GitError(AscreadyError):
 
 class TemplateError(AscreadyError):
     """A template could not be read or rendered: the message names the file and line."""
+
+
+class OutputPathError(AscreadyError):
+    """``--out`` or ``--pack`` names something ascready never writes over: a folder (for a
+    file), a device, a pipe or a socket, or a folder that is not a pack it made."""

@@ -335,11 +335,12 @@ def test_pack_folder_is_replaced_only_with_force(runner: CliRunner, make_repo: M
     pack = root.parent / "pack"
     (pack / "99-old-item").mkdir(parents=True)
     (pack / "99-old-item" / "stale.pdf").write_bytes(b"from last week")
-    (pack / "index.md").write_text("last week's index\n", encoding="utf-8")
+    last_week = "# Information return pack: last week's\n"
+    (pack / "index.md").write_text(last_week, encoding="utf-8")
     refused = runner.invoke(app, ["render", str(root), "--pack", str(pack)])
     assert refused.exit_code == 2
     assert "--force" in refused.stderr
-    assert (pack / "index.md").read_text(encoding="utf-8") == "last week's index\n"
+    assert (pack / "index.md").read_text(encoding="utf-8") == last_week
 
     replaced = runner.invoke(app, ["render", str(root), "--pack", str(pack), "--force"])
     assert replaced.exit_code == 0, replaced.output

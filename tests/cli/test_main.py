@@ -16,6 +16,7 @@ import pytest
 
 from ascready.analysis import pipeline
 from ascready.cli import main
+from ascready.cli.common import plain_console_streams, undecodable_argument
 
 MakeRepo = Callable[..., Path]
 
@@ -103,3 +104,86 @@ def test_ctrl_c_says_stopped(
 ) -> None:
     code, err = _main_with(monkeypatch, capsys, KeyboardInterrupt())
     assert (code, err) == (130, "Stopped.\n")
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "evidence"
+
+
+def _ascready(*args: str | bytes, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """``python -m ascready ARGS`` as a user runs it, output as bytes."""
+    base = {k: v for k, v in os.environ.items() if k != "ASCREADY_DEBUG"}
+    return subprocess.run(
+        [sys.executable, "-m", "ascready", *args],
+        capture_output=True,
+        env={**base, "NO_COLOR": "1", "COLUMNS": "120", **env},
+        check=False,
+    )
+
+
+def test_a_terminal_that_cannot_encode_every_character_still_gets_the_report() -> None:
+    proc = _ascready("gaps", str(EXAMPLE), "--full", PYTHONIOENCODING="ascii", COLUMNS="80")
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    text = proc.stdout.decode("ascii")  # nothing but ASCII was written
+    assert "Avonmere Council: CQC readiness" in text
+    assert "..." in text  # where a narrow table cuts a title short (\u2026 in UTF-8)
+
+
+def test_a_document_printed_to_an_ascii_terminal_is_the_same_text_in_plain_characters() -> None:
+    args = ("render", str(EXAMPLE), "--format", "md")
+    proc = _ascready(*args, PYTHONIOENCODING="ascii")
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    in_utf8 = _ascready(*args, PYTHONIOENCODING="utf-8").stdout.decode("utf-8")
+    assert "\u2013" in in_utf8  # a character ASCII lacks, which the test is about
+    plain_console_streams()
+    assert proc.stdout == in_utf8.encode("ascii", "ascready-plain")
+    assert b" - " in proc.stdout
+
+
+def test_an_argument_that_is_not_utf8_is_refused_in_plain_words(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "ascready.yaml").write_bytes((EXAMPLE / "ascready.yaml").read_bytes())
+    before = sorted(p.name for p in repo.rglob("*"))
+    proc = _ascready(
+        "new", "action", "--title", "Review", "--owner", b"Ren\xe9e", "--repo", str(repo)
+    )
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2, err
+    assert "the argument 'Ren\\xe9e' is not UTF-8 text" in err
+    assert "internal problem" not in err
+    assert sorted(p.name for p in repo.rglob("*")) == before
+
+
+def test_the_plain_form_of_characters_a_stream_cannot_encode() -> None:
+    plain_console_streams()  # registers the error handler
+    text = "Ready\u2026 \u2013 Bront\u00eb \u2603 caf\udce9"
+    assert text.encode("ascii", "ascready-plain") == b"Ready... - Bronte ? caf\\xe9"
+    assert text.encode("utf-8", "ascready-plain").endswith(b"caf\\xe9")
+    with pytest.raises(UnicodeDecodeError):
+        b"\xff".decode("utf-8", "ascready-plain")
+    assert undecodable_argument(["validate", "caf\u00e9"]) is None
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_a_plain_message() -> None:
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ascready", "gaps", str(EXAMPLE), "--format", "json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 1, err
+    assert "error: the output could not be written: the disk is full" in err
+    assert "internal problem" not in err
+
+
+def test_main_refuses_an_argument_that_is_not_utf8(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["ascready", "validate", "caf\udce9"])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 2
+    assert "the argument 'caf\\xe9' is not UTF-8 text" in capsys.readouterr().err

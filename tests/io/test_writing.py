@@ -3,6 +3,7 @@ half-written, permissions as the user expects."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ascready.errors import OutputExistsError, WriteError
+from ascready.errors import OutputExistsError, OutputPathError, WriteError
 from ascready.io import recovery, staging, writing
 from ascready.io.writing import write_atomically, write_files
 
@@ -64,7 +65,7 @@ def test_a_new_file_gets_what_the_umask_allows_and_a_replaced_one_keeps_its_mode
     kept.write_text("old\n", encoding="utf-8")
     kept.chmod(0o600)
     write_files(tmp_path, creates={"new.yaml": "new\n"}, replaces={"kept.yaml": "new\n"})
-    write_atomically(tmp_path / "out.xlsx", b"data")
+    write_atomically(tmp_path / "out.xlsx", b"data", force=False)
     assert stat.S_IMODE((tmp_path / "new.yaml").stat().st_mode) == 0o640
     assert stat.S_IMODE((tmp_path / "out.xlsx").stat().st_mode) == 0o640
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -320,3 +321,138 @@ def test_a_file_to_delete_that_changed_since_it_was_read_stops_everything(
     with pytest.raises(WriteError, match="changed while this was being prepared"):
         write_files(tmp_path, deletes=["EV-001.yaml"], originals={"EV-001.yaml": b"as read\n"})
     assert (tmp_path / "EV-001.yaml").read_text("utf-8") == "edited since\n"
+
+
+# --- one file at --out: what may be replaced -----------------------------------------------
+
+
+def test_write_atomically_creates_exclusively_without_force_and_replaces_with_it(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "report.json"
+    write_atomically(out, "first\n", force=False)
+    with pytest.raises(OutputExistsError, match="run again with --force"):
+        write_atomically(out, "second\n", force=False)
+    assert out.read_text("utf-8") == "first\n"
+    out.chmod(0o600)
+    write_atomically(out, "second\n", force=True)
+    assert out.read_text("utf-8") == "second\n"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # a replaced file keeps its mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_a_name_taken_between_the_check_and_the_link_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "same.html"
+    real = os.link
+
+    def the_other_run_links_first(src: Path, dst: Path) -> None:
+        Path(dst).write_text("the other run's\n", encoding="utf-8")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "link", the_other_run_links_first)
+    with pytest.raises(OutputExistsError, match="appeared while this was being prepared"):
+        write_atomically(out, "ours\n", force=False)
+    assert out.read_text("utf-8") == "the other run's\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["same.html"]
+
+
+def test_without_hard_links_one_file_at_out_is_still_created_exclusively(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: Path, dst: Path) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    out = tmp_path / "new.html"
+    write_atomically(out, "ours\n", force=False)
+    assert out.read_text("utf-8") == "ours\n"
+    with pytest.raises(OutputExistsError):
+        writing.create_exclusively(out, b"again\n")
+    assert out.read_text("utf-8") == "ours\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.html"]
+
+
+def test_force_checks_again_just_before_replacing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder put where the file was, while the new one was written, is not replaced."""
+    out = tmp_path / "out.html"
+    real = writing._write_and_sync
+
+    def a_folder_appears(fd: int, payload: bytes) -> None:
+        real(fd, payload)
+        out.mkdir()
+
+    monkeypatch.setattr(writing, "_write_and_sync", a_folder_appears)
+    with pytest.raises(OutputPathError, match="is a folder, not a file"):
+        write_atomically(out, "ours\n", force=True)
+    assert out.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.html"]
+
+
+def test_a_path_that_cannot_be_looked_at_is_a_write_error(tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop.name)
+    with pytest.raises(WriteError, match="its path has links that loop"):
+        write_atomically(loop / "out.html", "x", force=True)
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine\n", encoding="utf-8")
+    with pytest.raises(WriteError, match="a file is where a folder of its path should be"):
+        write_atomically(a_file / "out.html", "x", force=False)
+    assert a_file.read_text("utf-8") == "mine\n"
+
+
+def test_an_unusual_refusal_is_still_said_in_the_systems_words() -> None:
+    assert writing.os_reason(OSError(errno.ETXTBSY, "Text file busy")) == "text file busy"
+
+
+def _failing_fsync(monkeypatch: pytest.MonkeyPatch, *, after: int) -> None:
+    """os.fsync reports a full disk from its ``after``+1-th call on."""
+    calls = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) > after:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def test_a_full_disk_while_replacing_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "report.md"
+    out.write_text("last week's\n", encoding="utf-8")
+    _failing_fsync(monkeypatch, after=0)
+    with pytest.raises(WriteError, match=r"report\.md could not be written: the disk is full"):
+        write_atomically(out, "this week's\n", force=True)
+    assert tree(tmp_path) == {"report.md": b"last week's\n"}
+
+
+def test_a_full_disk_without_hard_links_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: Path, dst: Path) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    _failing_fsync(monkeypatch, after=1)  # the temporary file is written; the copy is not
+    with pytest.raises(WriteError, match="the disk is full"):
+        write_atomically(tmp_path / "new.md", "text\n", force=False)
+    assert tree(tmp_path) == {}
+
+
+def test_a_full_disk_when_linking_is_not_taken_for_a_missing_hard_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(src: Path, dst: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "link", full)
+    with pytest.raises(WriteError, match="the disk is full"):
+        write_atomically(tmp_path / "new.md", "text\n", force=False)
+    assert tree(tmp_path) == {}

@@ -20,6 +20,7 @@ from ascready.cli import diff, gaps, reference, render, validate
 from ascready.cli import init as cli_init
 from ascready.cli import new as cli_new
 from ascready.cli import register as cli_register
+from ascready.cli.common import plain_console_streams, undecodable_argument
 from ascready.cli.metrics import import_metrics_command
 from ascready.errors import ExitCode
 
@@ -65,6 +66,11 @@ app.command("import")(cli_register.import_command)
 
 def main() -> None:
     """Console entry point: no Python traceback reaches the user."""
+    plain_console_streams()
+    refused = undecodable_argument(sys.argv[1:])
+    if refused is not None:
+        sys.stderr.write(f"error: {refused}\n")
+        sys.exit(ExitCode.USAGE)
     try:
         app()
     except KeyboardInterrupt:

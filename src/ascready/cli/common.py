@@ -8,6 +8,7 @@ and values. Only ``typer`` is imported here; Rich is imported when something is 
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -47,6 +48,92 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+#: Characters a terminal in a narrow encoding (ASCII, Latin-1) may lack, in plain form.
+_PLAIN = {
+    "\u2026": "...",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2022": "*",
+    "\u2192": "->",
+    "\u2190": "<-",
+    "\u2265": ">=",
+    "\u2264": "<=",
+    "\u00d7": "x",
+    "\u00a3": "GBP ",
+    "\u00a0": " ",
+    "\u2713": "v",
+}
+
+
+def _plain(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler ``ascready-plain``: a character the stream's encoding cannot hold
+    is written in its nearest plain form (``…`` as ``...``, ``é`` as ``e``), else ``?``; a
+    byte of a name that is not UTF-8 (a surrogate escape) as ``\\xe9``."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    import unicodedata
+
+    out: list[str] = []
+    for ch in exc.object[exc.start : exc.end]:
+        if "\udc80" <= ch <= "\udcff":
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif ch in _PLAIN:
+            out.append(_PLAIN[ch])
+        else:
+            plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
+            out.append(plain or "?")
+    return "".join(out), exc.end
+
+
+def plain_console_streams() -> None:
+    """At start-up: stdout and stderr never fail on a character they cannot encode (a
+    terminal set to ASCII, ``PYTHONIOENCODING=ascii``); see :func:`_plain`."""
+    import codecs
+
+    codecs.register_error("ascready-plain", _plain)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="ascready-plain")
+
+
+def undecodable_argument(args: list[str]) -> str | None:
+    """The message refusing an argument with bytes that are not UTF-8 (a Latin-1 ``é`` typed
+    in a terminal set to Latin-1, a file named so), or None when every argument is text."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return (
+                f"the argument '{shown}' is not UTF-8 text (a byte such as \\xe9 is how a "
+                "terminal set to Latin-1 sends an accented letter). ascready reads its "
+                "arguments as UTF-8: set the terminal to UTF-8 and type it again, or rename "
+                "the file."
+            )
+    return None
+
+
+#: The refusals of the operating system that are about the user's disk or files.
+_ENVIRONMENT_ERRNOS = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EFBIG,
+        errno.EIO,
+        errno.ENAMETOOLONG,
+        errno.ELOOP,
+    }
+)
+
+
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     """The error boundary of a command: a problem the user can fix is a message and an exit
     code, never a traceback; Ctrl-C says "Stopped." and exits 130."""
@@ -57,6 +144,19 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except AscreadyError as exc:
             raise fail(exc.message, int(exc.exit_code)) from None
+        except OSError as exc:
+            # A full or read-only disk, no permission: the user's to fix, not a bug.
+            from ascready.io.writing import os_reason
+
+            if exc.errno not in _ENVIRONMENT_ERRNOS:
+                raise
+            # No file named: what failed is writing the output (a redirect to a full disk).
+            what = (
+                f"{exc.filename} could not be read or written"
+                if exc.filename
+                else ("the output could not be written")
+            )
+            raise fail(f"{what}: {os_reason(exc)}", ExitCode.FINDINGS) from None
         except KeyboardInterrupt:
             # Typer would turn it into a silent exit 130: say what happened.
             sys.stderr.write("Stopped.\n")
@@ -159,12 +259,14 @@ def undo_interrupted(repo: Path) -> None:
         typer.echo(f"warning: {message}", err=True)
 
 
-def print_or_write(data: str | bytes, out: Path | None, done: str) -> None:
-    """Print ``data``, or write it atomically to ``out`` and say so (``done``) on stderr."""
+def print_or_write(data: str | bytes, out: Path | None, done: str, *, force: bool = False) -> None:
+    """Print ``data``, or write it atomically to ``out`` (a new file, or with ``force`` over a
+    regular file: :func:`~ascready.io.writing.refuse_existing`) and say so (``done``) on
+    stderr."""
     if out is None:
         sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
         return
     from ascready.io.writing import write_atomically
 
-    write_atomically(out, data)
+    write_atomically(out, data, force=force)
     typer.echo(done, err=True)

@@ -67,4 +67,4 @@ def diff(
         "markdown": fmt.render_markdown,
         "json": fmt.render_json,
     }[output_format]
-    print_or_write(render(result), out, f"Wrote {out}.")
+    print_or_write(render(result), out, f"Wrote {out}.", force=force)

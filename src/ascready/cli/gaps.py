@@ -85,7 +85,7 @@ def gaps(
     if out is not None:
         from ascready.io.writing import write_atomically
 
-        write_atomically(out, data)
+        write_atomically(out, data, force=force)
         typer.echo(f"Wrote {out}: readiness {report.readiness.overall:.1f}%.", err=True)
     elif isinstance(data, str) and data:
         sys.stdout.write(data)

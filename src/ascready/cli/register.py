@@ -89,7 +89,7 @@ def export_command(
     refuse_existing(out, force=force)
     project, _ = load_project(find_repository(repo))
     rows, data = export_register(project, audience, as_of=when, version=__version__)
-    write_atomically(out, data)
+    write_atomically(out, data, force=force)
     counts = ", ".join(f"{len(r)} {s.name.lower()}" for s, r in rows.sheets if r)
     typer.echo(f"Wrote {out} ({audience}): {counts}.", err=True)
 

@@ -83,7 +83,7 @@ def render(
         refuse_existing(out, force=force)
     data = render_project(project, output_format, audience)
     _note_errors(analysis)
-    print_or_write(data, out, f"Wrote {out} ({audience}).")
+    print_or_write(data, out, f"Wrote {out} ({audience}).", force=force)
 
 
 def _note_errors(analysis: Analysis) -> None:

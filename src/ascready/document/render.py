@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ascready.analysis.measures import compare, measure_text, region_phrase
+from ascready.document import sandbox
+from ascready.document.sandbox import MEMORY_HEADROOM, TemplateTooLarge, memory_bound
 from ascready.errors import AscreadyError, TemplateError
 from ascready.output.markdown import escape, narrative
 from ascready.output.words import COMPARISON_WORDS, STATUS_WORDS, key_title
@@ -401,10 +403,11 @@ def builtin_templates() -> Path:
 
 def _environment(root: Path, fmt: str) -> Any:
     from jinja2 import FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+
+    from ascready.document.sandbox import BoundedEnvironment
 
     search = [str(root / "templates"), str(builtin_templates())]
-    env = SandboxedEnvironment(
+    env = BoundedEnvironment(
         loader=FileSystemLoader(search),
         undefined=StrictUndefined,
         autoescape=fmt == "html",
@@ -412,7 +415,7 @@ def _environment(root: Path, fmt: str) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(
+    env.add_filters(
         markdown_html=markdown_to_html,
         md=escape,
         md_block=narrative,
@@ -431,30 +434,79 @@ def render_template(root: Path, fmt: str, context: dict[str, Any]) -> str:
 
     env = _environment(root, fmt)
     name = TEMPLATE_NAMES[fmt]
+    template: Any = None
     try:
-        template = env.get_template(name)
+        with memory_bound():  # compiling runs the filters of constants, so it is bounded too
+            template = env.get_template(name)
+            text = _bounded_render(template, context)
     except TemplateSyntaxError as exc:
         raise TemplateError(
             f"{_where(exc.filename, exc.lineno)}: template syntax error: {exc.message}. "
             "Fix the template (Jinja syntax), or delete it to use the built-in one."
         ) from None
-    except TemplateNotFound:
+    except TemplateNotFound as exc:
+        if template is not None:  # an include or import names a template that is not there
+            raise TemplateError(
+                f"{_where(template.filename, _template_line(exc))}: the template failed: "
+                f"there is no template named {exc.name} in templates/ or the built-in ones"
+            ) from None
         raise TemplateError(
             f"no template named {name} in templates/ or the built-in ones"
         ) from None
-    try:
-        text = str(template.render(**context))
-        # Templates may leave extra blank lines around their tags; Markdown needs at most one.
-        return re.sub(r"\n{3,}", "\n\n", text) if fmt == "md" else text
+    except TemplateTooLarge as exc:
+        raise TemplateError(
+            f"{_where(_file(template, name), _template_line(exc))}: the template is stopped: "
+            f"{exc}. Templates are bounded so that one cannot fill the memory; see the README."
+        ) from None
+    except MemoryError:
+        raise TemplateError(
+            f"{_where(_file(template, name), None)}: the template is stopped: it needs more "
+            f"memory than a document may use ({MEMORY_HEADROOM // 1024**3} GiB). Templates are "
+            "bounded so that one cannot fill the memory; see the README."
+        ) from None
+    except RecursionError:
+        raise TemplateError(
+            f"{_where(_file(template, name), None)}: the template includes or calls itself "
+            "without end (a template that includes itself, or macros that call each other "
+            "for ever). Take out the include or call that loops."
+        ) from None
     except UndefinedError as exc:
         raise TemplateError(
             f"{_where(template.filename, _template_line(exc))}: {exc.message}. The template uses "
             "a name the document data does not have; see the built-in template for the names."
         ) from None
-    except (SecurityError, JinjaError, TypeError, ValueError) as exc:
+    except (
+        SecurityError,
+        JinjaError,
+        TypeError,
+        ValueError,
+        ArithmeticError,
+        LookupError,
+        AttributeError,
+    ) as exc:
         raise TemplateError(
-            f"{_where(template.filename, _template_line(exc))}: the template failed: {exc}"
+            f"{_where(_file(template, name), _template_line(exc))}: the template failed: {exc}"
         ) from None
+    # Templates may leave extra blank lines around their tags; Markdown needs at most one.
+    return re.sub(r"\n{3,}", "\n\n", text) if fmt == "md" else text
+
+
+def _file(template: Any, name: str) -> str:
+    return str(template.filename) if template is not None else name
+
+
+def _bounded_render(template: Any, context: dict[str, Any]) -> str:
+    """The rendered template, stopped once it is longer than a document may be."""
+    parts: list[str] = []
+    length = 0
+    for part in template.generate(**context):
+        length += len(part)
+        if length > sandbox.MAX_TEXT:
+            raise TemplateTooLarge(
+                f"the document would be longer than {sandbox.MAX_TEXT:,} characters"
+            )
+        parts.append(part)
+    return "".join(parts)
 
 
 def _where(filename: str | None, line: int | None) -> str:

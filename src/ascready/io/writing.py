@@ -6,6 +6,11 @@ One policy for every command that writes:
   then put in place in one step (a rename, or a hard link for a new file);
 * a new file is created exclusively: never over a file that exists, even one created a moment
   ago by someone else;
+* only a regular file is ever replaced, and a single file (``--out``) only with ``--force``
+  (:func:`refuse_existing`): never a folder, a device, a pipe or a socket, and a link is
+  replaced itself, never written through;
+* a refusal of the operating system (a full or read-only disk, no permission) is a
+  :class:`~ascready.errors.WriteError` naming the path, with nothing left behind;
 * a set of files (:func:`write_files`) is written all or none, even if the process is killed
   part way or the machine stops (see below);
 * once written, the files and their folders are flushed to disk (fsync), so that a power cut
@@ -46,7 +51,8 @@ repository's folder while it writes (released by the system however the process 
 Windows, which has no such locks), and a second is refused rather than taking the first one's
 journal for an interrupted one.
 
-Also :func:`write_atomically` (one file, such as an exported workbook) and
+Also :func:`write_atomically` (one file, such as an exported workbook; :func:`put_in_place` for
+one built elsewhere, such as a zip pack) and
 :func:`fixed_zip_times`, which makes the zip-based outputs (xlsx, docx) byte-identical from one
 run to the next.
 """
@@ -62,6 +68,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 import zipfile
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -69,7 +76,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ascready.errors import OutputExistsError, WriteError
+from ascready.errors import OutputExistsError, OutputPathError, WriteError
 from ascready.io.recovery import interrupted_writes, undo, undone_message
 from ascready.io.staging import (
     IGNORE_ALL,
@@ -85,10 +92,80 @@ from ascready.io.staging import (
 WriteProgress = Callable[[int, int], None]
 
 
+def _what_is_there(path: Path) -> str | None:
+    """What is at ``path`` itself (a link is not followed): None (nothing), ``"file"``,
+    ``"link"``, ``"folder"`` or ``"other"`` (a device, a pipe or a socket)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISLNK(mode):
+        return "link"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "other"
+
+
 def refuse_existing(path: Path, *, force: bool) -> None:
-    """Existing user files are replaced only when the user asked, with --force."""
-    if path.exists() and not force:
-        raise OutputExistsError(f"{path} already exists; run again with --force to replace it")
+    """The one policy for a single file a command writes (``--out``, a ``--pack`` zip).
+
+    Only a regular file may be replaced, and only with ``force``. A folder, a device, a pipe
+    or a socket is refused, with ``force`` or without. A link (even one to nothing) is a file
+    that exists: refused without ``force``; with it, the link itself is replaced by the new
+    file, and whatever it pointed to is left alone. Without ``force`` the file is also created
+    exclusively when it is written (:func:`write_atomically`), so one that appears meanwhile
+    is never replaced either.
+    """
+    there = _what_is_there(path)
+    if there is None:
+        return
+    if there == "folder":
+        raise OutputPathError(
+            f"{path} is a folder, not a file; name the file to write (inside it, or elsewhere)"
+        )
+    if there == "other":
+        raise OutputPathError(
+            f"{path} is not a regular file (it is a device, a pipe or a socket); ascready "
+            "writes a new file, or with --force replaces a regular file. Choose another name."
+        )
+    if not force:
+        what = " (as a link)" if there == "link" else ""
+        raise OutputExistsError(
+            f"{path} already exists{what}; run again with --force to replace it"
+        )
+
+
+def write_error(path: Path | str, exc: OSError) -> WriteError:
+    """The message for a write the operating system refused: the path and its reason, in
+    words (a full disk, a read-only disk, no permission)."""
+    return WriteError(f"{path} could not be written: {os_reason(exc)}. Nothing was written.")
+
+
+#: What the usual refusals of the operating system mean, in words.
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the disk is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EISDIR: "it is a folder",
+    errno.ENOTDIR: "a file is where a folder of its path should be",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.ELOOP: "its path has links that loop",
+    errno.EFBIG: "the file would be too large",
+    errno.EIO: "the disk reported an input/output error",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the operating system refused, in words."""
+    if exc.errno in _REASONS:
+        return _REASONS[exc.errno]
+    return (exc.strerror or str(exc)).lower()
 
 
 # --- one file ---------------------------------------------------------------------------------
@@ -112,28 +189,70 @@ def _write_and_sync(fd: int, payload: bytes) -> None:
         os.fsync(handle.fileno())
 
 
+def temporary_beside(path: Path) -> Path:
+    """A new, empty temporary file beside ``path``, to be filled and then put in place with
+    :func:`put_in_place`."""
+    fd, tmp = _temporary(path.parent, path.name, 0o666)
+    os.close(fd)
+    return tmp
+
+
+def put_in_place(tmp: Path, path: Path, *, force: bool) -> None:
+    """Put the complete file ``tmp`` (beside ``path``) at ``path`` in one step, by the policy
+    of :func:`refuse_existing`: without ``force`` never over anything that exists (a hard link
+    fails if the name is taken, even by a file made a moment ago); with it, only over a regular
+    file or a link (the link itself), keeping a replaced file's permissions. ``tmp`` is gone
+    afterwards, whatever happens."""
+    try:
+        if not force:
+            _link_new(tmp, path)
+            return
+        refuse_existing(path, force=True)  # checked again: not a folder or device meanwhile
+        mode = _regular_mode(path)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise OutputExistsError(
+            f"{path} already exists (it appeared while this was being prepared); nothing was "
+            "written. Run again with --force to replace it."
+        ) from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+            raise
+        # No hard links here (some network and FAT file systems): copy with O_EXCL.
+        _create_with_excl(path, tmp.read_bytes())
+
+
 def create_exclusively(path: Path, payload: bytes) -> None:
     """Create ``path`` holding ``payload``, complete or not at all, never over an existing file.
 
     The bytes go to a temporary file, which is then hard-linked into place: the link fails if
     the name is taken. Where the file system has no hard links, the file is created with
-    O_EXCL and written. Raises :class:`FileExistsError` if the name is taken.
+    O_EXCL and written. Raises :class:`~ascready.errors.OutputExistsError` if the name is
+    taken.
     """
     fd, tmp = _temporary(path.parent, path.name, 0o666)
     try:
         _write_and_sync(fd, payload)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links here (some network and FAT file systems)
-            _create_with_excl(path, payload)
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+    put_in_place(tmp, path, force=False)
 
 
 def _create_with_excl(path: Path, payload: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        raise OutputExistsError(f"{path} already exists; nothing was written") from None
     try:
         _write_and_sync(fd, payload)
     except BaseException:
@@ -143,31 +262,65 @@ def _create_with_excl(path: Path, payload: bytes) -> None:
 
 def replace_atomically(path: Path, payload: bytes) -> None:
     """Put ``payload`` at ``path`` in one step: the old file, or the complete new one, never a
-    half-written one. An existing file keeps its permissions."""
-    try:
-        mode: int | None = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
-    fd, tmp = _temporary(path.parent, path.name, 0o666 if mode is None else 0o600)
+    half-written one. An existing file keeps its permissions; only a regular file or a link
+    (the link itself) is replaced."""
+    # A file that replaces one is private until it takes the old one's permissions.
+    mode = 0o666 if _regular_mode(path) is None else 0o600
+    fd, tmp = _temporary(path.parent, path.name, mode)
     try:
         _write_and_sync(fd, payload)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    put_in_place(tmp, path, force=True)
+
+
+def _regular_mode(path: Path) -> int | None:
+    """The permissions of the regular file at ``path`` (not followed if a link), or None."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
 
 
 def _payload(data: str | bytes) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
-def write_atomically(path: Path, data: str | bytes) -> None:
-    """Write one file (creating its folder if need be), replacing any file already there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    replace_atomically(path, _payload(data))
-    sync_folder(path.parent)
+def write_atomically(path: Path, data: str | bytes, *, force: bool) -> None:
+    """Write one file (creating its folders if need be), complete or not at all, by the policy
+    of :func:`refuse_existing`: without ``force`` only as a new file, with it over a regular
+    file too. A refusal of the operating system (a full or read-only disk, no permission) is a
+    :class:`~ascready.errors.WriteError` naming the path; nothing is left behind, not even the
+    folders made for it."""
+    refuse_existing(path, force=force)
+    made = missing_folders(path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = _payload(data)
+        if force:
+            replace_atomically(path, payload)
+        else:
+            create_exclusively(path, payload)
+        sync_folder(path.parent)
+    except BaseException as exc:
+        for folder in made:  # innermost first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, OSError):
+            raise write_error(path, exc) from None
+        raise
+
+
+def missing_folders(folder: Path) -> list[Path]:
+    """The folders of ``folder`` (itself included) that do not exist yet, innermost first."""
+    missing: list[Path] = []
+    for parent in (folder, *folder.parents):
+        if os.path.lexists(parent):
+            break
+        missing.append(parent)
+    return missing
 
 
 # --- a set of files, all or none, even after a crash -------------------------------------------

@@ -454,6 +454,28 @@ def test_mapping_mistakes_are_reported_with_their_lines(tmp_path: Path) -> None:
     assert "mapping.yaml:7: kind is 'evidences'" in message
 
 
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [("[evidence]", "['evidence']"), ("{evidence: 1}", "{'evidence': 1}"), ("3", "3")],
+)
+def test_a_kind_that_is_not_a_word_is_reported_at_its_line(
+    runner: CliRunner, tmp_path: Path, kind: str, shown: str
+) -> None:
+    repo = council_repo(tmp_path)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        f"sheets:\n  - sheet: Register\n    kind: {kind}\n    columns:\n      title: Title\n",
+        encoding="utf-8",
+    )
+    register = tmp_path / "register.csv"
+    register.write_text("Title\nCarers' strategy\n", encoding="utf-8")
+    result = run_import(runner, repo, str(register), "--mapping", str(mapping))
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1
+    assert f"mapping.yaml:3: kind is {shown}; it must be one of: evidence" in result.output
+    assert files_under(repo) == set()
+
+
 def test_a_file_that_is_not_a_workbook_gets_a_plain_message(
     runner: CliRunner, tmp_path: Path
 ) -> None:

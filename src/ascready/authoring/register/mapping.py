@@ -156,7 +156,7 @@ def _sheet_map(entry: Any, loc: Loc, err: Report) -> SheetMap | None:
             hint = f" Did you mean '{guess[0]}'?" if guess else ""
             err((*loc, key), f"'{key}' is not a key of a sheet.{hint}")
     kind = entry.get("kind")
-    if kind not in SHEET_KINDS:
+    if not isinstance(kind, str) or kind not in SHEET_KINDS:
         known = ", ".join(f"{k} ({v})" for k, v in SHEET_KINDS.items())
         err((*loc, "kind"), f"kind is {kind!r}; it must be one of: {known}")
         return None
