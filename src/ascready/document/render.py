@@ -442,6 +442,16 @@ def render_template(root: Path, fmt: str, context: dict[str, Any]) -> str:
         raise TemplateError(
             f"no template named {name} in templates/ or the built-in ones"
         ) from None
+    except (UnicodeDecodeError, RecursionError) as exc:  # only a council's own template
+        problem = (
+            "is not UTF-8 text; save it as UTF-8"
+            if isinstance(exc, UnicodeDecodeError)
+            else "nests its tags or brackets too deeply to read"
+        )
+        raise TemplateError(
+            f"{root / 'templates' / name}: {problem}. Fix the template, or delete it to use the "
+            "built-in one."
+        ) from None
     try:
         text = str(template.render(**context))
         # Templates may leave extra blank lines around their tags; Markdown needs at most one.
@@ -455,6 +465,24 @@ def render_template(root: Path, fmt: str, context: dict[str, Any]) -> str:
         raise TemplateError(
             f"{_where(template.filename, _template_line(exc))}: the template failed: {exc}"
         ) from None
+    except Exception as exc:
+        # A council's own template is code: whatever it raises (a division by zero, a range
+        # the sandbox refuses, a template that includes itself) is the template's failure.
+        # The built-in templates failing any other way is a bug in ascready.
+        if not _is_own_template(root, template.filename):
+            raise
+        raise TemplateError(
+            f"{_where(template.filename, _template_line(exc))}: the template failed: "
+            f"{type(exc).__name__}: {exc}. Fix the template, or delete it to use the built-in "
+            "one."
+        ) from None
+
+
+def _is_own_template(root: Path, filename: str | None) -> bool:
+    """Whether the template file is the repository's own, in its templates/ folder."""
+    return filename is not None and Path(filename).resolve().is_relative_to(
+        (root / "templates").resolve()
+    )
 
 
 def _where(filename: str | None, line: int | None) -> str:
