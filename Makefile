@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml | cksum | cut -d
 LATEST := .venv-latest
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: demo test lint typecheck imports pytest browser-tools test-latest lock bench schemas clean
+.PHONY: demo test lint typecheck imports pytest browser-tools test-latest lock bench fuzz schemas clean
 
 # Exactly the versions in the lock, every file checked against its hash, then ascready itself
 # without dependencies and without build isolation (hatchling and editables come from the
@@ -105,6 +105,13 @@ test-latest:
 ## bench: time validate on a synthetic 10,000-item repository; prints ratios
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+## fuzz: run validate, gaps, render, export and diff on 2,000 mutated copies of the example
+## repository (FUZZ_EXAMPLES=n for more or fewer; new cases each run); fails on a bug (exit 3)
+## or a hang, and prints how many repositories and commands it ran and how long it took
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	ASCREADY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -m fuzz tests/test_fuzz.py
 
 ## schemas: regenerate schemas/ from the models
 schemas: $(STAMP)

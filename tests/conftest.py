@@ -16,6 +16,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 BASE = FIXTURES / "base"
 REPO_ROOT = Path(__file__).parent.parent
 
+#: What tests/test_fuzz.py ran (repositories, commands, seconds), for the summary at the end.
+FUZZ_STATS = pytest.StashKey[dict[str, float]]()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -34,6 +37,22 @@ def pytest_configure(config: pytest.Config) -> None:
             "the current output, so the tests it touches cannot fail. Run it on your own "
             "machine, read the diff and commit it."
         )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    stats = terminalreporter.config.stash.get(FUZZ_STATS, None)
+    if not stats:
+        return
+    per = ", ".join(
+        f"{name} {int(n):,}"
+        for name, n in stats.items()
+        if name not in ("repositories", "commands", "command seconds", "seconds")
+    )
+    terminalreporter.write_line(
+        f"fuzz: {int(stats['repositories']):,} mutated repositories, "
+        f"{int(stats.get('commands', 0)):,} commands ({per}) in {stats.get('seconds', 0):.0f} s "
+        f"({stats.get('command seconds', 0):.0f} s in the commands)"
+    )
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from ascready.checks.load import load_project
 from ascready.cli import app
+from ascready.document import render as render_module
 from ascready.document.render import build_context, render_project, render_repository
 from tests.conftest import REPO_ROOT
 
@@ -200,11 +201,31 @@ def test_repository_template_overrides_the_built_in(make_repo: MakeRepo) -> None
         ("line one\n{{ council.nmae }}\n", "templates/self-assessment.md.j2:2"),
         ("ok\nok\n{% for x in themes %}\nno end\n", "templates/self-assessment.md.j2:"),
         ("{{ council.name | nosuchfilter }}\n", "templates/self-assessment.md.j2:1"),
+        # Found by tests/test_fuzz.py: a council's template is code, and whatever it raises is
+        # the template's failure (exit 2), not a bug in ascready (exit 3).
+        ("ok\n{{ 1 / 0 }}\n", "templates/self-assessment.md.j2:2: the template failed"),
+        ("{{ range(10**9) | list }}\n", "templates/self-assessment.md.j2:1: the template failed"),
+        ("{{ {}.pop(1) }}\n", "templates/self-assessment.md.j2:1: the template failed"),
+        ("{% include 'self-assessment.md.j2' %}\n", "includes or calls itself without end"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}\n", "calls itself without end"),
+        ("{% if 1 %}" * 3000 + "{% endif %}" * 3000, "too deeply"),
+        ("caf\xe9 {{ council.name }}\n".encode("latin-1"), "is not UTF-8 text"),
     ],
-    ids=["undefined", "syntax", "unknown-filter"],
+    ids=[
+        "undefined",
+        "syntax",
+        "unknown-filter",
+        "division-by-zero",
+        "range-too-big",
+        "key-error",
+        "includes-itself",
+        "recursive-macro",
+        "nested-too-deeply",
+        "not-utf-8",
+    ],
 )
 def test_template_errors_name_file_and_line(
-    template: str, expected: str, make_repo: MakeRepo, runner: CliRunner
+    template: str | bytes, expected: str, make_repo: MakeRepo, runner: CliRunner
 ) -> None:
     root = make_repo({"templates/self-assessment.md.j2": template})
     out = root / "out.md"
@@ -216,6 +237,19 @@ def test_template_errors_name_file_and_line(
     assert expected in result.stderr.replace(str(root) + "/", "")
     assert "Traceback" not in result.output
     assert out.read_text(encoding="utf-8") == "previous version\n"  # untouched on failure
+
+
+def test_a_built_in_template_failing_is_a_bug_not_a_template_error(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only a council's own template is blamed for what it raises; the built-in one failing
+    # must reach the CLI's boundary as a bug (exit 3, "please report it").
+    def broken(text: object) -> str:
+        raise RuntimeError("a bug in a filter")
+
+    monkeypatch.setattr(render_module, "escape", broken)
+    with pytest.raises(RuntimeError, match="a bug in a filter"):
+        render_repository(make_repo(), "md", "public")
 
 
 # --- the command ------------------------------------------------------------------------------

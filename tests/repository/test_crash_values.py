@@ -24,6 +24,10 @@ LONG = "9" * 5000
         ("owner: !!float abc", "[bad-value] 'abc' is tagged as a number (!!float)"),
         ("owner: !!timestamp soon", "[bad-value] 'soon' is tagged as a date (!!timestamp)"),
         ("owner: !!bool maybe", "[bad-value] 'maybe' is tagged as yes or no (!!bool)"),
+        # Found by tests/test_fuzz.py: a tag for one kind of node on another kind.
+        ("owner: !!map [1]", "[yaml-syntax] the YAML cannot be read: expected a mapping node"),
+        ("owner: !!set abc", "[yaml-syntax] the YAML cannot be read: expected a mapping node"),
+        ("owner: !!bool [a]", "[yaml-syntax] the YAML cannot be read: expected a scalar node"),
         (f"owner: {LONG}", "is a number of more than 4,300 digits"),
         ("id: [a, b]", "error [wrong-type] 'id' is a list"),
         ("id: {a: 1}", "error [wrong-type] 'id' is a mapping"),

@@ -465,10 +465,20 @@ def render_template(root: Path, fmt: str, context: dict[str, Any]) -> str:
             "bounded so that one cannot fill the memory; see the README."
         ) from None
     except RecursionError:
+        if template is None:  # reading it: tags or brackets nested past what can be read
+            raise TemplateError(
+                f"{root / 'templates' / name}: the template nests its tags or brackets too "
+                "deeply to read. Fix the template, or delete it to use the built-in one."
+            ) from None
         raise TemplateError(
             f"{_where(_file(template, name), None)}: the template includes or calls itself "
             "without end (a template that includes itself, or macros that call each other "
             "for ever). Take out the include or call that loops."
+        ) from None
+    except UnicodeDecodeError:  # only a council's own template
+        raise TemplateError(
+            f"{root / 'templates' / name}: the template is not UTF-8 text; save it as UTF-8, "
+            "or delete it to use the built-in one."
         ) from None
     except UndefinedError as exc:
         raise TemplateError(
@@ -486,6 +496,16 @@ def render_template(root: Path, fmt: str, context: dict[str, Any]) -> str:
     ) as exc:
         raise TemplateError(
             f"{_where(_file(template, name), _template_line(exc))}: the template failed: {exc}"
+        ) from None
+    except Exception as exc:
+        # A council's own template is code: whatever else it raises is the template's failure.
+        # The built-in templates failing any other way is a bug in ascready.
+        if template is None or not _is_own_template(root, template.filename):
+            raise
+        raise TemplateError(
+            f"{_where(template.filename, _template_line(exc))}: the template failed: "
+            f"{type(exc).__name__}: {exc}. Fix the template, or delete it to use the built-in "
+            "one."
         ) from None
     # Templates may leave extra blank lines around their tags; Markdown needs at most one.
     return re.sub(r"\n{3,}", "\n\n", text) if fmt == "md" else text
@@ -507,6 +527,13 @@ def _bounded_render(template: Any, context: dict[str, Any]) -> str:
             )
         parts.append(part)
     return "".join(parts)
+
+
+def _is_own_template(root: Path, filename: str | None) -> bool:
+    """Whether the template file is the repository's own, in its templates/ folder."""
+    return filename is not None and Path(filename).resolve().is_relative_to(
+        (root / "templates").resolve()
+    )
 
 
 def _where(filename: str | None, line: int | None) -> str:

@@ -199,7 +199,9 @@ class _GuardedConstructor(SafeConstructor):
 
     duplicates: list[Problem]
 
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Hashable, Any]:
+        if not isinstance(node, MappingNode):  # "!!map [1]", "!!set abc": PyYAML refuses it
+            return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
         seen: set[tuple[str, str]] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, ScalarNode) and key_node.tag != MERGE_TAG:
@@ -235,7 +237,7 @@ class _GuardedConstructor(SafeConstructor):
             raise _bad_value(node, "is tagged as a number (!!float) but is not one") from None
 
     def construct_yaml_bool(self, node: ScalarNode) -> Any:
-        value = str(node.value).lower()
+        value = str(self.construct_scalar(node)).lower()  # a list tagged !!bool is refused
         if value in ("true", "false"):
             return value == "true"
         raise _bad_value(node, "is tagged as yes or no (!!bool) but is neither true nor false")
