@@ -550,6 +550,7 @@ SOMETIMES = (
     "export-public",
     "diff-working-tree",
     "diff-commits",
+    "diff-reversed",
 )
 
 
@@ -577,6 +578,7 @@ def _argv(command: str, root: Path, out: Path) -> list[str]:
         ],
         "diff-working-tree": ["diff", "base", "--repo", r],
         "diff-commits": ["diff", "base", "HEAD", "--repo", r, "--format", "json"],
+        "diff-reversed": ["diff", "HEAD", "base", "--repo", r, "--format", "markdown"],
     }[command]
 
 
@@ -647,7 +649,7 @@ def run_case(
     _write_tree(root, tree)
     out = top.parent / "out" / "result"
     out.parent.mkdir(exist_ok=True)
-    if "diff-commits" in chosen:
+    if "diff-commits" in chosen or "diff-reversed" in chosen:
         _commit(top)
     runner = CliRunner()
     for command in [*ALWAYS, *chosen]:
@@ -662,9 +664,7 @@ def run_case(
             raise AssertionError(f"{exc}\nafter: {done}\n{traceback.format_exc()}") from None
         stats[command] = stats.get(command, 0) + 1
         stats["commands"] = stats.get("commands", 0) + 1
-        took = time.perf_counter() - started
-        stats["command seconds"] = stats.get("command seconds", 0) + took
-        stats[f"{command} s"] = stats.get(f"{command} s", 0) + took
+        stats["command seconds"] = stats.get("command seconds", 0) + time.perf_counter() - started
         if result.exc_info is not None and not isinstance(result.exc_info[1], SystemExit):
             tb = "".join(traceback.format_exception(*result.exc_info))
             raise AssertionError(
