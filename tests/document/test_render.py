@@ -209,6 +209,7 @@ def test_repository_template_overrides_the_built_in(make_repo: MakeRepo) -> None
         ("{% include 'self-assessment.md.j2' %}\n", "includes or calls itself without end"),
         ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}\n", "calls itself without end"),
         ("{% if 1 %}" * 3000 + "{% endif %}" * 3000, "too deeply"),
+        ("{% if 1 %}" * 150 + "x" + "{% endif %}" * 150, "too deeply to compile"),
         ("caf\xe9 {{ council.name }}\n".encode("latin-1"), "is not UTF-8 text"),
     ],
     ids=[
@@ -221,6 +222,7 @@ def test_repository_template_overrides_the_built_in(make_repo: MakeRepo) -> None
         "includes-itself",
         "recursive-macro",
         "nested-too-deeply",
+        "nested-past-python",
         "not-utf-8",
     ],
 )

@@ -500,6 +500,13 @@ def render_template(root: Path, fmt: str, context: dict[str, Any]) -> str:
     except Exception as exc:
         # A council's own template is code: whatever else it raises is the template's failure.
         # The built-in templates failing any other way is a bug in ascready.
+        own = root / "templates" / name
+        if template is None and isinstance(exc, SyntaxError) and own.is_file():
+            # Python's own limit on nesting (IndentationError), met compiling the template
+            raise TemplateError(
+                f"{own}: the template nests its tags too deeply to compile ({exc.msg}). Fix "
+                "the template, or delete it to use the built-in one."
+            ) from None
         if template is None or not _is_own_template(root, template.filename):
             raise
         raise TemplateError(
