@@ -27,6 +27,7 @@ from ascready.io.writing import (
     put_in_place,
     refuse_existing,
     temporary_beside,
+    what_is_there,
     write_error,
 )
 from ascready.output.words import STATUS_WORDS
@@ -231,15 +232,12 @@ def _normalised(out: Path) -> Path:
 
 def _existing_pack(out: Path, *, force: bool) -> bool:
     """Whether there is a pack to replace at ``out`` (refusing what may not be replaced)."""
-    try:
-        mode = os.lstat(out).st_mode
-    except FileNotFoundError:
+    there = what_is_there(out)
+    if there is None:
         return False
-    except OSError as exc:
-        raise write_error(out, exc) from None
-    if stat.S_ISLNK(mode):
+    if there == "link":
         raise OutputPathError(f"{out} is a link; name the folder for the pack itself, or a new one")
-    if not stat.S_ISDIR(mode):
+    if there != "folder":
         raise OutputPathError(
             f"{out} exists and is not a folder; a pack is a folder (or a file ending .zip). "
             "Choose another name."

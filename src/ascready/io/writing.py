@@ -92,7 +92,7 @@ from ascready.io.staging import (
 WriteProgress = Callable[[int, int], None]
 
 
-def _what_is_there(path: Path) -> str | None:
+def what_is_there(path: Path) -> str | None:
     """What is at ``path`` itself (a link is not followed): None (nothing), ``"file"``,
     ``"link"``, ``"folder"`` or ``"other"`` (a device, a pipe or a socket)."""
     try:
@@ -120,7 +120,7 @@ def refuse_existing(path: Path, *, force: bool) -> None:
     exclusively when it is written (:func:`write_atomically`), so one that appears meanwhile
     is never replaced either.
     """
-    there = _what_is_there(path)
+    there = what_is_there(path)
     if there is None:
         return
     if there == "folder":
