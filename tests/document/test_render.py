@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
@@ -421,6 +421,9 @@ MARKDOWNISH = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(MARKDOWNISH)
+@example("- ```\n  a\n  b\n  ```")  # code of two lines in a list: both stay in the item
+@example("> ```\n> a\n> b\n> ```")  # and in a quote
+@example("- ```\n\n    ")  # a line of spaces in code in a list item (found by Hypothesis)
 def test_a_narrative_without_images_reads_exactly_as_written(text: str) -> None:
     """Written again, a narrative shows exactly as before, but for its images, links to other
     than the web and headings (bold text: the document's headings are the document's)."""

@@ -126,7 +126,8 @@ def _block(node: Any) -> list[str]:
         body = node.content.removesuffix("\n")
         fence = _fence(body, 3)
         # A code block's language (a class for a highlighter) means nothing in a document.
-        return [fence, body, fence] if node.content else [fence, fence]
+        # One line each, so that a list item or a quote indents every line of it.
+        return [fence, *body.split("\n"), fence] if node.content else [fence, fence]
     if kind == "hr":
         return ["---"]
     return _paragraph(node) if node.children else []  # pragma: no cover - every kind is above
