@@ -218,13 +218,17 @@ if hasattr(yaml, "CSafeDumper"):
 
 
 def as_read(value: Any) -> Any:
-    """What ascready's reader gives back for ``value``: dates are read as text."""
+    """What ascready's reader gives back for ``value``: dates are read as text. A dict or list
+    with no date in it is given back as it is, not copied (an import of 200,000 rows would
+    otherwise hold each file's data twice)."""
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: as_read(v) for k, v in value.items()}
+        read = {k: as_read(v) for k, v in value.items()}
+        return value if all(read[k] is v for k, v in value.items()) else read
     if isinstance(value, list):
-        return [as_read(v) for v in value]
+        items = [as_read(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
 
 

@@ -84,14 +84,36 @@ def read_profile(path: str, root: str) -> FileResult:
     return data, problems, found
 
 
+#: The sets of fields given, one copy of each. pydantic gives every model its own set of the
+#: fields its data gave (about 700 bytes for an evidence item); nearly all files of a kind give
+#: the same fields, so their models share one set, which at 200,000 files is 140 MB less.
+#: Sharing is sound because models are frozen (nothing adds to a model's set in place: even
+#: ``model_copy`` copies the set before adding to it). Bounded, as a hostile repository could
+#: give every file different fields.
+_FIELDS_GIVEN: dict[frozenset[str], set[str]] = {}
+_FIELDS_GIVEN_KEPT = 4096
+
+
+def _share_fields_given(model: models.StrictModel) -> None:
+    given = frozenset(model.__pydantic_fields_set__)
+    shared = _FIELDS_GIVEN.get(given)
+    if shared is None:
+        if len(_FIELDS_GIVEN) >= _FIELDS_GIVEN_KEPT:
+            return
+        shared = _FIELDS_GIVEN[given] = model.__pydantic_fields_set__
+    object.__setattr__(model, "__pydantic_fields_set__", shared)
+
+
 def validate_document(kind: str, data: Any, file: str, findings: list[Finding]) -> Any:
     """The file's model, or None with the reasons added to ``findings``."""
     model = model_for(kind)
     try:
-        return model.model_validate(data)
+        validated = model.model_validate(data)
     except ValidationError as exc:
         findings.extend(schema_findings(exc, model, file, kinds.LABELS[kind]))
         return None
+    _share_fields_given(validated)
+    return validated
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,8 @@ from ascready.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from ascready.authoring.register.importer import ImportPlan
-
-#: Rows refused for changing what a file holds that are listed one by one; then a count.
-CHANGES_SHOWN = 20
+    from ascready.authoring.register.importer import ImportPlan, MoreLike
+    from ascready.authoring.register.rows import RowProblem
 
 #: Below this size (about 2,000 rows) a workbook imports in a few seconds: no progress bar.
 PROGRESS_FROM_BYTES = 200_000
@@ -243,27 +241,35 @@ _MISSING_LABELS = {
 }
 
 
+def _problem_text(p: RowProblem | MoreLike) -> str:
+    """One problem as listed; or how many more of its kind there are."""
+    from ascready.authoring.register.build import NEEDS_UPDATE
+    from ascready.authoring.register.importer import MoreLike
+
+    if not isinstance(p, MoreLike):
+        return p.text()
+    if p.like.check == NEEDS_UPDATE:
+        return (
+            f"and {p.count:,} more rows that change what the repository holds (--update "
+            "--dry-run lists every change)"
+        )
+    what = f"a problem in column '{p.like.column}'" if p.like.column else "the same problem"
+    return (
+        f"and {p.count:,} more rows of {p.like.where} with {what}, the first of them row "
+        f"{p.like.row}: {p.like.message}"
+    )
+
+
 def _report(plan: ImportPlan, dry_run: bool = False) -> None:
     err = console(stderr=True)
     from rich.markup import escape
 
-    from ascready.authoring.register.build import NEEDS_UPDATE
+    from ascready.authoring.register.importer import listed
 
-    for p in plan.warnings:
-        err.print(f"[yellow]warning:[/] {escape(p.text())}")
-    refused = 0
-    changing = sum(1 for p in plan.errors if p.check == NEEDS_UPDATE)
-    for p in plan.errors:
-        if p.check == NEEDS_UPDATE:
-            refused += 1
-            if refused > CHANGES_SHOWN:
-                continue
-        err.print(f"[bold red]cannot import:[/] {escape(p.text())}")
-    if changing > CHANGES_SHOWN:
-        err.print(
-            f"[bold red]cannot import:[/] and {changing - CHANGES_SHOWN} more rows that change "
-            "what the repository holds (--update --dry-run lists every change)"
-        )
+    for p in listed(plan.warnings):
+        err.print(f"[yellow]warning:[/] {escape(_problem_text(p))}")
+    for p in listed(plan.errors):
+        err.print(f"[bold red]cannot import:[/] {escape(_problem_text(p))}")
     if plan.missing:
         if plan.removing:
             done = "would be taken out" if dry_run else "so taken out"

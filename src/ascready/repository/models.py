@@ -79,7 +79,12 @@ ThemeRef = Annotated[str, Field(description="A theme id (T1-T4) or title.")]
 
 
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=False, use_enum_values=False)
+    """A document's model: read-only once validated (documents are never changed in memory;
+    authoring commands write new text and read it back)."""
+
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=False, use_enum_values=False, frozen=True
+    )
 
 
 # --- council profile -----------------------------------------------------------------------

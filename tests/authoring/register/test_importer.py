@@ -685,3 +685,31 @@ def test_rows_without_ids_get_the_next_ids_in_the_repositorys_pattern(
     assert result.exit_code == 0, result.output
     titles = {n: read_yaml(repo / f"evidence/EV-{n:03d}.yaml")["title"] for n in (42, 43, 44)}
     assert titles == {42: "Document 1", 43: "Document 2", 44: "Document 3"}
+
+
+def test_many_rows_with_one_problem_are_listed_up_to_a_limit_then_counted(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A column mapped wrongly over a long sheet (each row fails with its own value): the
+    other problems are still shown, but the column's are listed 20 times, then counted."""
+    from ascready.authoring.register.importer import PROBLEMS_SHOWN
+
+    repo = council_repo(tmp_path)
+    rows = PROBLEMS_SHOWN + 15
+    lines = ["ID,Title,Kind,Categories,Quality statements,Classification,As of"]
+    lines += [f"EV-{i},Item {i},survey,Processes,QS1,public,soon{i}" for i in range(1, rows + 1)]
+    lines.append("EV-900,Another,survey,Processes,QS99,public,01/10/2025")
+    csv_file = tmp_path / "evidence.csv"
+    csv_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_import(runner, repo, str(csv_file))
+    assert result.exit_code == 1
+    listed_rows = [ln for ln in result.output.splitlines() if "'soon" in ln and ", row " in ln]
+    assert len(listed_rows) == PROBLEMS_SHOWN
+    assert (
+        f"and {rows - PROBLEMS_SHOWN} more rows of evidence.csv with a problem in column 'As "
+        f"of', the first of them row {PROBLEMS_SHOWN + 2}: 'soon{PROBLEMS_SHOWN + 1}'"
+        in result.output
+    )
+    assert "row " + str(rows + 2) in result.output  # the QS99 row, a problem of its own
+    assert f"nothing was written: {rows + 1} problem(s)" in result.output
+    assert not (repo / "evidence").exists() or not any((repo / "evidence").iterdir())

@@ -219,7 +219,7 @@ class Builder:
         if self.remove_missing:
             self.problems.append(
                 RowProblem(
-                    sheets[0].table.where,
+                    sheets[0].where,
                     0,
                     "the sheet has no rows, so nothing of its kind is taken out (--remove-missing)",
                     "If everything it listed is to go, take the files out by hand",

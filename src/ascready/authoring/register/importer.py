@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -161,10 +162,16 @@ def plan_import(
                 severity=Severity.WARNING,
             )
         )
-    checker = _Checker(project, problems, path.name)
-    files = checker.check(drafts, today or dt.date.today(), progress)
     rows_read = sum(len(s.rows) for s in sheets)
     empty = sum(s.empty for s in sheets)
+    # The drafts are made: from here on a row is needed only to say where a problem is, not
+    # for its values (a 200,000-row import would otherwise hold them all to the end).
+    for sheet in sheets:
+        for row in sheet.rows:
+            row.values = {}
+    del sheets
+    checker = _Checker(project, problems, path.name)
+    files = checker.check(drafts, today or dt.date.today(), progress)
     problems.sort(key=lambda p: (p.where, p.row, p.severity is not Severity.ERROR))
     return ImportPlan(
         project.root,
@@ -177,6 +184,40 @@ def plan_import(
         tuple(builder.missing),
         removing,
     )
+
+
+#: How many problems of one kind are listed before the rest are counted: a column mapped
+#: wrongly in a 200,000-row sheet would otherwise print 200,000 lines.
+PROBLEMS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class MoreLike:
+    """Problems not listed: ``count`` more of the same kind as ``like``."""
+
+    count: int
+    like: RowProblem
+
+
+def listed(
+    problems: Iterable[RowProblem], shown: int = PROBLEMS_SHOWN
+) -> list[RowProblem | MoreLike]:
+    """The problems to list, in their order, with at most ``shown`` of each kind and then,
+    for each kind with more, how many more. A kind is a check in one sheet; or, where no check
+    is named, a column of one sheet (a column mapped wrongly fails each row with its own
+    value), or else the same message."""
+    seen: dict[tuple[Severity, str, str, str], list[RowProblem]] = {}
+    out: list[RowProblem | MoreLike] = []
+    for p in problems:
+        kind = (p.severity, p.check, p.where, p.column if p.check or p.column else p.message)
+        group = seen.setdefault(kind, [])
+        group.append(p)
+        if len(group) <= shown:
+            out.append(p)
+    out += [
+        MoreLike(len(group) - shown, group[shown]) for group in seen.values() if len(group) > shown
+    ]
+    return out
 
 
 # --- checking the files as validate would -----------------------------------------------------

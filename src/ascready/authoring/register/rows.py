@@ -3,12 +3,12 @@ found in them, each with its sheet, row and cell; and the documents (drafts) the
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ascready.authoring.register.mapping import SheetMap
 from ascready.findings import Severity
-from ascready.io.tables import Table
 
 if TYPE_CHECKING:
     from ascready.authoring.roundtrip import Edit
@@ -41,14 +41,33 @@ class RowProblem:
         return f"{place}: {self.message}" + (f". {self.hint}" if self.hint else "")
 
 
-@dataclass
+class CellRefs(Mapping[str, str]):
+    """Each field's cell in one row ("F7"), worked out from the sheet's column letters, which
+    every row shares: a 200,000-row sheet would otherwise hold two million small strings."""
+
+    __slots__ = ("_letters", "_row")
+
+    def __init__(self, letters: Mapping[str, str], row: int) -> None:
+        self._letters, self._row = letters, row
+
+    def __getitem__(self, fname: str) -> str:
+        return f"{self._letters[fname]}{self._row}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._letters)
+
+    def __len__(self) -> int:
+        return len(self._letters)
+
+
+@dataclass(slots=True)
 class Row:
     """One row of a sheet, converted."""
 
     where: str
     row: int
     values: dict[str, Any]  # field -> converted value (only cells that had something)
-    cells: dict[str, str]  # field -> cell reference, for messages
+    cells: Mapping[str, str]  # field -> cell reference, for messages
     headers: dict[str, str]  # field -> column header
     #: The fields whose cells had something (or were filled down from a group's value): the
     #: others in ``values`` come from the mapping's defaults.
@@ -60,12 +79,12 @@ class SheetRows:
     """The rows of one sheet that converted, and how many were empty."""
 
     smap: SheetMap
-    table: Table
+    where: str  # the table's place: the table itself is not kept once its rows are read
     rows: list[Row]
     empty: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
     """A document to be: its kind, data and path, and the rows it comes from."""
 

@@ -16,7 +16,7 @@ from typing import Any
 from ascready.authoring.register.convert import CellError, Converter
 from ascready.authoring.register.layout import SHEETS
 from ascready.authoring.register.mapping import SHEET_KINDS, FieldMap, Mapping, SheetMap, norm
-from ascready.authoring.register.rows import Row, RowProblem, SheetRows
+from ascready.authoring.register.rows import CellRefs, Row, RowProblem, SheetRows
 from ascready.errors import ImportRefused, TableError
 from ascready.findings import Severity
 from ascready.io.tables import Merge, Progress, Table, column_letter, read_tables
@@ -250,7 +250,7 @@ class _Cells:
     """The mapped cells of one row, before conversion."""
 
     raw: dict[str, Any]  # field -> the cell's value (only cells that hold something)
-    refs: dict[str, str]  # field -> cell reference
+    refs: CellRefs  # field -> cell reference
     from_merge: list[Merge]  # merges down a column this row's values came from
     unsaved: bool  # a formula with no saved result
 
@@ -270,6 +270,9 @@ class _SheetReader:
         self.conv, self.problems = conv, problems
         self.where = table.where
         self.used_cols = sorted(set(columns.values()))
+        self.letters = {fname: column_letter(c) for fname, c in columns.items()}
+        #: The sets of fields typed, one copy of each (rows mostly type the same fields).
+        self.typed_sets: dict[frozenset[str], frozenset[str]] = {}
         self.merged_noted: set[str] = set()
 
     def problem(
@@ -283,10 +286,9 @@ class _SheetReader:
 
     def cells(self, r: int) -> _Cells:
         table, raw_row = self.table, self.table.rows[r - 1]
-        found = _Cells({}, {}, [], False)
+        found = _Cells({}, CellRefs(self.letters, r), [], False)
         for fname, c in self.columns.items():
             value = raw_row[c - 1] if c <= len(raw_row) else None
-            found.refs[fname] = f"{column_letter(c)}{r}"
             if value is None:
                 merge = table.merge_at(r, c)
                 # Cells merged down a column share the first one's value; cells merged across
@@ -426,9 +428,11 @@ def read_sheet(
         reader.note_merges(cells.from_merge)
         values = reader.convert(r, cells)
         if values is not None:
-            rows.append(Row(table.where, r, values, cells.refs, headers, frozenset(cells.raw)))
+            typed = frozenset(cells.raw)
+            typed = reader.typed_sets.setdefault(typed, typed)
+            rows.append(Row(table.where, r, values, cells.refs, headers, typed))
     problems.extend(groups.warnings(table.where))
-    return SheetRows(smap, table, rows, empty)
+    return SheetRows(smap, table.where, rows, empty)
 
 
 class _Groups:
