@@ -272,9 +272,34 @@ def read_tables(
     return read_xlsx(path, sheets, progress)
 
 
+class _OneCopy:
+    """One copy of each short text a sheet repeats ("public", "Head of Commissioning", "QS1"):
+    Excel keeps such text once in a workbook's shared strings, but a CSV file or a workbook
+    with text in its cells would otherwise give each cell its own copy (at 200,000 rows, 50 MB
+    more). Bounded, for a sheet of nothing but different short text."""
+
+    SHORT, KEPT = 64, 20_000
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        if len(text) > self.SHORT:
+            return text
+        kept = self.seen.get(text)
+        if kept is not None:
+            return kept
+        if len(self.seen) < self.KEPT:
+            self.seen[text] = text
+        return text
+
+
 def read_csv(path: Path) -> Table:
     text = _csv_text(path, path.name)
-    rows = [[c if c != "" else None for c in cells] for _, cells in _csv_rows(text, path.name)]
+    one = _OneCopy()
+    rows = [
+        [one(c) if c != "" else None for c in cells] for _, cells in _csv_rows(text, path.name)
+    ]
     return Table(path.name, None, rows)
 
 
@@ -413,6 +438,7 @@ class _SheetReader:
         self.merged: list[str] = []
         book = ws.parent
         self.shared: Sequence[Any] = ws._shared_strings
+        self.one_copy = _OneCopy()
         self.epoch = book.epoch
         self.dates: set[int] = set(book._date_formats)
         self.durations: set[int] = set(book._timedelta_formats)
@@ -495,7 +521,8 @@ class _SheetReader:
         """The cell's value as Excel saved it (for a formula, its last result)."""
         kind = cell.get("t", "n")
         if kind == "inlineStr":
-            return _inline_text(cell)
+            inline = _inline_text(cell)
+            return None if inline is None else self.one_copy(inline)
         text = cell.findtext(_VALUE)
         if not text:
             return None
@@ -513,7 +540,7 @@ class _SheetReader:
             from openpyxl.utils.datetime import from_ISO8601
 
             return from_ISO8601(text)
-        return text  # "str" (a formula's text result) and "e" (an error, such as #N/A)
+        return self.one_copy(text)  # "str" (a formula's text result), "e" (an error: #N/A)
 
     def _date(self, number: float, style: int) -> Any:
         from openpyxl.utils.datetime import from_excel

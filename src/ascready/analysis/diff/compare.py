@@ -74,10 +74,8 @@ def compare(before: Snapshot, after: Snapshot, as_of: dt.date) -> Diff:
     not_compared: list[NotCompared] = []
     moves: dict[str, str] = {}  # base file -> head file, for matching findings
     for kind in KIND_TITLES:
-        # Both sides share the documents a change did not touch: describe each one once.
-        described: dict[tuple[int, int], _Record] = {}
-        old, old_broken = _records(before.project, kind, described)
-        new, new_broken = _records(after.project, kind, described)
+        old, old_broken = _records(before.project, kind)
+        new, new_broken = _records(after.project, kind)
         kind_changes, kind_moves = _compare_kind(kind, old, new, old_broken, new_broken)
         changes.extend(kind_changes)
         moves.update(kind_moves)
@@ -149,16 +147,33 @@ def _normalise(fw: Framework, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _records(
-    project: Project | None, kind: str, described: dict[tuple[int, int], _Record]
-) -> tuple[dict[str, _Record], dict[str, str]]:
-    """Comparable records of one kind by key, and keys of files too broken to compare.
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A document that validated, on one side, with the framework its references resolve
+    in. It is described (a :class:`_Record`) only when it is compared: a side of 200,000
+    files is not all held in a second form."""
 
-    ``described`` holds the records already made, by (document, framework) identity."""
+    doc: Document
+    fw: Framework
+
+    @property
+    def file(self) -> str:
+        return self.doc.path
+
+    def record(self) -> _Record:
+        return _record(self.doc, self.doc.kind, self.fw)
+
+    def same_as(self, other: _Held) -> bool:
+        """Both sides share the documents a change did not touch: nothing of it changed."""
+        return self.doc is other.doc and self.fw is other.fw
+
+
+def _records(project: Project | None, kind: str) -> tuple[dict[str, _Held], dict[str, str]]:
+    """The documents of one kind by key, and keys of files too broken to compare."""
     if project is None:
         return {}, {}
     fw = project.framework
-    records: dict[str, _Record] = {}
+    records: dict[str, _Held] = {}
     broken: dict[str, str] = {}
     for doc in project.documents:
         if doc.kind != kind:
@@ -166,12 +181,23 @@ def _records(
         if doc.model is None:
             broken.setdefault(_raw_key(doc, kind, fw), doc.path)
             continue
-        memo = (id(doc), id(fw))
-        record = described.get(memo)
-        if record is None:
-            record = described[memo] = _record(doc, kind, fw)
-        records.setdefault(record.key, record)  # a duplicate id is a finding of its own
+        # A duplicate id is a finding of its own: the first file is compared.
+        records.setdefault(_key(doc.model, fw), _Held(doc, fw))
     return records, broken
+
+
+def _key(model: models.StrictModel, fw: Framework) -> str:
+    """What a document that validated is matched by: as :func:`_record` gives it."""
+    if isinstance(model, models.CouncilProfile):
+        return "ascready.yaml"
+    if isinstance(model, models.ReturnItem):
+        return str(model.number)
+    if isinstance(model, models.Rating):
+        qs = str(model.quality_statement)
+        return fw.resolve_quality_statement(qs) or qs
+    if isinstance(model, (models.EvidenceItem, models.Action, models.Metric)):
+        return model.id
+    raise TypeError(f"no key for a {type(model).__name__}")  # pragma: no cover - all above
 
 
 def _raw_key(doc: Document, kind: str, fw: Framework) -> str:
@@ -255,8 +281,8 @@ def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChang
 
 def _compare_kind(
     kind: str,
-    old: dict[str, _Record],
-    new: dict[str, _Record],
+    old: dict[str, _Held],
+    new: dict[str, _Held],
     old_broken: dict[str, str],
     new_broken: dict[str, str],
 ) -> tuple[list[ItemChange], dict[str, str]]:
@@ -275,18 +301,20 @@ def _compare_kind(
         if key in renamed.values():
             continue
         if key in renamed:
-            previous = old[renamed[key]]
-            change = _changed(kind, previous, new[key], renamed_from=previous.key)
+            previous = old[renamed[key]].record()
+            change = _changed(kind, previous, new[key].record(), renamed_from=previous.key)
             changes.append(change)
             continue
         if key in added:
-            changes.append(_added_or_removed(kind, added[key], "added"))
+            changes.append(_added_or_removed(kind, added[key].record(), "added"))
         elif key in removed:
-            changes.append(_added_or_removed(kind, removed[key], "removed"))
+            changes.append(_added_or_removed(kind, removed[key].record(), "removed"))
         elif key in old and key in new:
+            if old[key].same_as(new[key]):
+                continue
             if old[key].file != new[key].file:
                 moves[old[key].file] = new[key].file
-            change = _changed(kind, old[key], new[key])
+            change = _changed(kind, old[key].record(), new[key].record())
             if change.fields or change.statements or change.moved_from or change.renamed_from:
                 changes.append(change)
     return changes, moves

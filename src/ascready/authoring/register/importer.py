@@ -134,11 +134,7 @@ def plan_import(
     mapping = mapping or builtin_mapping()
     problems: list[RowProblem] = []
     conv = Converter(project.framework)
-    sheets: list[SheetRows] = []
-    for smap, table in select_sheets(mapping, path, progress):
-        read = read_sheet(table, smap, conv, problems, progress)
-        if read is not None:
-            sheets.append(read)
+    sheets = _read_sheets(mapping, path, conv, problems, progress)
     builder = Builder(project, problems, update=update, remove_missing=remove_missing)
     for kind in ("evidence", "return", "action", "metric"):
         builder.simple([s for s in sheets if s.smap.kind == kind])
@@ -218,6 +214,23 @@ def listed(
         MoreLike(len(group) - shown, group[shown]) for group in seen.values() if len(group) > shown
     ]
     return out
+
+
+def _read_sheets(
+    mapping: Mapping,
+    path: Path,
+    conv: Converter,
+    problems: list[RowProblem],
+    progress: Progress | None,
+) -> list[SheetRows]:
+    """The converted rows of each sheet the mapping names. The tables themselves, as read, are
+    let go on return: only their converted rows are kept."""
+    sheets: list[SheetRows] = []
+    for smap, table in select_sheets(mapping, path, progress):
+        read = read_sheet(table, smap, conv, problems, progress)
+        if read is not None:
+            sheets.append(read)
+    return sheets
 
 
 # --- checking the files as validate would -----------------------------------------------------

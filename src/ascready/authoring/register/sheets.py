@@ -411,6 +411,7 @@ def read_sheet(
     empty = 0
     last = len(table.rows)
     groups = _Groups(smap)
+    where = table.where  # one string for all the rows, not one each
     for r in range(header_row + 1, last + 1):
         if progress is not None and r % 500 == 0:
             progress(f"Converting rows of {table.where}", r, last)
@@ -430,9 +431,9 @@ def read_sheet(
         if values is not None:
             typed = frozenset(cells.raw)
             typed = reader.typed_sets.setdefault(typed, typed)
-            rows.append(Row(table.where, r, values, cells.refs, headers, typed))
+            rows.append(Row(where, r, values, cells.refs, headers, typed))
     problems.extend(groups.warnings(table.where))
-    return SheetRows(smap, table.where, rows, empty)
+    return SheetRows(smap, where, rows, empty)
 
 
 class _Groups:
