@@ -297,9 +297,7 @@ class _OneCopy:
 def read_csv(path: Path) -> Table:
     text = _csv_text(path, path.name)
     one = _OneCopy()
-    rows = [
-        [one(c) if c != "" else None for c in cells] for _, cells in _csv_rows(text, path.name)
-    ]
+    rows = [[one(c) if c != "" else None for c in cells] for _, cells in _csv_rows(text, path.name)]
     return Table(path.name, None, rows)
 
 
