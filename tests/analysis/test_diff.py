@@ -455,3 +455,26 @@ def test_only_the_files_a_change_touched_are_read_again(
     full = run_diff(clone, "HEAD", today=TODAY, jobs=1)
     assert [c for c in full.changes if c.kind != "profile"] == list(diff.changes)
     assert full.findings == diff.findings
+
+
+def test_a_file_left_alone_still_changes_when_the_framework_it_cites_changed(
+    clone: Path,
+) -> None:
+    """The diff skips what both sides share, but not when the framework changed: a file that
+    names a category by its title means another thing once the title has gone."""
+    from ascready.repository.framework import builtin_framework_text
+
+    framework = builtin_framework_text("cqc-la-2024").decode("utf-8")
+    (clone / "framework.yaml").write_text(framework, encoding="utf-8")
+    edit(clone / "ascready.yaml", "framework: cqc-la-2024", "framework: framework.yaml")
+    edit(clone / "evidence" / "EV-007.yaml", "categories: [processes]", "categories: [People]")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "our own copy of the framework")
+    assert not run_diff(clone, "HEAD", today=TODAY).changes  # nothing changed yet
+    edit(clone / "framework.yaml", "short_title: People\n", "short_title: People we support\n")
+    edit(clone / "framework.yaml", '"People", ', "")  # "People" no longer names the category
+    diff = run_diff(clone, "HEAD", today=TODAY)
+    assert fields(one(diff, "evidence", "EV-007"))["categories"] == (
+        ["peoples-experience"],
+        ["People"],
+    )

@@ -73,10 +73,17 @@ def compare(before: Snapshot, after: Snapshot, as_of: dt.date) -> Diff:
     changes: list[ItemChange] = []
     not_compared: list[NotCompared] = []
     moves: dict[str, str] = {}  # base file -> head file, for matching findings
+    same_framework = (
+        before.project is not None
+        and after.project is not None
+        and before.project.framework.model_dump() == after.project.framework.model_dump()
+    )
     for kind in KIND_TITLES:
         old, old_broken = _records(before.project, kind)
         new, new_broken = _records(after.project, kind)
-        kind_changes, kind_moves = _compare_kind(kind, old, new, old_broken, new_broken)
+        kind_changes, kind_moves = _compare_kind(
+            kind, old, new, old_broken, new_broken, same_framework
+        )
         changes.extend(kind_changes)
         moves.update(kind_moves)
         for key in sorted(set(old_broken) ^ set(new_broken), key=_natural):
@@ -163,9 +170,10 @@ class _Held:
     def record(self) -> _Record:
         return _record(self.doc, self.doc.kind, self.fw)
 
-    def same_as(self, other: _Held) -> bool:
-        """Both sides share the documents a change did not touch: nothing of it changed."""
-        return self.doc is other.doc and self.fw is other.fw
+    def same_as(self, other: _Held, same_framework: bool) -> bool:
+        """Both sides share the documents a change did not touch: with the same framework to
+        resolve its references in, nothing of it changed."""
+        return self.doc is other.doc and (self.fw is other.fw or same_framework)
 
 
 def _records(project: Project | None, kind: str) -> tuple[dict[str, _Held], dict[str, str]]:
@@ -285,6 +293,7 @@ def _compare_kind(
     new: dict[str, _Held],
     old_broken: dict[str, str],
     new_broken: dict[str, str],
+    same_framework: bool = False,
 ) -> tuple[list[ItemChange], dict[str, str]]:
     changes: list[ItemChange] = []
     moves: dict[str, str] = {}
@@ -310,7 +319,7 @@ def _compare_kind(
         elif key in removed:
             changes.append(_added_or_removed(kind, removed[key].record(), "removed"))
         elif key in old and key in new:
-            if old[key].same_as(new[key]):
+            if old[key].same_as(new[key], same_framework):
                 continue
             if old[key].file != new[key].file:
                 moves[old[key].file] = new[key].file
