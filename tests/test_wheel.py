@@ -67,7 +67,7 @@ def test_wheel_installs_and_validates_a_copy_of_the_example(tmp_path: Path) -> N
     assert "No problems found" in result.stdout
     rendered = _run([ascready, "render", "council", "--format", "md"], tmp_path)
     assert rendered.returncode == 0, rendered.stderr  # built-in templates from the wheel
-    assert rendered.stdout.startswith("# Avonmere Council: adult social care self-assessment")
+    assert rendered.stdout.startswith("# Avonmere Council adult social care self-assessment")
 
     data = _run(
         [

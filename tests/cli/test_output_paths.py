@@ -132,9 +132,11 @@ def test_without_force_a_file_that_appears_while_rendering_is_not_replaced(
     out = root.parent / "same.html"
     real = render_module.render_project
 
-    def the_other_render_finishes_first(project: Any, fmt: str, audience: str) -> bytes:
+    def the_other_render_finishes_first(
+        project: Any, fmt: str, audience: str, **options: Any
+    ) -> bytes:
         out.write_text("the public document, written by the other run\n", encoding="utf-8")
-        return real(project, fmt, audience)
+        return real(project, fmt, audience, **options)
 
     monkeypatch.setattr(render_module, "render_project", the_other_render_finishes_first)
     result = _render(runner, root, "--audience", "internal", "--out", str(out))

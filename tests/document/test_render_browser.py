@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from ascready.document.render import render_repository
+from ascready.repository import models
 from tests.browser import (
     Dom,
     axe_script,
@@ -82,7 +83,12 @@ def hostile_repository(make_repo: Callable[..., Path]) -> Path:
         loaded: dict[str, Any] = yaml.safe_load((BASE / rel).read_text(encoding="utf-8"))
         return loaded
 
-    profile = base("ascready.yaml") | {"council": hostile("council")}
+    # The public version shows everything it can, so that every field is tried in both.
+    everything = dict.fromkeys(models.PublicVersion.model_fields, True)
+    profile = base("ascready.yaml") | {
+        "council": hostile("council"),
+        "document": {"public": everything},
+    }
     ev1 = base("evidence/EV-001.yaml") | {
         "title": hostile("evidence-title"),
         "summary": hostile("evidence-summary"),

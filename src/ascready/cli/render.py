@@ -48,6 +48,39 @@ def render(
     force: Annotated[
         bool, typer.Option("--force", help="Replace --out or --pack if it exists.")
     ] = False,
+    layout: Annotated[
+        str,
+        typer.Option(
+            "--layout",
+            help="by-quality-statement (strengths and areas for improvement under each "
+            "quality statement) or by-theme (theme by theme, in the council's own order, each "
+            "tagged with its quality statements).",
+        ),
+    ] = "by-quality-statement",
+    doc_version: Annotated[
+        str | None,
+        typer.Option(
+            "--doc-version",
+            help="The version on the cover and in the footer (default: document.version in "
+            "ascready.yaml).",
+        ),
+    ] = None,
+    final: Annotated[
+        bool | None,
+        typer.Option(
+            "--final/--draft",
+            help="Mark the document final or draft (default: document.status in ascready.yaml, "
+            "else draft). A final version needs its date.",
+        ),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="The document's date on its cover, e.g. 30/11/2026 (default: document.date in "
+            "ascready.yaml; without one, no date is shown).",
+        ),
+    ] = None,
 ) -> None:
     """Produce the self-assessment document from the repository, or the information-return pack.
 
@@ -70,9 +103,12 @@ def render(
         for m in assembled.missing:
             typer.echo(f"missing: item {m.number}: {m.describe()}", err=True)
         raise typer.Exit(1 if assembled.missing else 0)
-    from ascready.document.render import AUDIENCES, FORMATS, render_project
+    from ascready.document.render import AUDIENCES, FORMATS, LAYOUTS, render_project, settings_with
 
     check_choice("--format", output_format, FORMATS)
+    check_choice("--layout", layout, LAYOUTS)
+    status = None if final is None else ("final" if final else "draft")
+    settings = settings_with(project, version=doc_version, status=status, date=date)
     if audience not in AUDIENCES:
         raise AscreadyError(f"unknown --audience '{audience}'; use public or internal")
     if out is None and output_format == "docx":
@@ -81,7 +117,7 @@ def render(
         from ascready.io.writing import refuse_existing
 
         refuse_existing(out, force=force)
-    data = render_project(project, output_format, audience)
+    data = render_project(project, output_format, audience, layout=layout, settings=settings)
     _note_errors(analysis)
     print_or_write(data, out, f"Wrote {out} ({audience}).", force=force)
 

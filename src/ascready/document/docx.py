@@ -29,9 +29,11 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ascready.document.colours import heatmap_colour, heatmap_text_colour
 from ascready.document.inline import InlineRuns
 from ascready.io.writing import fixed_zip_times
-from ascready.output.words import key_title
+from ascready.output import words
+from ascready.output.words import INTERNAL_LINE, PUBLIC_LINE
 from ascready.output.xlsx import CONTROL_OR_NOT_XML
 
 if TYPE_CHECKING:
@@ -43,30 +45,6 @@ MADE = dt.datetime(2000, 1, 1, 0, 0, 0)  # UTC; python-docx writes it with a "Z"
 ZIP_DATE = dt.date(2000, 1, 1)
 AUTHOR = "ascready"
 
-PUBLIC_LINE = "Public version"
-INTERNAL_LINE = (
-    "Internal version: contains material not for publication; each evidence item is marked "
-    "with its classification"
-)
-DATE_TITLES = {
-    "notified": "CQC notified us of the assessment",
-    "information_return_due": "Information return and self-assessment due",
-    "site_visit": "CQC's on-site activity begins",
-}
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 MONOSPACE = "Courier New"
 TABLE_STYLE = "Table Grid"
 # Deepest list level with its own built-in style ("List Bullet 3", "List Number 3").
@@ -92,7 +70,7 @@ def long_date(iso: str) -> str:
         day = dt.date.fromisoformat(iso)
     except ValueError:
         return one_line(iso)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return words.long_date(day)
 
 
 class _Writer:
@@ -157,7 +135,16 @@ class _Writer:
         return f" [{row.get('classification', '')}]" if self.internal else ""
 
     def cite(self, rows: Iterable[dict[str, Any]]) -> str:
-        return ", ".join(f"{one_line(r['id'])}{self.mark(r)}" for r in rows)
+        return "; ".join(f"{one_line(r.get('label') or r['id'])}{self.mark(r)}" for r in rows)
+
+    @property
+    def show(self) -> dict[str, bool]:
+        shown: dict[str, bool] = self.context.get("show") or {}
+        return shown
+
+    def section_heading(self, section_id: str) -> None:
+        """A top-level section's heading, as every format names it."""
+        self.heading(self.context["headings"][section_id], 1)
 
     def lead_in(self, text: str) -> None:
         self.paragraph(text, bold=True)
@@ -180,7 +167,8 @@ class _Writer:
             self.paragraph(framework, "Subtitle")
         self.paragraph(INTERNAL_LINE if self.internal else PUBLIC_LINE, bold=True)
 
-        self.heading("Introduction", 1)
+        self.summary()
+        self.section_heading("introduction")
         council = ctx.get("council", {})
         name = one_line(council.get("name", ""))
         if name and framework:
@@ -194,26 +182,90 @@ class _Writer:
                 p = self.paragraph()
                 self.run(p, f"{label}: ", bold=True)
                 self.run(p, value)
-        dates = [(k, v) for k, v in ctx.get("dates", {}).items() if v]
-        if dates:
-            self.lead_in("Key dates")
-            for key, value in dates:
-                title = DATE_TITLES.get(key, key_title(key))
-                self.paragraph(f"{title}: {long_date(value)}", "List Bullet")
-        labels = ctx.get("score_labels", {})
+        if ctx.get("layout") == "by-theme":
+            self.paragraph(
+                "Each theme lists our strengths and then our areas for improvement in our own "
+                "order; each is tagged with the quality statements it evidences."
+            )
+        labels = ctx.get("score_labels", {}) if self.show.get("self_scores", True) else {}
         if labels:
             self.lead_in("Self-scores")
             self.paragraph("Each quality statement has our own score, on CQC's scale:")
             for score, label in sorted(labels.items(), key=lambda kv: str(kv[0])):
                 self.paragraph(f"{one_line(score)}: {one_line(label)}", "List Bullet")
 
-    def theme(self, theme: dict[str, Any]) -> None:
+    def summary(self) -> None:
+        """The answer first: the scores at a glance, each theme in two lines, the key dates."""
+        summary = self.context.get("summary") or {}
+        self.section_heading("summary")
+        rows = summary.get("quality_statements") or []
+        if self.show.get("self_scores", True):
+            body = [
+                [
+                    [str(q["theme_number"])],
+                    [f"{one_line(q['id'])} {one_line(q['title'])}"],
+                    [
+                        f"{q['self_score']} ({one_line(q['score_label'])})"
+                        if q.get("self_score")
+                        else "Not self-scored"
+                    ],
+                ]
+                for q in rows
+            ]
+            self.table(["Theme", "Quality statement", "Self-score"], [8, 52, 40], body)
+            scale = summary.get("scale") or []
+            if scale:
+                self.paragraph(
+                    "Self-scores use CQC's scale: "
+                    + "; ".join(f"{s['score']} {one_line(s['label'])}" for s in scale)
+                    + "."
+                )
+            estimate = summary.get("estimate")
+            if estimate:
+                p = self.paragraph()
+                self.run(
+                    p,
+                    f"Our estimate of the overall rating: {one_line(estimate['rating_title'])} "
+                    f"({estimate['percent']}%). ",
+                    bold=True,
+                )
+                self.run(p, f"{one_line(estimate['label'])}.")
+        else:
+            for q in rows:
+                self.paragraph(
+                    f"{one_line(q['id'])} {one_line(q['title'])} (theme {q['theme_number']})",
+                    "List Bullet",
+                )
+        for t in summary.get("themes") or []:
+            p = self.paragraph()
+            self.run(p, f"Theme {t['number']}: {one_line(t['title'])}.", bold=True)
+            if t.get("strength"):
+                self.run(p, f" A strength: {one_line(t['strength'])}.")
+            if t.get("area"):
+                self.run(p, f" To improve: {one_line(t['area'])}.")
+        key_dates = summary.get("key_dates") or []
+        if key_dates:
+            self.paragraph("Key dates:")
+            for d in key_dates:
+                self.paragraph(f"{one_line(d['title'])}: {one_line(d['text'])}", "List Bullet")
+
+    def theme(self, theme: dict[str, Any], listed: dict[str, Any] | None = None) -> None:
         self.heading(f"Theme {theme['number']}: {theme['title']}", 1)
+        if listed is not None:  # --layout by-theme: the theme's own lists first
+            for title, key in (
+                ("Strengths", "strengths"),
+                ("Areas for improvement", "areas_for_improvement"),
+            ):
+                self.heading(f"{title} (theme {theme['number']})", 2)
+                for s in listed.get(key) or []:
+                    self.statement(s)
+                if not listed.get(key):
+                    self.paragraph("None recorded.")
         for qs in theme["quality_statements"]:
             self.quality_statement(qs)
         also = theme.get("also_presented") or []
-        if also:
-            self.heading("Also presented under this theme", 2)
+        if also and listed is None:
+            self.heading(f"Also presented under theme {theme['number']}", 2)
             self.paragraph(
                 "These strengths and areas for improvement belong to quality statements in "
                 "other themes; we present them here because they are about this theme."
@@ -233,11 +285,12 @@ class _Writer:
         self.heading(f"{qs['id']} {qs['title']}", 2)
         self._we_statement(qs)
         self._self_assessment(qs)
-        for title, key, kind in (
-            ("Strengths", "strengths", "strength"),
-            ("Areas for improvement", "areas_for_improvement", "area"),
-        ):
-            self._statements(qs, title, key, kind)
+        if self.context.get("layout") != "by-theme":
+            for title, key, kind in (
+                ("Strengths", "strengths", "strength"),
+                ("Areas for improvement", "areas_for_improvement", "area"),
+            ):
+                self._statements(qs, title, key, kind)
         self._listed(qs, "quotes", "What people say", self.quote)
         self._listed(qs, "key_data", "Key data", self.key_data)
         measures = qs.get("measures") or []
@@ -257,7 +310,9 @@ class _Writer:
     def _self_assessment(self, qs: dict[str, Any]) -> None:
         self.heading("Our self-assessment", 3)
         score = qs.get("self_score")
-        if score is None:
+        if not self.show.get("self_scores", True):
+            pass
+        elif score is None:
             self.paragraph("Not self-scored")
         else:
             label = one_line(qs.get("score_label", ""))
@@ -316,7 +371,8 @@ class _Writer:
                 details.append(f"due {long_date(action['due'])}")
             if action.get("owner"):
                 details.append(f"owner {one_line(action['owner'])}")
-            text = f"Action {one_line(action['id'])}: {one_line(action['title'])}"
+            label = one_line(action.get("label", action["id"]))
+            text = f"Action{' ' + label if label else ''}: {one_line(action['title'])}"
             shown = "; ".join(d for d in details if d)
             self.paragraph(f"{text} ({shown})" if shown else text, "List Bullet 2")
 
@@ -332,13 +388,18 @@ class _Writer:
             self.run(p, f"\N{LEFT DOUBLE QUOTATION MARK}{summary}\N{RIGHT DOUBLE QUOTATION MARK}")
         p.add_run().add_break()
         who = one_line(row.get("attribution", ""))
-        ref = f"({one_line(row['id'])}{self.mark(row)})"
-        self.run(p, f"\N{EM DASH} {who} {ref}" if who else ref)
+        ref = (
+            f"({one_line(row['id'])}{self.mark(row)})" if self.show.get("references", True) else ""
+        )
+        said = " ".join(part for part in (who, ref) if part)
+        if said:
+            self.run(p, f"\N{EM DASH} {said}")
 
     def key_data(self, row: dict[str, Any]) -> None:
         p = self.paragraph(style="List Bullet")
         self.run(p, one_line(row["title"]), bold=True)
-        self.run(p, f" ({one_line(row['id'])}{self.mark(row)})")
+        if self.show.get("references", True):
+            self.run(p, f" ({one_line(row['id'])}{self.mark(row)})")
         summary = one_line(row.get("summary", ""))
         if summary:
             self.run(p, f": {summary}")
@@ -358,7 +419,11 @@ class _Writer:
         region = one_line(self.context.get("council", {}).get("region", "")) or "Region"
         body = [
             [
-                [f"{one_line(m['title'])} ({one_line(m['id'])}){self.mark(m)}"],
+                [
+                    f"{one_line(m['title'])} ({one_line(m['id'])}){self.mark(m)}"
+                    if self.show.get("references", True)
+                    else one_line(m["title"])
+                ],
                 [one_line(m.get("period", ""))],
                 [one_line(m.get("value", ""))],
                 [one_line(m.get("england", "")) or "none"],
@@ -466,17 +531,56 @@ class _Writer:
             section.orientation = WD_ORIENT.LANDSCAPE
             section.page_width, section.page_height = height, width
         self.evidence_index()
-        self.information_return_index()
+        if self.context.get("information_return"):  # not in the public version by default
+            self.information_return_index()
+
+    def coverage(self) -> None:
+        """How much current evidence each quality statement has in each category: a native
+        table, each count's cell shaded as the HTML heatmap shades it."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.shared import RGBColor
+
+        coverage = self.context.get("coverage")
+        if not coverage:
+            return
+        self.section_heading("coverage")
+        self.paragraph(
+            "Current evidence items in this document for each quality statement and each "
+            "evidence category CQC uses for local authorities. Darker cells have more evidence; "
+            "pale red cells have none."
+        )
+        categories = [one_line(c) for c in coverage["categories"]]
+        body = [
+            [[f"{one_line(r['id'])} {one_line(r['title'])}"], *[[str(n)] for n in r["counts"]]]
+            for r in coverage["rows"]
+        ]
+        self.table(["Quality statement", *categories], [40, *[12] * len(categories)], body)
+        table = self.doc.tables[-1]
+        for row, data in zip(table.rows[1:], coverage["rows"], strict=True):
+            for cell, n in zip(row.cells[1:], data["counts"], strict=True):
+                fill = heatmap_colour(n, coverage["max"]).lstrip("#")
+                shading = OxmlElement("w:shd")
+                shading.set(qn("w:val"), "clear")
+                shading.set(qn("w:color"), "auto")
+                shading.set(qn("w:fill"), fill)
+                cell._tc.get_or_add_tcPr().append(shading)
+                ink = heatmap_text_colour(n, coverage["max"]).lstrip("#")
+                for run in cell.paragraphs[0].runs:
+                    run.font.color.rgb = RGBColor.from_string(ink.upper())
 
     def evidence_index(self) -> None:
-        self.heading("Appendix A: Evidence index", 1)
+        self.section_heading("evidence-index")
         rows = self.context.get("evidence") or []
         self.paragraph(
             f"{len(rows)} evidence item(s)"
             + (", with their classification." if self.internal else ", all classified public.")
         )
+        references = self.show.get("references", True)
         headers = ["Id", "Title", "Kind", "Quality statements", "Categories", "As of", "Source"]
         widths = [6, 24, 8, 9, 13, 8, 22]
+        if not references:
+            headers, widths = headers[1:], [30, 8, 9, 13, 8, 22]
         if self.internal:
             headers.append("Classification")
             widths.append(10)
@@ -494,11 +598,13 @@ class _Writer:
             ]
             if self.internal:
                 cells.append(row.get("classification", ""))
+            if not references:
+                cells = cells[1:]
             body.append([[one_line(c)] for c in cells])
         self.table(headers, widths, body)
 
     def information_return_index(self) -> None:
-        self.heading("Appendix B: Information return index", 1)
+        self.section_heading("information-return")
         items = self.context.get("information_return") or []
         self.paragraph(
             f"The {len(items)} items of CQC's information return, and our documents for each."
@@ -510,7 +616,11 @@ class _Writer:
                 status.append(one_line(item["reason"]))
             documents = []
             for doc in item.get("documents") or []:
-                line = f"{one_line(doc['id'])} {one_line(doc['title'])}{self.mark(doc)}"
+                line = (
+                    f"{one_line(doc['id'])} {one_line(doc['title'])}{self.mark(doc)}"
+                    if self.show.get("references", True)
+                    else one_line(doc["title"])
+                )
                 href = (doc.get("source") or {}).get("href", "")
                 documents.append(f"{line} ({one_line(href)})" if href else line)
             body.append(
@@ -601,8 +711,10 @@ def render_docx(context: dict[str, Any]) -> bytes:
         + ("internal version, not for publication" if writer.internal else "public version"),
     )
     writer.front()
-    for theme in context.get("themes") or []:
-        writer.theme(theme)
+    by_theme = context.get("by_theme") or []
+    for number, theme in enumerate(context.get("themes") or []):
+        writer.theme(theme, by_theme[number] if number < len(by_theme) else None)
+    writer.coverage()
     writer.appendices()
     _fix_properties(doc, title, context)
 

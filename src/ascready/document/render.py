@@ -19,16 +19,31 @@ from typing import Any
 
 from ascready.analysis.measures import compare, measure_text, region_phrase
 from ascready.document import sandbox
+from ascready.document.colours import heatmap_colour, heatmap_text_colour
 from ascready.document.sandbox import MEMORY_HEADROOM, TemplateTooLarge, memory_bound
 from ascready.errors import AscreadyError, TemplateError
 from ascready.output.markdown import escape, narrative
-from ascready.output.words import COMPARISON_WORDS, STATUS_WORDS, key_title
+from ascready.output.words import (
+    COMPARISON_WORDS,
+    DATE_TITLES,
+    ESTIMATE_SENTENCE,
+    INTERNAL_LINE,
+    PUBLIC_LINE,
+    STATUS_WORDS,
+    key_title,
+    long_date,
+)
 from ascready.repository import models
 from ascready.repository.framework import QualityStatement, Theme
 from ascready.repository.project import Project
 
 AUDIENCES = ("public", "internal")
 FORMATS = ("md", "html", "docx")
+#: How the strengths and areas for improvement are laid out: under each quality statement, or
+#: theme by theme in the council's own order, each tagged with its quality statements.
+LAYOUTS = ("by-quality-statement", "by-theme")
+#: What the internal version shows: everything.
+SHOW_ALL = dict.fromkeys(models.PublicVersion.model_fields, True)
 TEMPLATE_NAMES = {"md": "self-assessment.md.j2", "html": "self-assessment.html.j2"}
 QUOTE_KINDS = {models.EvidenceKind.QUOTE, models.EvidenceKind.FEEDBACK}
 DATA_KINDS = {models.EvidenceKind.DATA, models.EvidenceKind.DASHBOARD, models.EvidenceKind.SURVEY}
@@ -70,6 +85,7 @@ def _evidence_row(item: models.EvidenceItem, path: str, project: Project) -> dic
         "source": _source(item.source),
         "attribution": item.attribution or "",
         "as_of": item.as_of.isoformat() if item.as_of else "",
+        "as_of_text": long_date(item.as_of) if item.as_of else "",
         "classification": item.classification.value,
         "status": item.status.value,
         "file": path,
@@ -114,17 +130,21 @@ def _qs_number(qs_id: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def _evidence_rows(project: Project, audience: str) -> dict[str, dict[str, Any]]:
+def _evidence_rows(
+    project: Project, audience: str, show: dict[str, bool]
+) -> dict[str, dict[str, Any]]:
     """The evidence the audience may see, by id: the first file of an id counts."""
     evidence: dict[str, dict[str, Any]] = {}
     for doc in sorted(project.evidence, key=lambda d: d.model.id):
         item = doc.model
         if item.id not in evidence and _visible(item, audience):
-            evidence[item.id] = _evidence_row(item, doc.path, project)
+            evidence[item.id] = _shown(_evidence_row(item, doc.path, project), show)
     return evidence
 
 
-def _measure_rows(project: Project, audience: str) -> dict[str, dict[str, Any]]:
+def _measure_rows(
+    project: Project, audience: str, show: dict[str, bool]
+) -> dict[str, dict[str, Any]]:
     """Performance measures by id: the first file of an id counts (validate reports
     duplicates), and for the public, only measures classified public are handed on."""
     region = project.profile.region.value if project.profile else ""
@@ -132,8 +152,19 @@ def _measure_rows(project: Project, audience: str) -> dict[str, dict[str, Any]]:
     for doc in sorted(project.metrics, key=lambda d: d.path):
         metric = doc.model
         if metric.id not in found and _visible(metric, audience):
-            found[metric.id] = _metric_row(metric, doc.path, project, region)
+            found[metric.id] = _shown(_metric_row(metric, doc.path, project, region), show)
     return {k: found[k] for k in sorted(found)}
+
+
+def _shown(row: dict[str, Any], show: dict[str, bool]) -> dict[str, Any]:
+    """An evidence or measure row as the document names it: by its code where codes are
+    shown (``label``), and with its file in the repository only where workflow is."""
+    row["label"] = row["id"] if show["references"] else row["title"]
+    if not show["references"]:
+        row["file"] = ""
+        if row["source"] and not row["source"]["is_url"]:
+            row["source"] = None  # a file in the repository means nothing to a reader outside
+    return row
 
 
 def _ratings_by_qs(project: Project) -> dict[str, models.Rating]:
@@ -151,6 +182,7 @@ class _Parts:
     measures: dict[str, dict[str, Any]]
     actions: dict[str, models.Action]
     ratings: dict[str, models.Rating]
+    show: dict[str, bool]
 
     def refs(self, ids: list[str]) -> list[dict[str, Any]]:
         """The evidence rows of these ids that the audience may see."""
@@ -170,6 +202,7 @@ class _Parts:
             "kind": kind,
             "quality_statement": qs_id,
             "tags": [qs_id, *related],
+            "order": s.order,
             "evidence": self.refs(s.evidence),
             "measures": [self.measures[m] for m in s.metrics if m in self.measures],
         }
@@ -177,7 +210,11 @@ class _Parts:
             answering = [a for a in self.actions.values() if s.id in a.answers]
             answering += [self.actions[a] for a in s.actions if a in self.actions]
             unique = {a.id: a for a in answering if a.status is not models.ActionStatus.CANCELLED}
-            row["actions"] = [_action_row(a, self.audience) for _, a in sorted(unique.items())]
+            row["actions"] = (
+                [_action_row(a, self.audience, self.show) for _, a in sorted(unique.items())]
+                if self.show["actions"]
+                else []
+            )
         return row
 
 
@@ -239,7 +276,7 @@ class _Themes:
         rating = self.parts.ratings.get(qs.id)
         strengths, areas, elsewhere = self._placed(rating, qs.id, theme_id)
         mine = [e for e in self.parts.evidence.values() if qs.id in e["quality_statements"]]
-        score = rating.self_score if rating else None
+        score = rating.self_score if rating and self.parts.show["self_scores"] else None
         labels = self.framework.scoring.score_labels
         return {
             "id": qs.id,
@@ -286,24 +323,53 @@ def _return_rows(parts: _Parts) -> list[dict[str, Any]]:
     return returns
 
 
-def build_context(project: Project, audience: str) -> dict[str, Any]:
-    """Plain data for the templates and the DOCX writer, already filtered for the audience."""
+def document_settings(project: Project) -> models.DocumentSettings:
+    """The document's settings in ``ascready.yaml`` (the defaults when it has none)."""
+    return project.profile.document if project.profile else models.DocumentSettings()
+
+
+def build_context(
+    project: Project,
+    audience: str,
+    *,
+    layout: str = LAYOUTS[0],
+    settings: models.DocumentSettings | None = None,
+) -> dict[str, Any]:
+    """Plain data for the templates and the DOCX writer, already filtered for the audience:
+    what the public version does not show (its settings in ``ascready.yaml``) is not in it.
+    ``settings`` replaces the document settings of ``ascready.yaml`` (the CLI's flags)."""
     if audience not in AUDIENCES:
         raise AscreadyError(f"unknown audience '{audience}'; use public or internal")
+    if layout not in LAYOUTS:
+        raise AscreadyError(f"unknown layout '{layout}'; use one of: {', '.join(LAYOUTS)}")
+    settings = settings or document_settings(project)
+    show = dict(SHOW_ALL) if audience == "internal" else settings.public.model_dump()
     fw = project.framework
     profile = project.profile
     parts = _Parts(
         project,
         audience,
-        evidence=_evidence_rows(project, audience),
-        measures=_measure_rows(project, audience),
+        evidence=_evidence_rows(project, audience, show),
+        measures=_measure_rows(project, audience, show),
         actions={d.model.id: d.model for d in project.actions},
         ratings=_ratings_by_qs(project),
+        show=show,
     )
     themes = _Themes(parts).rows()
-    scores = {q: r.self_score for q, r in parts.ratings.items() if r.self_score is not None}
+    scores = (
+        {q: r.self_score for q, r in parts.ratings.items() if r.self_score is not None}
+        if show["self_scores"]
+        else {}
+    )
+    key_dates = _key_dates(profile)
+    coverage = _coverage(project, parts.evidence) if show["coverage"] else None
+    returns = _return_rows(parts) if show["information_return"] else []
+    sections = _sections(themes, coverage is not None, bool(returns))
     return {
         "audience": audience,
+        "layout": layout,
+        "show": show,
+        "document": _cover(project, audience, settings),
         "council": {
             "name": profile.council if profile else "",
             "ons_code": profile.ons_code if profile else "",
@@ -313,25 +379,214 @@ def build_context(project: Project, audience: str) -> dict[str, Any]:
             k: (v.isoformat() if v else "")
             for k, v in (profile.dates.model_dump().items() if profile else {})
         },
+        "key_dates": key_dates,
         "framework": {"id": fw.id, "title": fw.title},
         "score_labels": dict(fw.scoring.score_labels),
+        "summary": _summary(project, audience, themes, show, key_dates),
         "themes": themes,
+        "by_theme": _by_theme(themes) if layout == "by-theme" else [],
         "evidence": list(parts.evidence.values()),
         "measures": list(parts.measures.values()),
-        "information_return": _return_rows(parts),
-        "coverage": _coverage(project, parts.evidence),
+        "information_return": returns,
+        "coverage": coverage,
+        "sections": sections,
+        "headings": {section["id"]: section["title"] for section in sections},
         "self_scores": {q: scores[q] for q in sorted(scores, key=_qs_number)},
     }
 
 
-def _action_row(action: models.Action, audience: str) -> dict[str, Any]:
+def _sections(
+    themes: list[dict[str, Any]], coverage: bool, information_return: bool
+) -> list[dict[str, str]]:
+    """The document's sections, in order, each with its anchor and heading: every format
+    writes these, and only these, as its top-level headings."""
+    out = [
+        {"id": "summary", "title": "Summary"},
+        {"id": "introduction", "title": "Introduction"},
+    ]
+    out += [
+        {"id": f"theme-{t['number']}", "title": f"Theme {t['number']}: {t['title']}"}
+        for t in themes
+    ]
+    if coverage:
+        out.append({"id": "coverage", "title": "Evidence coverage"})
+    appendices = [("evidence-index", "Evidence index")]
+    if information_return:
+        appendices.append(("information-return", "Information return index"))
+    for letter, (anchor, title) in zip("ABCDEFGH", appendices, strict=False):
+        out.append({"id": anchor, "title": f"Appendix {letter}: {title}"})
+    return out
+
+
+def _cover(project: Project, audience: str, settings: models.DocumentSettings) -> dict[str, Any]:
+    """What the cover and the footer say: the council, the title, the version and its date."""
+    council = project.profile.council if project.profile else ""
+    title = settings.title or (
+        f"{council} adult social care self-assessment"
+        if council
+        else "Adult social care self-assessment"
+    )
+    status = settings.status.value
+    version = settings.version or ""
+    edition = " ".join(
+        part for part in (status.capitalize(), f"version {version}" if version else "") if part
+    )
+    audience_title = "Public version" if audience == "public" else "Internal version"
+    return {
+        "title": title,
+        "council": council,
+        "audience_title": audience_title,
+        "audience_line": PUBLIC_LINE if audience == "public" else INTERNAL_LINE,
+        "status": status,
+        "version": version,
+        "edition": edition,  # "Draft version 0.3"
+        "date": settings.date.isoformat() if settings.date else "",
+        "date_text": long_date(settings.date) if settings.date else "",
+        "owner": settings.owner or "",
+        "approved_by": settings.approved_by or "",
+        # The one line every page's footer carries.
+        "footer": " · ".join(
+            p
+            for p in (
+                title,
+                edition,
+                audience_title,
+                long_date(settings.date) if settings.date else "",
+            )
+            if p
+        ),
+    }
+
+
+def _key_dates(profile: models.CouncilProfile | None) -> list[dict[str, str]]:
+    """The assessment's key dates that are set, in order, each with its title and its date
+    written out (9 November 2026)."""
+    if profile is None:
+        return []
+    out = []
+    for key, day in profile.dates.model_dump().items():
+        if day is not None:
+            title = DATE_TITLES.get(key, key_title(key))
+            out.append(
+                {"key": key, "title": title, "date": day.isoformat(), "text": long_date(day)}
+            )
+    return out
+
+
+def _first(rows: list[dict[str, Any]]) -> str:
+    return str(rows[0]["text"]) if rows else ""
+
+
+def _summary(
+    project: Project,
+    audience: str,
+    themes: list[dict[str, Any]],
+    show: dict[str, bool],
+    key_dates: list[dict[str, str]],
+) -> dict[str, Any]:
+    """The answer first: each quality statement with its self-score (when shown), each theme's
+    first strength and area for improvement, the key dates and, internally, the estimate."""
+    from ascready.analysis.gaps.readiness import predict_by_statement
+
+    fw = project.framework
+    statements = []
+    theme_lines = []
+    for theme in themes:
+        strengths = [s for qs in theme["quality_statements"] for s in qs["strengths"]]
+        areas = [s for qs in theme["quality_statements"] for s in qs["areas_for_improvement"]]
+        strengths += [s for s in theme["also_presented"] if s["kind"] == "strength"]
+        areas += [s for s in theme["also_presented"] if s["kind"] != "strength"]
+        theme_lines.append(
+            {
+                "number": theme["number"],
+                "title": theme["title"],
+                "strength": _first(sorted(strengths, key=_council_order)),
+                "area": _first(sorted(areas, key=_council_order)),
+            }
+        )
+        for qs in theme["quality_statements"]:
+            statements.append(
+                {
+                    "id": qs["id"],
+                    "title": qs["title"],
+                    "theme_number": theme["number"],
+                    "theme_title": theme["title"],
+                    "self_score": qs["self_score"],
+                    "score_label": qs["score_label"],
+                }
+            )
+    estimate = None
+    if audience == "internal":
+        predicted = predict_by_statement(fw, project)
+        if predicted.available:
+            estimate = {
+                "percent": predicted.percent,
+                "rating": predicted.rating or "",
+                "rating_title": predicted.rating_title or "",
+                "position": predicted.position,
+                "notes": list(predicted.notes),
+                "label": ESTIMATE_SENTENCE,
+            }
+    scale = [
+        {"score": str(k), "label": v}
+        for k, v in sorted(fw.scoring.score_labels.items(), key=lambda kv: str(kv[0]))
+    ]
+    return {
+        "quality_statements": statements,
+        "themes": theme_lines,
+        "key_dates": key_dates,
+        "scale": scale if show["self_scores"] else [],
+        "estimate": estimate,
+    }
+
+
+def _council_order(statement: dict[str, Any]) -> tuple[int, int]:
+    """The council's own order for a theme's list: its ``order`` first, the rest after."""
+    order = statement.get("order")
+    return (0, int(order)) if order is not None else (1, 0)
+
+
+def _by_theme(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Theme by theme, the strengths then the areas for improvement presented under it, in
+    the council's own order (``order``; then quality statement order, as written)."""
+    out = []
+    for theme in themes:
+        strengths = [s for qs in theme["quality_statements"] for s in qs["strengths"]]
+        areas = [s for qs in theme["quality_statements"] for s in qs["areas_for_improvement"]]
+        strengths += [s for s in theme["also_presented"] if s["kind"] == "strength"]
+        areas += [s for s in theme["also_presented"] if s["kind"] != "strength"]
+        out.append(
+            {
+                "id": theme["id"],
+                "number": theme["number"],
+                "title": theme["title"],
+                "quality_statements": [
+                    {
+                        "id": qs["id"],
+                        "title": qs["title"],
+                        "self_score": qs["self_score"],
+                        "score_label": qs["score_label"],
+                    }
+                    for qs in theme["quality_statements"]
+                ],
+                "strengths": sorted(strengths, key=_council_order),
+                "areas_for_improvement": sorted(areas, key=_council_order),
+            }
+        )
+    return out
+
+
+def _action_row(action: models.Action, audience: str, show: dict[str, bool]) -> dict[str, Any]:
+    progress = show["action_progress"]
     return {
         "id": action.id,
+        "label": action.id if show["references"] else "",
         "title": action.title,
         "workstream": action.workstream or "",
-        "status": action.status.value,
-        "status_title": STATUS_WORDS[action.status.value],
-        "due": action.due.isoformat() if action.due else "",
+        "status": action.status.value if progress else "",
+        "status_title": STATUS_WORDS[action.status.value] if progress else "",
+        "due": action.due.isoformat() if action.due and progress else "",
+        "due_text": long_date(action.due) if action.due and progress else "",
         "owner": (action.owner or "") if audience == "internal" else "",
     }
 
@@ -374,20 +629,6 @@ def markdown_to_html(text: str) -> str:
     md.disable(["heading", "lheading", "image"])
     md.validateLink = _safe_link  # type: ignore[method-assign]
     return str(md.render(text or ""))
-
-
-def heatmap_colour(count: int, maximum: int) -> str:
-    """Background colour for a heatmap cell, light to dark blue; 0 is pale red."""
-    if count == 0:
-        return "#fde2e1"
-    steps = ["#e3eefa", "#c3daf2", "#94bde6", "#5f98d3", "#2f6fb0", "#1b4f86"]
-    index = min(len(steps) - 1, round((count / max(maximum, 1)) * (len(steps) - 1)))
-    return steps[index]
-
-
-def heatmap_text_colour(count: int, maximum: int) -> str:
-    background = heatmap_colour(count, maximum)
-    return "#ffffff" if background in ("#2f6fb0", "#1b4f86", "#5f98d3") else "#1a1a1a"
 
 
 # --- Jinja ------------------------------------------------------------------------------------
@@ -561,10 +802,50 @@ def _template_line(exc: BaseException) -> int | None:
 # --- the whole job ----------------------------------------------------------------------------
 
 
-def render_project(project: Project, fmt: str, audience: str) -> bytes:
+def settings_with(
+    project: Project,
+    *,
+    version: str | None = None,
+    status: str | None = None,
+    date: str | None = None,
+) -> models.DocumentSettings:
+    """The document settings of ``ascready.yaml`` with what the command line gives instead.
+    A final version needs its date."""
+    settings = document_settings(project)
+    changes: dict[str, Any] = {}
+    if version is not None:
+        changes["version"] = version.strip() or None
+    if status is not None:
+        changes["status"] = models.DocumentStatus(status)
+    if date is not None:
+        from ascready.repository.dates import DateError, parse_date
+
+        try:
+            changes["date"] = parse_date(date)
+        except DateError as e:
+            raise AscreadyError(
+                f"--date '{date}' {e.reason}: use a date such as 30/11/2026 or 2026-11-30 (day "
+                "before month)"
+            ) from None
+    settings = settings.model_copy(update=changes) if changes else settings
+    if settings.status is models.DocumentStatus.FINAL and settings.date is None:
+        raise AscreadyError(
+            "a final version needs its date: add document.date to ascready.yaml, or give --date"
+        )
+    return settings
+
+
+def render_project(
+    project: Project,
+    fmt: str,
+    audience: str,
+    *,
+    layout: str = LAYOUTS[0],
+    settings: models.DocumentSettings | None = None,
+) -> bytes:
     if fmt not in FORMATS:
         raise AscreadyError(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
-    context = build_context(project, audience)
+    context = build_context(project, audience, layout=layout, settings=settings)
     if fmt == "docx":
         from ascready.document.docx import render_docx
 

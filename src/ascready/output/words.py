@@ -6,6 +6,8 @@ same way.
 
 from __future__ import annotations
 
+import datetime as dt
+
 #: How a return item's or an action's status reads in a document.
 STATUS_WORDS = {
     "not-started": "Not started",
@@ -38,3 +40,39 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def key_title(key: str) -> str:
     """A data key as a label: 'information_return' -> 'Information return'."""
     return key.replace("_", " ").replace("-", " ").capitalize()
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+#: The key dates of ``ascready.yaml``, as a document names them.
+DATE_TITLES = {
+    "notified": "CQC notified us of the assessment",
+    "information_return_due": "Information return and self-assessment due",
+    "site_visit": "CQC's on-site activity begins",
+}
+
+
+def long_date(day: dt.date) -> str:
+    """A date as documents in England write it: 9 November 2026 (no locale involved)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+#: What each version of the self-assessment says it is, under its title.
+PUBLIC_LINE = "Public version"
+INTERNAL_LINE = (
+    "Internal version: contains material not for publication; each evidence item is marked "
+    "with its classification"
+)

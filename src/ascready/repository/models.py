@@ -155,6 +155,74 @@ class PersonalDataPolicy(StrictModel):
     )
 
 
+class DocumentStatus(StrEnum):
+    DRAFT = "draft"
+    FINAL = "final"
+
+
+class PublicVersion(StrictModel):
+    """What the public version of the self-assessment shows beyond its text. The internal
+    version shows everything; evidence not classified public is never in the public one."""
+
+    self_scores: bool = Field(
+        False,
+        description="Show the council's self-score for each quality statement, and the "
+        "summary table of scores. Many councils keep scores to the internal version until "
+        "CQC has published its own.",
+    )
+    actions: bool = Field(
+        True,
+        description="Under each area for improvement, the improvement actions that answer "
+        "it, by title.",
+    )
+    action_progress: bool = Field(
+        False,
+        description="With each action, its status and due date (workflow that dates quickly).",
+    )
+    references: bool = Field(
+        False,
+        description="The repository's codes (EV-, ACT-, ASCOF- ids) beside evidence, actions "
+        "and measures; without them, items are named by their titles.",
+    )
+    coverage: bool = Field(
+        False,
+        description="The table of how much evidence each quality statement has in each "
+        "evidence category (it shows where evidence is thin).",
+    )
+    information_return: bool = Field(
+        False,
+        description="The list of information-return items with their upload status.",
+    )
+
+
+class DocumentSettings(StrictModel):
+    """The self-assessment document's cover and what its public version shows."""
+
+    title: Text | None = Field(
+        None,
+        description="The document's title; by default '<council> adult social care "
+        "self-assessment'.",
+    )
+    version: Text | None = Field(
+        None, description="The version shown on the cover and in the footer, e.g. 0.3 or 1.0."
+    )
+    status: DocumentStatus = Field(
+        DocumentStatus.DRAFT, description="draft or final; the cover and footer say which."
+    )
+    date: Date | None = Field(
+        None,
+        description="The document's date, shown on the cover. Without one, no date is shown "
+        "(a final version needs one).",
+    )
+    owner: Text | None = Field(
+        None, description="Who owns the document: a role, such as 'Director of Adult Social Care'."
+    )
+    approved_by: Text | None = Field(
+        None, description="Who signed it off: a role or a board, such as 'Adult Social Care DMT'."
+    )
+    public: PublicVersion = Field(default_factory=PublicVersion)
+
+
 class CouncilProfile(StrictModel):
     """``ascready.yaml`` at the root of an evidence repository."""
 
@@ -177,6 +245,7 @@ class CouncilProfile(StrictModel):
         default_factory=list, description="The people named to upload to the CQC portal (two)."
     )
     personal_data: PersonalDataPolicy = Field(default_factory=PersonalDataPolicy)
+    document: DocumentSettings = Field(default_factory=DocumentSettings)
 
 
 # --- evidence ------------------------------------------------------------------------------
@@ -313,6 +382,11 @@ class Statement(StrictModel):
     related_quality_statements: list[QsRef] = Field(default_factory=list)
     presented_under: ThemeRef | None = Field(
         None, description="The theme this is presented under, if not its own."
+    )
+    order: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        None,
+        description="Its place in the council's own list for its theme (1 first), for "
+        "render --layout by-theme; statements without one follow, in quality statement order.",
     )
     owner: str | None = Field(None, description="The lead officer for it.")
     notes: str = Field(
