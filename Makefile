@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml | cksum | cut -d
 LATEST := .venv-latest
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: demo test lint typecheck imports pytest browser-tools test-latest lock bench fuzz schemas clean
+.PHONY: demo test lint typecheck imports pytest browser-tools test-latest lock bench fuzz schemas pictures clean
 
 # Exactly the versions in the lock, every file checked against its hash, then ascready itself
 # without dependencies and without build isolation (hatchling and editables come from the
@@ -101,6 +101,11 @@ test-latest:
 	@echo "Newer releases that pyproject.toml's caps (or another package) hold back:"
 	@out=$$($(LATEST)/bin/python -m pip list --outdated --exclude-editable --exclude setuptools \
 	  2>/dev/null) && echo "$${out:-  none}" || echo "  (the package index could not be asked)"
+
+## pictures: the README's pictures of the example's Word file (first pages, via LibreOffice)
+## and HTML page (desktop and phone, via Chromium), in docs/pictures/
+pictures: $(STAMP) browser-tools
+	$(BIN)/python tools/pictures.py
 
 ## bench: time validate on a synthetic 10,000-item repository; prints ratios
 bench: $(STAMP)

@@ -200,3 +200,34 @@ def test_the_cover_says_which_version_and_a_final_one_needs_its_date(tmp_path: P
     assert "--date" in refused.output
     final = runner.invoke(app, ["render", str(root), "--final", "--date", "2026-12-01"])
     assert final.exit_code == 0 and "Final, 1 December 2026." in final.stdout
+
+
+def test_an_action_due_before_the_documents_date_and_not_done_is_overdue(
+    tmp_path: Path,
+) -> None:
+    """Judged on the document's own date, never the clock: without a date, nothing is."""
+    project, _ = load_project(EXAMPLE)
+    internal = build_context(project, "internal")
+    actions = [
+        a
+        for t in internal["themes"]
+        for q in t["quality_statements"]
+        for area in q["areas_for_improvement"]
+        for a in area["actions"]
+    ]
+    day = project.profile.document.date if project.profile else None
+    assert day is not None
+    late = [a for a in actions if a["overdue"]]
+    assert late, "the example has actions due before its document's date"
+    for a in actions:
+        due = a["due"] and a["due"] < day.isoformat()
+        assert a["overdue"] == bool(due and a["status"] not in ("done", "cancelled")), a["id"]
+        assert ("overdue" in a["status_title"]) == a["overdue"]
+    undated, _ = load_project(_repo(tmp_path))
+    assert not any(
+        a["overdue"]
+        for t in build_context(undated, "internal")["themes"]
+        for q in t["quality_statements"]
+        for area in q["areas_for_improvement"]
+        for a in area["actions"]
+    )

@@ -11,6 +11,7 @@ is escaped.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -183,6 +184,8 @@ class _Parts:
     actions: dict[str, models.Action]
     ratings: dict[str, models.Rating]
     show: dict[str, bool]
+    #: The document's own date: an action due before it and not done is overdue.
+    dated: dt.date | None = None
 
     def refs(self, ids: list[str]) -> list[dict[str, Any]]:
         """The evidence rows of these ids that the audience may see."""
@@ -211,7 +214,10 @@ class _Parts:
             answering += [self.actions[a] for a in s.actions if a in self.actions]
             unique = {a.id: a for a in answering if a.status is not models.ActionStatus.CANCELLED}
             row["actions"] = (
-                [_action_row(a, self.audience, self.show) for _, a in sorted(unique.items())]
+                [
+                    _action_row(a, self.audience, self.show, self.dated)
+                    for _, a in sorted(unique.items())
+                ]
                 if self.show["actions"]
                 else []
             )
@@ -354,6 +360,7 @@ def build_context(
         actions={d.model.id: d.model for d in project.actions},
         ratings=_ratings_by_qs(project),
         show=show,
+        dated=settings.date,
     )
     themes = _Themes(parts).rows()
     scores = (
@@ -576,15 +583,27 @@ def _by_theme(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _action_row(action: models.Action, audience: str, show: dict[str, bool]) -> dict[str, Any]:
+def _action_row(
+    action: models.Action, audience: str, show: dict[str, bool], dated: dt.date | None
+) -> dict[str, Any]:
     progress = show["action_progress"]
+    status = STATUS_WORDS[action.status.value]
+    overdue = bool(
+        dated
+        and action.due
+        and action.due < dated
+        and action.status not in (models.ActionStatus.DONE, models.ActionStatus.CANCELLED)
+    )
+    if overdue:
+        status += ", overdue"
     return {
         "id": action.id,
         "label": action.id if show["references"] else "",
         "title": action.title,
         "workstream": action.workstream or "",
         "status": action.status.value if progress else "",
-        "status_title": STATUS_WORDS[action.status.value] if progress else "",
+        "status_title": status if progress else "",
+        "overdue": overdue and progress,
         "due": action.due.isoformat() if action.due and progress else "",
         "due_text": long_date(action.due) if action.due and progress else "",
         "owner": (action.owner or "") if audience == "internal" else "",
