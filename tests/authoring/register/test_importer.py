@@ -713,3 +713,45 @@ def test_many_rows_with_one_problem_are_listed_up_to_a_limit_then_counted(
     assert "row " + str(rows + 2) in result.output  # the QS99 row, a problem of its own
     assert f"nothing was written: {rows + 1} problem(s)" in result.output
     assert not (repo / "evidence").exists() or not any((repo / "evidence").iterdir())
+
+
+STATEMENT_MAPPING = (
+    "sheets:\n  - kind: statement\n    columns: {quality_statement: QS, type: Type, text: Text}\n"
+)
+
+
+@pytest.mark.parametrize("own_order", [True, False])
+def test_a_councils_own_order_across_quality_statements_is_kept_for_the_by_theme_layout(
+    runner: CliRunner, tmp_path: Path, own_order: bool
+) -> None:
+    """A council lists theme 1's strengths in an order of its own (QS2's before QS1's): each
+    gets its place, and render --layout by-theme follows it. A sheet that is simply in quality
+    statement order adds nothing to the files."""
+    from ascready.document.render import build_context
+
+    rows = [
+        ("QS2", "Strength", "Our prevention offer reaches people early"),
+        ("QS1", "Strength", "Carers say their assessment has improved"),
+        ("QS3", "Strength", "Interpreters are booked for every assessment"),
+        ("QS1", "Area for improvement", "Waiting times for occupational therapy"),
+    ]
+    if not own_order:
+        rows = sorted(rows, key=lambda r: (r[1], r[0]))
+    repo = council_repo(tmp_path)
+    sheet = tmp_path / "statements.csv"
+    sheet.write_text(
+        "QS,Type,Text\n" + "".join(f"{q},{t},{x}\n" for q, t, x in rows), encoding="utf-8"
+    )
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(STATEMENT_MAPPING, encoding="utf-8")
+    result = run_import(runner, repo, str(sheet), "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    qs1 = read_yaml(repo / "ratings/QS1.yaml")
+    assert ("order" in qs1["strengths"][0]) is own_order
+    project, _ = load_project(repo)
+    theme = build_context(project, "internal", layout="by-theme")["by_theme"][0]
+    strengths = [(s["text"], s["tags"][0]) for s in theme["strengths"]]
+    expected = [(x, q) for q, t, x in rows if t == "Strength"]
+    assert strengths == expected
+    again = run_import(runner, repo, str(sheet), "--mapping", str(mapping))
+    assert again.exit_code == 0 and "Nothing to write" in again.output

@@ -95,6 +95,8 @@ class Statements:
         self.held: list[_Held] = []
         self.counters: dict[str, int] = defaultdict(int)
         self.used: set[str] = set()
+        #: (theme, list) -> the rows of a sheet without an order column, in the sheet's order.
+        self.unordered: dict[tuple[str, str], list[_Row]] = defaultdict(list)
         for entry in builder.project.ratings:
             rating = entry.model
             data = entry.document.data if isinstance(entry.document.data, dict) else {}
@@ -176,6 +178,36 @@ class Statements:
         elif held is None:
             self.used.add(values["id"])
         self.rows.append(_Row(row, qs, listname, values, held or None, given))
+        if "order" not in row.cells:
+            self.unordered[(self._theme(qs, values), listname)].append(self.rows[-1])
+
+    def _sheet_order(self) -> None:
+        """Where a sheet without an order column lists a theme's statements in an order of its
+        own, not quality statement by quality statement, each gets its place in its theme's
+        list (``order``), so that render --layout by-theme keeps it. A sheet in quality
+        statement order says nothing more than the files do: nothing is added."""
+        fw = self.builder.project.framework
+        own = any(
+            [fw.quality_statement_order(r.qs) for r in rows]
+            != sorted(fw.quality_statement_order(r.qs) for r in rows)
+            for rows in self.unordered.values()
+        )
+        if not own:
+            return
+        for rows in self.unordered.values():
+            for place, r in enumerate(rows, 1):
+                r.values["order"] = place
+
+    def _theme(self, qs: str, values: dict[str, Any]) -> str:
+        """The theme a statement is presented under: its own choice, or its quality
+        statement's."""
+        fw = self.builder.project.framework
+        chosen = values.get("presented_under")
+        theme = fw.resolve_theme(str(chosen)) if chosen else None
+        if theme:
+            return theme
+        statement = fw.quality_statement_by_id.get(qs)
+        return statement.theme if statement else ""
 
     def _match(self, row: Row, qs: str, listname: str, values: dict[str, Any]) -> Any:
         """The statement held that the row is (None: a new one; False: refused)."""
@@ -210,6 +242,7 @@ class Statements:
     def finish(self) -> None:
         """Work out each rating file's lists, and what is missing."""
         builder = self.builder
+        self._sheet_order()
         missing = [h for h in self.held if h.ident not in self.matched]
         self._near(missing)
         for h in missing:
