@@ -20,6 +20,7 @@ from ascready.analysis.gaps import GapsReport, build_gaps, run_gaps
 from ascready.checks.load import load_project
 from ascready.cli import app
 from ascready.output.gaps_xlsx import AMBER, GREEN, GREY, RED, render_xlsx
+from ascready.output.words import STATUS_WORDS
 from tests.conftest import REPO_ROOT
 
 MakeRepo = Callable[..., Path]
@@ -176,7 +177,7 @@ def test_information_return(book: Workbook, report: GapsReport) -> None:
     item17 = by_number[17]
     assert item17["Owner"].value is None
     assert "no owner" in item17["Blockers"].value.split("; ")
-    assert item17["Status"].value == "not-started"
+    assert item17["Status"].value == "Not started"  # a word, not the code in the file
     colour = {
         "uploaded": GREEN,
         "ready": GREEN,
@@ -187,7 +188,7 @@ def test_information_return(book: Workbook, report: GapsReport) -> None:
     }
     for row in report.information_return.rows:
         record = by_number[row.number]
-        assert record["Status"].value == row.status
+        assert record["Status"].value == STATUS_WORDS.get(row.status, row.status.capitalize())
         assert _fill(record["Status"]) == colour[row.status], row.number
         assert record["Evidence"].value == row.evidence
         assert record["Current evidence"].value == row.current_evidence
