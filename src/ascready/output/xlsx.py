@@ -166,10 +166,12 @@ PORTRAIT_WIDTH = 100
 #: Page margins in inches: left, right, top, bottom, header, footer.
 MARGINS = (0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
 FOOTER_SIZE = 8
-#: Bold header text takes about a tenth more room than plain text.
-BOLD = 0.9
+#: Width units one bold letter of a header takes, counted high.
+BOLD_LETTER = 1.3
+#: Bold header text takes more room than plain text: the share of a column's width it gets.
+BOLD = 0.75
 #: Letters of ordinary text to a width unit (the width of a digit), counted low.
-LETTERS_PER_UNIT = 1.15
+LETTERS_PER_UNIT = 1.2
 
 
 def shown_width(text: str) -> int:
@@ -282,18 +284,17 @@ def fit_width(longest: int, header: str, cap: int = MAX_COLUMN_WIDTH) -> int:
 def header_width(header: str) -> int:
     """The narrowest a column may be: its header's longest word, in bold, stays whole."""
     word = max((len(w) for w in header.split()), default=0)
-    return max(MIN_COLUMN_WIDTH, word + 3)
+    return max(MIN_COLUMN_WIDTH, int(word * BOLD_LETTER) + 3)
 
 
 def fit_widths(widths: list[int], floors: list[int], total: int = SHEET_WIDTH) -> list[int]:
-    """The widths narrowed, widest first, until they add up to ``total`` at most; none below its
-    floor or :data:`NARROWEST_WRAPPED` (so a very wide sheet may stay wider than ``total``)."""
+    """The widths narrowed in proportion (a long text keeps more room than a short list) until
+    they add up to ``total`` at most; none below its floor or :data:`NARROWEST_WRAPPED`, so a
+    very wide sheet may stay wider than ``total``."""
+    lows = [min(w, max(f, NARROWEST_WRAPPED)) for w, f in zip(widths, floors, strict=True)]
     out = list(widths)
-    lows = [max(f, min(w, NARROWEST_WRAPPED)) for w, f in zip(widths, floors, strict=True)]
-    while sum(out) > total:
-        # the widest column that may still narrow (the first of equals, so the same each time)
-        best = max(range(len(out)), key=lambda i: (out[i] if out[i] > lows[i] else -1, -i))
-        if out[best] <= lows[best]:
+    for percent in range(100, 0, -1):  # whole percentages: the same widths every time
+        out = [max(low, w * percent // 100) for w, low in zip(widths, lows, strict=True)]
+        if sum(out) <= total:
             break
-        out[best] -= 1
     return out

@@ -64,6 +64,8 @@ LISTS = "Lists"
 SPARE_ROWS, MIN_VALIDATED_ROWS = 200, 1000
 #: Text columns at least this wide wrap their text; narrower ones stay on one line.
 WRAP_WIDTH = 30
+#: The narrowest such a column gets when a wide sheet is narrowed to print.
+PROSE_WIDTH = 24
 # Excel's limits on a data validation's messages.
 MAX_TITLE, MAX_PROMPT, MAX_ERROR = 32, 255, 225
 # Text a spreadsheet would turn into a number, a date or a yes/no when the cell is edited.
@@ -330,7 +332,15 @@ def _widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[in
         fit_width(n, col.header, max(col.width, MAX_COLUMN_WIDTH))
         for n, col in zip(longest, columns, strict=True)
     ]
-    return fit_widths(wanted, [header_width(col.header) for col in columns])
+    floors = [
+        max(header_width(col.header), PROSE_WIDTH if _prose(col) else 0) for col in columns
+    ]
+    return fit_widths(wanted, floors)
+
+
+def _prose(col: Column) -> bool:
+    """Whether a column holds sentences (a title, a summary, a narrative), which wrap."""
+    return col.type == "text" and col.width >= WRAP_WIDTH
 
 
 def _write_sheet(
@@ -358,7 +368,7 @@ def _write_sheet(
         ws.column_dimensions[get_column_letter(c)].width = widths[c - 1]
 
     # Prose wraps; so does any other text too long for its column, so that nothing is cut.
-    prose = [col.type == "text" and col.width >= WRAP_WIDTH for col in columns]
+    prose = [_prose(col) for col in columns]
     worded = [col.worded for col in columns]
     room = [w - 2 for w in widths]
     for r, values in enumerate(rows, start=2):
