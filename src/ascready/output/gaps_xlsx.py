@@ -23,6 +23,7 @@ from ascready.output.xlsx import (
     BOLD,
     DATE_FORMAT,
     HEADER_FILL,
+    MAX_COLUMN_WIDTH,
     cell_text,
     fit_width,
     fit_widths,
@@ -511,6 +512,7 @@ def _write(
     widths = fit_widths(
         [fit_width(n, h) for n, h in zip(longest, table.headers, strict=True)],
         [header_width(h) for h in table.headers],
+        [n + 2 > MAX_COLUMN_WIDTH for n in longest],  # long text: it wraps anyway
     )
 
     wrap = Alignment(wrap_text=True, vertical="top")

@@ -161,8 +161,9 @@ LINE_POINTS = 15.0
 #: Excel's tallest row, in points.
 MAX_ROW_POINTS = 409.0
 #: The widest a sheet may be, in Excel's width units (about a character each), and still print
-#: portrait on A4 at full size within :data:`MARGINS`; wider sheets print landscape.
-PORTRAIT_WIDTH = 100
+#: portrait: A4 portrait within :data:`MARGINS` holds about 100 at full size, so such a sheet
+#: prints at nine tenths of it or more. Wider sheets print landscape.
+PORTRAIT_WIDTH = 115
 #: Page margins in inches: left, right, top, bottom, header, footer.
 MARGINS = (0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
 FOOTER_SIZE = 8
@@ -287,14 +288,26 @@ def header_width(header: str) -> int:
     return max(MIN_COLUMN_WIDTH, int(word * BOLD_LETTER) + 3)
 
 
-def fit_widths(widths: list[int], floors: list[int], total: int = SHEET_WIDTH) -> list[int]:
-    """The widths narrowed in proportion (a long text keeps more room than a short list) until
-    they add up to ``total`` at most; none below its floor or :data:`NARROWEST_WRAPPED`, so a
-    very wide sheet may stay wider than ``total``."""
+def fit_widths(
+    widths: list[int],
+    floors: list[int],
+    first: list[bool] | None = None,
+    total: int = SHEET_WIDTH,
+) -> list[int]:
+    """The widths narrowed until they add up to ``total`` at most: the ``first`` columns (those
+    whose text wraps anyway: sentences longer than a column grows) before the others, so that
+    short values such as names stay on one line if they can; each in proportion, so that a long
+    text keeps more room than a short one. None goes below its floor or
+    :data:`NARROWEST_WRAPPED`, so a very wide sheet may stay wider than ``total``."""
     lows = [min(w, max(f, NARROWEST_WRAPPED)) for w, f in zip(widths, floors, strict=True)]
     out = list(widths)
-    for percent in range(100, 0, -1):  # whole percentages: the same widths every time
-        out = [max(low, w * percent // 100) for w, low in zip(widths, lows, strict=True)]
-        if sum(out) <= total:
-            break
+    for which in (first or [True] * len(widths), [True] * len(widths)):
+        start = list(out)
+        for percent in range(100, 0, -1):  # whole percentages: the same widths every time
+            out = [
+                max(low, w * percent // 100) if narrowed else w
+                for w, low, narrowed in zip(start, lows, which, strict=True)
+            ]
+            if sum(out) <= total:
+                return out
     return out

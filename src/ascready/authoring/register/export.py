@@ -328,14 +328,14 @@ def _widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[in
                 size = _longest(value)
                 if size > longest[c]:
                     longest[c] = size
+    caps = [max(col.width, MAX_COLUMN_WIDTH) for col in columns]
     wanted = [
-        fit_width(n, col.header, max(col.width, MAX_COLUMN_WIDTH))
-        for n, col in zip(longest, columns, strict=True)
+        fit_width(n, col.header, cap) for n, col, cap in zip(longest, columns, caps, strict=True)
     ]
-    floors = [
-        max(header_width(col.header), PROSE_WIDTH if _prose(col) else 0) for col in columns
-    ]
-    return fit_widths(wanted, floors)
+    floors = [max(header_width(col.header), PROSE_WIDTH if _prose(col) else 0) for col in columns]
+    # Sentences, and text longer than a column grows, wrap anyway: they narrow first.
+    first = [_prose(col) or n + 2 > cap for n, col, cap in zip(longest, columns, caps, strict=True)]
+    return fit_widths(wanted, floors, first)
 
 
 def _prose(col: Column) -> bool:
