@@ -512,7 +512,7 @@ def _write(
     widths = fit_widths(
         [fit_width(n, h) for n, h in zip(longest, table.headers, strict=True)],
         [header_width(h) for h in table.headers],
-        [n + 2 > MAX_COLUMN_WIDTH for n in longest],  # long text: it wraps anyway
+        [0 if n + 2 > MAX_COLUMN_WIDTH else 1 for n in longest],  # long text wraps anyway
     )
 
     wrap = Alignment(wrap_text=True, vertical="top")

@@ -270,10 +270,11 @@ def set_printing(
 #: The narrowest column, and the widest a column grows to fit its longest value; longer text
 #: wraps (Excel's width units, about a character each).
 MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH = 8, 48
-#: The widest a sheet's columns may add up to: printed one page wide on A4 landscape, wider
-#: would shrink the text below about two thirds of its size. Wider sheets narrow their widest
-#: columns (their text wraps onto more lines), but none below :data:`NARROWEST_WRAPPED`.
-SHEET_WIDTH, NARROWEST_WRAPPED = 200, 16
+#: The widest a sheet's columns may add up to: A4 landscape holds about 145 at full size, so
+#: such a sheet prints one page wide at about seven tenths of it; wider would shrink the text
+#: below that. Wider sheets narrow columns (their text wraps onto more lines; see
+#: :func:`fit_widths`), but none below :data:`NARROWEST_WRAPPED`.
+SHEET_WIDTH, NARROWEST_WRAPPED = 210, 16
 
 
 def fit_width(longest: int, header: str, cap: int = MAX_COLUMN_WIDTH) -> int:
@@ -291,22 +292,26 @@ def header_width(header: str) -> int:
 def fit_widths(
     widths: list[int],
     floors: list[int],
-    first: list[bool] | None = None,
+    order: list[int] | None = None,
     total: int = SHEET_WIDTH,
 ) -> list[int]:
-    """The widths narrowed until they add up to ``total`` at most: the ``first`` columns (those
-    whose text wraps anyway: sentences longer than a column grows) before the others, so that
-    short values such as names stay on one line if they can; each in proportion, so that a long
-    text keeps more room than a short one. None goes below its floor or
-    :data:`NARROWEST_WRAPPED`, so a very wide sheet may stay wider than ``total``."""
+    """The widths narrowed until they add up to ``total`` at most.
+
+    ``order`` says which columns narrow first: those of order 0 (text that wraps anyway:
+    sentences longer than a column grows), then those of order 1 as well (lists), and so on,
+    so that short values such as names stay on one line if they can. Each in proportion, so
+    that a long text keeps more room than a short one. None goes below its floor or
+    :data:`NARROWEST_WRAPPED`, so a very wide sheet may stay wider than ``total``.
+    """
+    order = order or [0] * len(widths)
     lows = [min(w, max(f, NARROWEST_WRAPPED)) for w, f in zip(widths, floors, strict=True)]
     out = list(widths)
-    for which in (first or [True] * len(widths), [True] * len(widths)):
+    for step in sorted(set(order)):
         start = list(out)
         for percent in range(100, 0, -1):  # whole percentages: the same widths every time
             out = [
-                max(low, w * percent // 100) if narrowed else w
-                for w, low, narrowed in zip(start, lows, which, strict=True)
+                max(low, w * percent // 100) if o <= step else w
+                for w, low, o in zip(start, lows, order, strict=True)
             ]
             if sum(out) <= total:
                 return out

@@ -64,6 +64,8 @@ LISTS = "Lists"
 SPARE_ROWS, MIN_VALIDATED_ROWS = 200, 1000
 #: Text columns at least this wide wrap their text; narrower ones stay on one line.
 WRAP_WIDTH = 30
+#: The types of column holding several values in a cell.
+LISTED = ("list", "numbers", "scores")
 #: The narrowest such a column gets when a wide sheet is narrowed to print.
 PROSE_WIDTH = 24
 # Excel's limits on a data validation's messages.
@@ -333,9 +335,13 @@ def _widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[in
         fit_width(n, col.header, cap) for n, col, cap in zip(longest, columns, caps, strict=True)
     ]
     floors = [max(header_width(col.header), PROSE_WIDTH if _prose(col) else 0) for col in columns]
-    # Sentences, and text longer than a column grows, wrap anyway: they narrow first.
-    first = [_prose(col) or n + 2 > cap for n, col, cap in zip(longest, columns, caps, strict=True)]
-    return fit_widths(wanted, floors, first)
+    # Sentences, and text longer than a column grows, wrap anyway: they narrow first; then
+    # lists and paths, which wrap between their parts; names and the like last.
+    order = [
+        0 if _prose(col) or n + 2 > cap else 1 if col.type in LISTED or col.field == "file" else 2
+        for n, col, cap in zip(longest, columns, caps, strict=True)
+    ]
+    return fit_widths(wanted, floors, order)
 
 
 def _prose(col: Column) -> bool:
