@@ -74,7 +74,7 @@ def assert_prints_on_a4(ws: Any, *, portrait_width: float) -> None:
     """One sheet prints on A4, one page wide, header row repeated, a footer with the sheet and
     the page; landscape exactly when its columns are wider than ``portrait_width``."""
     setup = ws.page_setup
-    assert int(setup.paperSize) == A4, ws.title
+    assert setup.paperSize is not None and int(setup.paperSize) == A4, ws.title
     assert int(setup.fitToWidth) == 1, ws.title
     assert int(setup.fitToHeight) == 0, ws.title  # as many pages tall as it takes
     assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title

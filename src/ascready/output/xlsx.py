@@ -171,8 +171,9 @@ FOOTER_SIZE = 8
 BOLD_LETTER = 1.3
 #: Bold header text takes more room than plain text: the share of a column's width it gets.
 BOLD = 0.75
-#: Letters of ordinary text to a width unit (the width of a digit), counted low.
-LETTERS_PER_UNIT = 1.2
+#: Letters of ordinary text to a width unit (the width of a digit), counted low: most letters
+#: are narrower than a digit, but capitals and bold are wider, and spreadsheets differ.
+LETTERS_PER_UNIT = 1.0
 
 
 def shown_width(text: str) -> int:

@@ -254,10 +254,9 @@ def _validation(col: Column, items: _List, ref: str) -> Any:
     return dv
 
 
-def _write_lists(ws: Any, lists: list[_List], cells: _Cells, heading: str) -> None:
+def _write_lists(ws: Any, lists: list[_List], cells: _Cells) -> None:
     from openpyxl.utils import get_column_letter
 
-    widths = []
     for c, items in enumerate(lists, start=1):
         _heading(ws.cell(row=1, column=c), items.title, cells.bold)
         for r, value in enumerate(items.values, start=2):
@@ -266,13 +265,10 @@ def _write_lists(ws: Any, lists: list[_List], cells: _Cells, heading: str) -> No
             except UnfitCell as e:
                 raise AscreadyError(f"sheet '{LISTS}', list '{items.title}': {e}") from None
         longest = max((_longest(v) for v in items.values), default=0)
-        widths.append(max(fit_width(longest, ""), len(items.title) + 3))
-        ws.column_dimensions[get_column_letter(c)].width = widths[-1]
+        width = max(fit_width(longest, ""), len(items.title) + 3)
+        ws.column_dimensions[get_column_letter(c)].width = width
+    # Hidden, and not for reading: no print area, which would have LibreOffice print it.
     ws.sheet_state = "hidden"
-    tallest = max((len(items.values) for items in lists), default=0)
-    set_printing(
-        ws, columns=len(lists), rows=tallest + 1, widths=[float(w) for w in widths], heading=heading
-    )
 
 
 # --- the sheets --------------------------------------------------------------------------------
@@ -549,7 +545,7 @@ def register_workbook(
     _write_about(wb.create_sheet(ABOUT), rows, framework, cells, as_of, version, heading)
     for sheet, sheet_rows in rows.sheets:
         _write_sheet(wb.create_sheet(sheet.name), sheet, sheet_rows, cells, lists, used, heading)
-    _write_lists(wb.create_sheet(LISTS), lists, cells, heading)
+    _write_lists(wb.create_sheet(LISTS), lists, cells)
     wb.active = 0
 
     wb.properties.lastModifiedBy = "ascready"
