@@ -167,6 +167,7 @@ PORTRAIT_WIDTH = 115
 #: Page margins in inches: left, right, top, bottom, header, footer.
 MARGINS = (0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
 FOOTER_SIZE = 8
+MAX_HEADER_TEXT = 100
 #: Width units one bold letter of a header takes, counted high.
 BOLD_LETTER = 1.3
 #: Bold header text takes more room than plain text: the share of a column's width it gets.
@@ -220,9 +221,14 @@ def set_row_height(ws: Any, row: int, lines: int) -> None:
 
 
 def header_text(text: str) -> str:
-    """Text for a page header or footer: characters XML cannot hold replaced, and '&', which
-    starts a header code (``&P`` is the page number), doubled so that it prints as itself."""
-    return NOT_XML.sub("\N{REPLACEMENT CHARACTER}", text).replace("&", "&&")[:200]
+    """Text for a page header or footer: on one line, control characters and what XML cannot
+    hold replaced, at most :data:`MAX_HEADER_TEXT` characters (Excel takes 255 with the codes),
+    and '&', which starts a header code (``&P`` is the page number), doubled so that it prints
+    as itself."""
+    text = CONTROL_OR_NOT_XML.sub("\N{REPLACEMENT CHARACTER}", re.sub(r"[\t\r\n]+", " ", text))
+    if len(text) > MAX_HEADER_TEXT:
+        text = text[: MAX_HEADER_TEXT - 1] + "\N{HORIZONTAL ELLIPSIS}"
+    return text.replace("&", "&&")
 
 
 def set_printing(
