@@ -20,7 +20,17 @@ from ascready.analysis.gaps import GapsReport, build_gaps, run_gaps
 from ascready.checks.load import load_project
 from ascready.cli import app
 from ascready.output.gaps_xlsx import AMBER, GREEN, GREY, RED, render_xlsx
+from ascready.output.words import STATUS_WORDS
+from ascready.output.xlsx import PORTRAIT_WIDTH
 from tests.conftest import REPO_ROOT
+from tests.output.printing import (
+    assert_a4,
+    assert_nothing_is_cut,
+    assert_prints_on_a4,
+    page_text,
+    pdf_pages,
+    to_pdf,
+)
 
 MakeRepo = Callable[..., Path]
 DAY = dt.date(2026, 11, 23)
@@ -114,6 +124,76 @@ def test_dates_are_excel_dates_and_no_cell_is_a_formula(book: Workbook, name: st
                 assert cell.number_format == "yyyy-mm-dd"
 
 
+# --- on paper -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SHEET_ORDER)
+def test_every_sheet_prints_on_a4_one_page_wide_with_its_header(book: Workbook, name: str) -> None:
+    assert_prints_on_a4(book[name], portrait_width=PORTRAIT_WIDTH)
+    assert book[name].oddHeader.left.text == "Gaps report: Avonmere Council, as of 2026-11-23"
+
+
+@pytest.mark.parametrize("name", SHEET_ORDER)
+def test_no_text_is_cut_on_screen_or_on_paper(book: Workbook, name: str) -> None:
+    assert_nothing_is_cut(book[name])
+
+
+def test_wide_sheets_print_landscape_narrow_ones_portrait(book: Workbook) -> None:
+    assert book["Measures"].page_setup.orientation == "landscape"  # 17 columns
+    assert book["Deadlines"].page_setup.orientation == "portrait"  # 6 short ones
+
+
+def test_columns_are_as_wide_as_their_values_up_to_a_cap(book: Workbook) -> None:
+    """A column of short values shows them on one line: owners' names, numbers, dates."""
+    for name in ("Information return", "Evidence to refresh", "Deadlines"):
+        ws = book[name]
+        for record in _records(ws):
+            for head in ("Owner", "Date", "Days left", "Number", "Review by"):
+                cell = record.get(head)
+                if cell is None or cell.value is None:
+                    continue
+                width = ws.column_dimensions[cell.column_letter].width
+                shown = 10 if isinstance(cell.value, dt.datetime) else len(str(cell.value))
+                assert width >= shown + 1, (name, cell.coordinate, cell.value, width)
+
+
+def test_statuses_read_as_words(book: Workbook) -> None:
+    words = set(STATUS_WORDS.values())
+    for name in ("Information return", "Actions"):
+        statuses = [r["Status"].value for r in _records(book[name]) if r["Status"].value]
+        assert statuses, name
+        assert set(statuses) <= words, name
+
+
+def test_a_council_name_with_an_ampersand_prints_as_itself(make_repo: MakeRepo) -> None:
+    root = make_repo()
+    profile = root / "ascready.yaml"
+    text = profile.read_text(encoding="utf-8")
+    council = next(line for line in text.splitlines() if line.startswith("council:"))
+    profile.write_text(text.replace(council, "council: Brighton & Hove"), encoding="utf-8")
+    book = load_workbook(io.BytesIO(render_xlsx(_report(root))))
+    # '&' starts a header code ('&P' is the page number); '&&' prints one '&'.
+    assert book["Summary"].oddHeader.left.text.startswith("Gaps report: Brighton && Hove,")
+
+
+def test_libreoffice_prints_the_report_on_a_few_a4_pages(tmp_path: Path, data: bytes) -> None:
+    """A spreadsheet program prints it: about a page a sheet (it was 49 pages, the Summary one
+    column a page), A4, every page numbered, nothing cut (owners' names read whole)."""
+    workbook = tmp_path / "gaps.xlsx"
+    workbook.write_bytes(data)
+    pages = pdf_pages(to_pdf(workbook, tmp_path))
+    assert len(pages) <= len(SHEET_ORDER) + 4
+    assert_a4(pages)
+    text = page_text(pages)
+    assert f"of {len(pages)}" in text
+    book = load_workbook(workbook)
+    owners = {r["Owner"].value for r in _records(book["Information return"]) if r["Owner"].value}
+    assert owners
+    for owner in owners:
+        assert owner in text, owner
+    assert "Not started" in text and "not-started" not in text
+
+
 # --- the values, from the bundled repository's planted gaps -----------------------------------
 
 
@@ -176,7 +256,7 @@ def test_information_return(book: Workbook, report: GapsReport) -> None:
     item17 = by_number[17]
     assert item17["Owner"].value is None
     assert "no owner" in item17["Blockers"].value.split("; ")
-    assert item17["Status"].value == "not-started"
+    assert item17["Status"].value == "Not started"  # a word, not the code in the file
     colour = {
         "uploaded": GREEN,
         "ready": GREEN,
@@ -187,7 +267,7 @@ def test_information_return(book: Workbook, report: GapsReport) -> None:
     }
     for row in report.information_return.rows:
         record = by_number[row.number]
-        assert record["Status"].value == row.status
+        assert record["Status"].value == STATUS_WORDS.get(row.status, row.status.capitalize())
         assert _fill(record["Status"]) == colour[row.status], row.number
         assert record["Evidence"].value == row.evidence
         assert record["Current evidence"].value == row.current_evidence

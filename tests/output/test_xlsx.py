@@ -9,7 +9,20 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from ascready.output.xlsx import CUT_MARKER, UnfitCell, cell_text, put_text, save
+from ascready.output.xlsx import (
+    CUT_MARKER,
+    MAX_COLUMN_WIDTH,
+    NARROWEST_WRAPPED,
+    UnfitCell,
+    cell_text,
+    fit_width,
+    fit_widths,
+    header_text,
+    put_text,
+    save,
+    set_row_height,
+    wrapped_lines,
+)
 
 LIMIT = 32_767  # Excel's, in UTF-16 code units
 
@@ -75,3 +88,62 @@ def test_the_same_workbook_gives_the_same_bytes_dated_as_asked() -> None:
     props = load_workbook(io.BytesIO(first)).properties
     assert props.created == props.modified == dt.datetime(2026, 11, 23)
     assert props.creator == "ascready"
+
+
+# --- printing --------------------------------------------------------------------------------
+
+
+def test_wrapped_lines_counts_lines_as_a_spreadsheet_wraps_them() -> None:
+    assert wrapped_lines("Head of Commissioning", 30) == 1
+    assert wrapped_lines("one two three four", 12) == 2  # 'one two' / 'three four'
+    assert wrapped_lines("first\nsecond\n\nfourth", 30) == 4  # line breaks count, blank too
+    assert wrapped_lines("x" * 25, 10) == 3  # a word wider than the column breaks inside it
+    many = " ".join(["word"] * 200)
+    assert wrapped_lines(many, 20) >= len(many) // 20
+
+
+def test_a_row_is_as_tall_as_its_lines_up_to_excels_tallest() -> None:
+    wb = Workbook()
+    ws = wb.active
+    set_row_height(ws, 2, 1)
+    set_row_height(ws, 3, 4)
+    set_row_height(ws, 4, 500)
+    assert ws.row_dimensions[2].height is None  # one line: the default height
+    assert ws.row_dimensions[3].height >= 4 * 14
+    assert ws.row_dimensions[4].height == 409
+
+
+def test_wide_sheets_narrow_long_text_first_and_names_last() -> None:
+    # a title, a list, an owner's name, a date
+    widths = fit_widths([48, 40, 47, 12], [8, 8, 8, 8], [0, 1, 2, 2], total=100)
+    assert sum(widths) <= 100
+    assert widths[2] == 47 and widths[3] == 12  # the name and the date kept whole
+    assert widths[0] == NARROWEST_WRAPPED < widths[1] < 40  # the title first, then the list
+    # when the title alone is enough, the list keeps its width
+    assert fit_widths([48, 40, 47, 12], [8, 8, 8, 8], [0, 1, 2, 2], total=130)[1:] == [40, 47, 12]
+    # none narrower than its floor, even when that leaves the sheet wider than asked
+    assert fit_widths([48, 48], [30, 30], total=20) == [30, 30]
+    assert fit_widths([10, 10], [8, 8], total=100) == [10, 10]  # narrow enough already
+
+
+def test_a_column_fits_its_longest_value_up_to_a_cap_and_its_header_words() -> None:
+    assert fit_width(45, "Owner") == 47
+    assert fit_width(400, "Narrative") == MAX_COLUMN_WIDTH
+    assert fit_width(2, "Classification") > len("Classification")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Brighton & Hove", "Brighton && Hove"),  # '&P' would be the page number
+        ("Line\none", "Line one"),
+        ("Bell\x07", "Bell\ufffd"),
+    ],
+)
+def test_header_text_prints_as_itself(text: str, shown: str) -> None:
+    assert header_text(text) == shown
+
+
+def test_header_text_is_kept_short() -> None:
+    assert len(header_text("A" * 1000)) <= 100
+    assert header_text("&" * 1000).count("&") % 2 == 0  # never half a code

@@ -18,8 +18,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ascready.analysis.gaps import READINESS_WEIGHTS, GapsReport
-from ascready.output.words import ESTIMATE_NOTE, key_title
-from ascready.output.xlsx import DATE_FORMAT, HEADER_FILL, cell_text, put_text, save, solid_fill
+from ascready.output.words import ESTIMATE_NOTE, key_title, status_word
+from ascready.output.xlsx import (
+    BOLD,
+    DATE_FORMAT,
+    HEADER_FILL,
+    MAX_COLUMN_WIDTH,
+    cell_text,
+    fit_width,
+    fit_widths,
+    header_width,
+    put_text,
+    save,
+    set_printing,
+    set_row_height,
+    shown_width,
+    solid_fill,
+    wrapped_lines,
+)
 
 Value = str | int | float | dt.date | None
 
@@ -44,7 +60,6 @@ COMPONENT_TITLES = {
 }
 
 ONE_DECIMAL = "0.0"
-MAX_WIDTH, MIN_WIDTH = 60, 8
 
 
 @dataclass
@@ -56,6 +71,8 @@ class Table:
     rows: list[tuple[Value, ...]] = field(default_factory=list)
     fills: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col), 0-based data
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # number formats
+    #: Columns whose numbers and dates sit on the left, as the text around them does.
+    left: tuple[int, ...] = ()
 
     def add(
         self,
@@ -111,7 +128,7 @@ def tables(report: GapsReport) -> list[Table]:
 
 
 def _summary(report: GapsReport) -> Table:
-    t = Table("Summary", ("Item", "Value", "Note"))
+    t = Table("Summary", ("Item", "Value", "Note"), left=(1,))
     one = {1: ONE_DECIMAL}
     t.add("Council", report.council, None)
     t.add("As of", report.as_of, "the date the report was worked out for")
@@ -248,7 +265,7 @@ def _information_return(report: GapsReport) -> Table:
         t.add(
             r.number,
             r.title,
-            r.status,
+            status_word(r.status),
             r.owner,
             r.evidence,
             r.current_evidence,
@@ -310,7 +327,17 @@ def _actions(report: GapsReport) -> Table:
         ("Kind", "Id", "Quality statement", "Title", "Owner", "Due", "Status", "Problems", "File"),
     )
     for a in sa.action_issues:
-        t.add("action", a.id, None, a.title, a.owner, a.due, a.status, _joined(a.problems), a.file)
+        t.add(
+            "action",
+            a.id,
+            None,
+            a.title,
+            a.owner,
+            a.due,
+            status_word(a.status) if a.status else None,
+            _joined(a.problems),
+            a.file,
+        )
     rating_file = {r.quality_statement: r.file for r in sa.ratings}
     for qs, afi, text in sa.areas_without_action:
         t.add(
@@ -472,42 +499,71 @@ def _put_text(cell: Any, text: str) -> None:
         cell.quotePrefix = True  # and Excel keeps it text when it is edited
 
 
-def _write(ws: Any, table: Table, fonts: dict[str, Any], fills: dict[str, Any]) -> None:
+def _write(
+    ws: Any, table: Table, fonts: dict[str, Any], fills: dict[str, Any], heading: str
+) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
+    longest = [0] * len(table.headers)
+    for values in table.rows:
+        for c, value in enumerate(values):
+            longest[c] = max(longest[c], shown_width(_shown(value)))
+    widths = fit_widths(
+        [fit_width(n, h) for n, h in zip(longest, table.headers, strict=True)],
+        [header_width(h) for h in table.headers],
+        [0 if n + 2 > MAX_COLUMN_WIDTH else 1 for n in longest],  # long text wraps anyway
+    )
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    top_left = Alignment(vertical="top", horizontal="left")
+    lines = 1
     for col, header in enumerate(table.headers, start=1):
         cell = ws.cell(row=1, column=col)
         _put_text(cell, header)
         cell.font = fonts["bold"]
         cell.fill = fills[HEADER_FILL]
-    widths = [len(h) for h in table.headers]
-    wrap = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = wrap
+        lines = max(lines, wrapped_lines(header, widths[col - 1] * BOLD))
+    set_row_height(ws, 1, lines)
     for r, values in enumerate(table.rows):
+        lines = 1
         for c, value in enumerate(values):
             if value is None:
                 continue
             cell = ws.cell(row=r + 2, column=c + 1)
             if isinstance(value, str):
                 _put_text(cell, value)
-                if len(cell.value) > MAX_WIDTH:
+                text = cell.value
+                if shown_width(text) > widths[c] - 2 or "\n" in text:
                     cell.alignment = wrap
+                    lines = max(lines, wrapped_lines(text, widths[c]))
+                else:
+                    cell.alignment = top
             else:
                 cell.value = value
+                cell.alignment = top_left if c in table.left else top
                 if isinstance(value, dt.date):
                     cell.number_format = DATE_FORMAT
             fmt = table.formats.get((r, c))
             if fmt:
                 cell.number_format = fmt
-            widths[c] = max(widths[c], len(_shown(value)))
+        set_row_height(ws, r + 2, lines)
     for (r, c), colour in table.fills.items():
         ws.cell(row=r + 2, column=c + 1).fill = fills[colour]
     for col, width in enumerate(widths, start=1):
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = max(MIN_WIDTH, min(MAX_WIDTH, width + 2))
+        ws.column_dimensions[get_column_letter(col)].width = width
     last = get_column_letter(len(table.headers))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
+    set_printing(
+        ws,
+        columns=len(table.headers),
+        rows=len(table.rows) + 1,
+        widths=[float(w) for w in widths],
+        heading=heading,
+    )
 
 
 def render_xlsx(report: GapsReport) -> bytes:
@@ -517,12 +573,13 @@ def render_xlsx(report: GapsReport) -> bytes:
 
     fonts = {"bold": Font(bold=True)}
     fills = {c: solid_fill(c) for c in (RED, AMBER, GREEN, GREY, HEADER_FILL)}
+    title = f"ascready gaps: {report.council}, {report.as_of.isoformat()}"
+    heading = f"Gaps report: {report.council}, as of {report.as_of.isoformat()}"
     wb = Workbook()
     wb.remove(wb.active)
     for table in tables(report):
-        _write(wb.create_sheet(table.title), table, fonts, fills)
+        _write(wb.create_sheet(table.title), table, fonts, fills, heading)
     wb.active = 0
 
-    title = f"ascready gaps: {report.council}, {report.as_of.isoformat()}"
     wb.properties.title = cell_text(title, exact=False)
     return save(wb, report.as_of)

@@ -32,6 +32,11 @@ ESTIMATE_SENTENCE = ESTIMATE[0].upper() + ESTIMATE[1:]
 ESTIMATE_NOTE = "Council's own estimate, not CQC's"
 
 
+def status_word(status: str) -> str:
+    """A status as a reader sees it: 'not-started' -> 'Not started', 'current' -> 'Current'."""
+    return STATUS_WORDS.get(status) or key_title(status)
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 file', '2 files'; ``many`` for a plural that is not ``word`` + 's'."""
     return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -20,14 +20,26 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from ascready.authoring.register.export import register_workbook
+from ascready.authoring.register.convert import Converter
+from ascready.authoring.register.export import ABOUT, register_workbook
 from ascready.authoring.register.layout import SHEETS, Column, RegisterRows, Sheet, register_rows
+from ascready.authoring.register.mapping import FieldMap
 from ascready.checks.load import load_project
 from ascready.errors import AscreadyError
+from ascready.output.words import status_word
+from ascready.output.xlsx import PORTRAIT_WIDTH
 from ascready.repository import models
 from ascready.repository.framework import Framework
 from ascready.repository.project import Project
 from tests.conftest import REPO_ROOT
+from tests.output.printing import (
+    assert_a4,
+    assert_nothing_is_cut,
+    assert_prints_on_a4,
+    page_text,
+    pdf_pages,
+    to_pdf,
+)
 
 EXAMPLE = REPO_ROOT / "evidence"
 AS_OF = dt.date(2026, 11, 23)
@@ -44,6 +56,8 @@ FRAMEWORK_LISTS = {
 }
 CHOICE_COLUMNS = [(s, c) for s in SHEETS for c in s.columns if c.choices]
 SEVERAL_COLUMNS = [(s, c) for s in SHEETS for c in s.columns if c.several]
+STATUS_SHEETS = [(s.name, c) for s in SHEETS for c in s.columns if c.field == "status"]
+STATUS_COLUMNS = [c for _, c in STATUS_SHEETS]
 
 
 def _id(pair: tuple[Sheet, Column]) -> str:
@@ -197,7 +211,6 @@ def test_headers_follow_the_layout(book: Workbook, sheet: Sheet) -> None:
         if col.help:
             assert col.help in note, col.header
         assert ("Required." in note) == col.required, col.header
-        assert ws.column_dimensions[cell.column_letter].width == col.width
 
 
 @pytest.mark.parametrize("sheet", SHEETS, ids=lambda s: s.name)
@@ -313,8 +326,9 @@ def test_closed_choices_get_a_strict_drop_down(
     assert dv.errorStyle == "stop"
     assert dv.showErrorMessage and dv.showInputMessage
     assert dv.prompt
-    assert [str(v) for v in _list_values(book, dv.formula1)] == list(col.choices)
-    for choice in col.choices:
+    shown = [status_word(c) if col.worded else c for c in col.choices]
+    assert [str(v) for v in _list_values(book, dv.formula1)] == shown
+    for choice in shown:
         assert choice in dv.error
     rows = _expected_counts(project)[sheet.kind]
     assert _bottom(dv) >= max(rows + 200, 1000)
@@ -333,7 +347,10 @@ def test_evidence_drop_downs_offer_the_allowed_values(
 ) -> None:
     dv = _validation(book["Evidence"], header)
     assert dv.errorStyle == "stop"
-    assert _list_values(book, dv.formula1) == [e.value for e in enum]
+    worded = header == "Status"  # statuses read as words: 'Current', not 'current'
+    assert _list_values(book, dv.formula1) == [
+        e.value.capitalize() if worded else e.value for e in enum
+    ]
 
 
 @pytest.mark.parametrize(("sheet", "col"), SEVERAL_COLUMNS, ids=[_id(p) for p in SEVERAL_COLUMNS])
@@ -566,6 +583,71 @@ def test_public_register_leaves_out_what_may_not_be_published(
     }
     assert _about(public_book)["Audience"] == "public: only what may be published"
     assert _about(public_book)["Evidence"] == len(public_ids)
+
+
+# --- on paper ---------------------------------------------------------------------------------
+
+PRINTED = [ABOUT, *DATA_SHEETS]
+
+
+@pytest.mark.parametrize("name", PRINTED)
+def test_every_sheet_prints_on_a4_one_page_wide_with_its_header(book: Workbook, name: str) -> None:
+    assert_prints_on_a4(book[name], portrait_width=PORTRAIT_WIDTH)
+    heading = book[name].oddHeader.left.text
+    assert heading == "Evidence register: Avonmere Council. Internal: do not publish."
+
+
+def test_the_public_register_says_so_on_every_page(public_book: Workbook) -> None:
+    for name in PRINTED:
+        assert public_book[name].oddHeader.left.text.endswith("Public version."), name
+
+
+@pytest.mark.parametrize("name", PRINTED)
+def test_no_text_is_cut_on_screen_or_on_paper(book: Workbook, name: str) -> None:
+    assert_nothing_is_cut(book[name])
+
+
+def test_owner_names_show_whole_on_one_line(book: Workbook) -> None:
+    """The owners of the example fit a column: they are on one line, not cut, not wrapped."""
+    for name in ("Information return", "Actions"):
+        ws = book[name]
+        letter = _letter(ws, "Owner")
+        width = ws.column_dimensions[letter].width
+        owners = [r["Owner"].value for r in _records(ws) if r["Owner"].value]
+        assert owners, name
+        assert width >= max(len(o) for o in owners) + 1, (name, width)
+
+
+def test_statuses_read_as_words_and_import_reads_them_back(book: Workbook) -> None:
+    words = {status_word(v) for col in STATUS_COLUMNS for v in col.choices}
+    assert {"Not started", "In progress", "Current"} <= words
+    for sheet_name, col in STATUS_SHEETS:
+        shown = {r["Status"].value for r in _records(book[sheet_name]) if r["Status"].value}
+        assert shown, sheet_name
+        assert shown <= {status_word(v) for v in col.choices}, sheet_name
+        assert shown.isdisjoint(col.choices), sheet_name  # no 'not-started', no 'current'
+    converter = Converter(load_project(EXAMPLE)[0].framework)
+    for col in STATUS_COLUMNS:
+        for value in col.choices:
+            assert converter.choice(col, FieldMap(col.field), status_word(value)) == value
+
+
+def test_libreoffice_prints_the_register_on_a4(tmp_path: Path, data: bytes) -> None:
+    """A spreadsheet program prints it on few A4 pages (it was 38), every page numbered, and
+    the owners' names read whole (they were cut by the next column)."""
+    workbook = tmp_path / "register.xlsx"
+    workbook.write_bytes(data)
+    pages = pdf_pages(to_pdf(workbook, tmp_path))
+    assert len(pages) <= 22
+    assert_a4(pages)
+    text = page_text(pages)
+    assert f"Page 1 of {len(pages)}" in text
+    book = load_workbook(workbook)
+    owners = {r["Owner"].value for r in _records(book["Evidence"]) if r["Owner"].value}
+    assert owners
+    for owner in owners:
+        assert owner in text, owner
+    assert "Not started" in text
 
 
 # --- a real spreadsheet program opens it -------------------------------------------------------

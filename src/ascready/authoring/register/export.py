@@ -35,13 +35,23 @@ from ascready.authoring.register.layout import (
     register_rows,
 )
 from ascready.errors import AscreadyError, RegisterError
+from ascready.output.words import status_word
 from ascready.output.xlsx import (
+    BOLD,
     DATE_FORMAT,
     HEADER_FILL,
+    MAX_COLUMN_WIDTH,
     UnfitCell,
+    fit_width,
+    fit_widths,
+    header_width,
     put_text,
     save,
+    set_printing,
+    set_row_height,
+    shown_width,
     solid_fill,
+    wrapped_lines,
 )
 from ascready.repository.framework import Framework
 from ascready.repository.project import Project
@@ -54,6 +64,10 @@ LISTS = "Lists"
 SPARE_ROWS, MIN_VALIDATED_ROWS = 200, 1000
 #: Text columns at least this wide wrap their text; narrower ones stay on one line.
 WRAP_WIDTH = 30
+#: The types of column holding several values in a cell.
+LISTED = ("list", "numbers", "scores")
+#: The narrowest such a column gets when a wide sheet is narrowed to print.
+PROSE_WIDTH = 24
 # Excel's limits on a data validation's messages.
 MAX_TITLE, MAX_PROMPT, MAX_ERROR = 32, 255, 225
 # Text a spreadsheet would turn into a number, a date or a yes/no when the cell is edited.
@@ -175,7 +189,7 @@ def _lists(
         for col in sheet.columns:
             if col.choices:
                 values: tuple[str | int, ...] = tuple(
-                    int(c) if col.type == "int" else c for c in col.choices
+                    int(c) if col.type == "int" else _word(col, c) for c in col.choices
                 )
                 title = f"{sheet.name}: {col.header}"
             elif col.several:
@@ -241,6 +255,8 @@ def _validation(col: Column, items: _List, ref: str) -> Any:
 
 
 def _write_lists(ws: Any, lists: list[_List], cells: _Cells) -> None:
+    from openpyxl.utils import get_column_letter
+
     for c, items in enumerate(lists, start=1):
         _heading(ws.cell(row=1, column=c), items.title, cells.bold)
         for r, value in enumerate(items.values, start=2):
@@ -248,6 +264,10 @@ def _write_lists(ws: Any, lists: list[_List], cells: _Cells) -> None:
                 cells.put(ws.cell(row=r, column=c), value)
             except UnfitCell as e:
                 raise AscreadyError(f"sheet '{LISTS}', list '{items.title}': {e}") from None
+        longest = max((_longest(v) for v in items.values), default=0)
+        width = max(fit_width(longest, ""), len(items.title) + 3)
+        ws.column_dimensions[get_column_letter(c)].width = width
+    # Hidden, and not for reading: no print area, which would have LibreOffice print it.
     ws.sheet_state = "hidden"
 
 
@@ -268,12 +288,61 @@ def _heading(cell: Any, text: str, font: Any) -> None:
     cell.font = font
 
 
-def _write_header(ws: Any, r: int, headers: Sequence[str], cells: _Cells) -> None:
+def _write_header(
+    ws: Any, r: int, headers: Sequence[str], cells: _Cells, widths: Sequence[float]
+) -> None:
+    lines = 1
     for c, header in enumerate(headers, start=1):
         cell = ws.cell(row=r, column=c)
         _heading(cell, header, cells.bold)
         cell.fill = cells.header_fill
         cell.alignment = cells.wrap
+        lines = max(lines, wrapped_lines(header, widths[c - 1] * BOLD))
+    set_row_height(ws, r, lines)
+
+
+def _word(col: Column, value: Any) -> Any:
+    """A value as its cell shows it: a worded choice in words, anything else as it is."""
+    return status_word(value) if col.worded and isinstance(value, str) else value
+
+
+def _longest(value: Any) -> int:
+    """The width a value needs to show on one line, roughly as the spreadsheet shows it."""
+    if isinstance(value, str):
+        return shown_width(value)
+    if isinstance(value, dt.date):
+        return len("yyyy-mm-dd")
+    return len(str(value))
+
+
+def _widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Each column as wide as its longest value (a drop-down's longest choice too), up to its
+    layout's width or :data:`MAX_COLUMN_WIDTH`, whichever is wider (longer text wraps); then the
+    widest narrowed until the sheet prints one page wide at a size that reads."""
+    longest = [max((len(_word(col, c)) for c in col.choices), default=0) for col in columns]
+    for values in rows:
+        for c, value in enumerate(values):
+            if value is not None:
+                size = _longest(value)
+                if size > longest[c]:
+                    longest[c] = size
+    caps = [max(col.width, MAX_COLUMN_WIDTH) for col in columns]
+    wanted = [
+        fit_width(n, col.header, cap) for n, col, cap in zip(longest, columns, caps, strict=True)
+    ]
+    floors = [max(header_width(col.header), PROSE_WIDTH if _prose(col) else 0) for col in columns]
+    # Sentences, and text longer than a column grows, wrap anyway: they narrow first; then
+    # lists and paths, which wrap between their parts; names and the like last.
+    order = [
+        0 if _prose(col) or n + 2 > cap else 1 if col.type in LISTED or col.field == "file" else 2
+        for n, col, cap in zip(longest, columns, caps, strict=True)
+    ]
+    return fit_widths(wanted, floors, order)
+
+
+def _prose(col: Column) -> bool:
+    """Whether a column holds sentences (a title, a summary, a narrative), which wrap."""
+    return col.type == "text" and col.width >= WRAP_WIDTH
 
 
 def _write_sheet(
@@ -283,12 +352,14 @@ def _write_sheet(
     cells: _Cells,
     lists: list[_List],
     used: dict[tuple[str, str], int],
+    heading: str,
 ) -> None:
     from openpyxl.comments import Comment
     from openpyxl.utils import get_column_letter
 
     columns = sheet.columns
-    _write_header(ws, 1, [col.header for col in columns], cells)
+    widths = _widths(columns, rows)
+    _write_header(ws, 1, [col.header for col in columns], cells, widths)
     for c, col in enumerate(columns, start=1):
         note = _header_comment(col)
         if note:
@@ -296,25 +367,44 @@ def _write_sheet(
             comment.width = 300
             comment.height = 60 + 20 * (len(note) // 45)
             ws.cell(row=1, column=c).comment = comment
-        ws.column_dimensions[get_column_letter(c)].width = col.width
+        ws.column_dimensions[get_column_letter(c)].width = widths[c - 1]
 
-    wraps = [col.type == "text" and col.width >= WRAP_WIDTH for col in columns]
+    # Prose wraps; so does any other text too long for its column, so that nothing is cut.
+    prose = [_prose(col) for col in columns]
+    worded = [col.worded for col in columns]
+    room = [w - 2 for w in widths]
     for r, values in enumerate(rows, start=2):
         if len(values) != len(columns):
             raise ValueError(
                 f"{sheet.name}: row {r} has {len(values)} values for {len(columns)} columns"
             )
+        lines = 1
         for c, value in enumerate(values):
             if value is None:
                 continue
+            wrap = prose[c]
+            if isinstance(value, str):
+                if worded[c]:
+                    value = status_word(value)
+                if len(value) > room[c] or "\n" in value:
+                    wrap = True
+                    lines = max(lines, wrapped_lines(value, widths[c]))
             try:
-                cells.put(ws.cell(row=r, column=c + 1), value, wrap=wraps[c])
+                cells.put(ws.cell(row=r, column=c + 1), value, wrap=wrap)
             except UnfitCell as e:
                 raise AscreadyError(f"{_where(sheet, values, r, columns[c])}: {e}") from None
+        set_row_height(ws, r, lines)
 
     last = get_column_letter(len(columns))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+    set_printing(
+        ws,
+        columns=len(columns),
+        rows=len(rows) + 1,
+        widths=[float(w) for w in widths],
+        heading=heading,
+    )
     bottom = max(len(rows) + 1 + SPARE_ROWS, MIN_VALIDATED_ROWS)
     for c, col in enumerate(columns, start=1):
         number = used.get((sheet.name, col.field))
@@ -334,6 +424,10 @@ AUDIENCE_NOTE = {
     "public": "Evidence and measures not classified public, owners, internal notes and action "
     "progress are left out.",
 }
+#: What the top of each printed page says of the register's audience.
+AUDIENCE_HEADING = {"internal": "Internal: do not publish.", "public": "Public version."}
+#: The widest the About sheet's notes grow; longer notes wrap.
+ABOUT_NOTE_WIDTH = 90
 GUIDANCE = (
     "Each sheet holds one kind of document, one row each. Hover over a header for what its "
     "column holds; 'Required.' marks the columns that must not be left empty.",
@@ -355,20 +449,25 @@ def _write_about(
     cells: _Cells,
     as_of: dt.date | None,
     version: str,
+    heading: str,
 ) -> None:
+    from openpyxl.utils import get_column_letter
+
     def put(r: int, *values: Any) -> None:
+        lines = 1
         for c, value in enumerate(values, start=1):
             if value is None:
                 continue
+            wrap = isinstance(value, str) and len(value) > widths[c - 1] - 2
+            if wrap:
+                lines = max(lines, wrapped_lines(value, widths[c - 1]))
             try:
-                cells.put(ws.cell(row=r, column=c), value)
+                cells.put(ws.cell(row=r, column=c), value, wrap=wrap)
             except UnfitCell as e:
                 raise AscreadyError(f"sheet '{ABOUT}', row {r}: {e}") from None
+        set_row_height(ws, r, lines)
 
-    _heading(ws.cell(row=1, column=1), "ascready evidence register", cells.title)
-    r = 3
-    _write_header(ws, r, ("Item", "Value", "Note"), cells)
-    facts: list[tuple[str, Any, str | None]] = [
+    facts: list[tuple[Any, ...]] = [
         ("Council", rows.council, None),
         (
             "Audience",
@@ -383,24 +482,45 @@ def _write_about(
         ("ascready version", version, None),
         ("Framework", framework.id, f"{framework.title}, version {framework.version}"),
     ]
+    held = [(sheet.name, len(sheet_rows), sheet.help or None) for sheet, sheet_rows in rows.sheets]
+    longest = [0, 0, 0]
+    for values in (*facts, *held):
+        for c, value in enumerate(values):
+            if value is not None:
+                longest[c] = max(longest[c], _longest(value))
+    widths = [
+        fit_width(longest[0], "Item"),
+        fit_width(longest[1], "Value"),
+        fit_width(longest[2], "What it holds", ABOUT_NOTE_WIDTH),
+    ]
+    for c, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+
+    _heading(ws.cell(row=1, column=1), "ascready evidence register", cells.title)
+    r = 3
+    _write_header(ws, r, ("Item", "Value", "Note"), cells, widths)
     for fact in facts:
         r += 1
         put(r, *fact)
 
     r += 2
-    _write_header(ws, r, ("Sheet", "Rows", "What it holds"), cells)
-    for sheet, sheet_rows in rows.sheets:
+    _write_header(ws, r, ("Sheet", "Rows", "What it holds"), cells, widths)
+    for row in held:
         r += 1
-        put(r, sheet.name, len(sheet_rows), sheet.help or None)
+        put(r, *row)
 
     r += 2
     _heading(ws.cell(row=r, column=1), "How to use this workbook", cells.bold)
     for line in GUIDANCE:
+        # Each line across the three columns, wrapped, so that it prints whole.
         r += 1
-        put(r, line)
-
-    for letter, width in (("A", 28), ("B", 20), ("C", 90)):
-        ws.column_dimensions[letter].width = width
+        try:
+            cells.put(ws.cell(row=r, column=1), line, wrap=True)
+        except UnfitCell as e:  # pragma: no cover - the guidance is ascready's own text
+            raise AscreadyError(f"sheet '{ABOUT}', row {r}: {e}") from None
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        set_row_height(ws, r, wrapped_lines(line, sum(widths)))
+    set_printing(ws, columns=3, rows=r, widths=[float(w) for w in widths], heading=heading)
 
 
 def register_workbook(
@@ -421,9 +541,10 @@ def register_workbook(
     lists, used = _lists([sheet for sheet, _ in rows.sheets], framework)
     wb = Workbook()
     wb.remove(wb.active)
-    _write_about(wb.create_sheet(ABOUT), rows, framework, cells, as_of, version)
+    heading = f"Evidence register: {rows.council}. {AUDIENCE_HEADING.get(rows.audience, '')}"
+    _write_about(wb.create_sheet(ABOUT), rows, framework, cells, as_of, version, heading)
     for sheet, sheet_rows in rows.sheets:
-        _write_sheet(wb.create_sheet(sheet.name), sheet, sheet_rows, cells, lists, used)
+        _write_sheet(wb.create_sheet(sheet.name), sheet, sheet_rows, cells, lists, used, heading)
     _write_lists(wb.create_sheet(LISTS), lists, cells)
     wb.active = 0
 

@@ -43,6 +43,9 @@ class Column:
     help: str = ""
     #: Other headers ``import`` accepts for the column without a mapping file.
     aliases: tuple[str, ...] = ()
+    #: A closed list shown in words ("Not started" for ``not-started``), in the cells and the
+    #: drop-down alike; ``import`` reads the words back as the values.
+    worded: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ EVIDENCE_COLUMNS = (
     Column("as_of", "As of", "date", width=12),
     Column("review_by", "Review by", "date", width=12),
     Column("classification", "Classification", "choice", CLASSIFICATIONS, required=True),
-    Column("status", "Status", "choice", _values(models.EvidenceStatus)),
+    Column("status", "Status", "choice", _values(models.EvidenceStatus), worded=True),
     FILE,
 )
 
@@ -110,7 +113,7 @@ RETURN_COLUMNS = (
     Column("number", "Number", "int", required=True, width=9),
     TITLE,
     QUALITY_STATEMENTS,
-    Column("status", "Status", "choice", _values(models.ReturnStatus), width=14),
+    Column("status", "Status", "choice", _values(models.ReturnStatus), width=14, worded=True),
     Column("reason", "Reason not applicable", "text", width=30),
     OWNER,
     DUE,
@@ -168,7 +171,7 @@ ACTION_COLUMNS = (
     Column("workstream", "Workstream", "text", width=24),
     OWNER,
     DUE,
-    Column("status", "Status", "choice", _values(models.ActionStatus), width=14),
+    Column("status", "Status", "choice", _values(models.ActionStatus), width=14, worded=True),
     Column("answers", "Answers", "list", width=24),
     FILE,
 )
