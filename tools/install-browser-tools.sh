@@ -99,5 +99,16 @@ if soffice_path="$(find_soffice)"; then
     soffice_note="${version:-$soffice_path}"
 fi
 
-echo "browser tools: $chromium_note; $axe_note; $soffice_note"
+# --- fonts and poppler --------------------------------------------------------------------
+# Carlito and Caladea have the metrics of Calibri and Cambria, so LibreOffice lays out Word
+# and Excel files as Office would (page counts depend on it); poppler's pdftoppm draws PDF
+# pages as pictures (make pictures). Each is installed if missing; neither is required.
+extras_note=""
+for package in fonts-crosextra-carlito fonts-crosextra-caladea poppler-utils; do
+    if ! dpkg -s "$package" >/dev/null 2>&1 && ! apt_install "$package"; then
+        extras_note="$extras_note; $package missing ($apt_why)"
+    fi
+done
+
+echo "browser tools: $chromium_note; $axe_note; $soffice_note$extras_note"
 exit 0
