@@ -283,3 +283,28 @@ def test_libreoffice_stuck_is_stopped(
     assert not out.exists()
     # What it started is stopped too.
     assert not _running(int(pid_file.read_text()))
+
+
+def _other_pdf(when: str) -> bytes:
+    """A PDF not in LibreOffice's form (pypdf's own), with a date and a random identifier."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(*A4)
+    writer.add_metadata({"/Title": "draft", "/CreationDate": when})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_a_pdf_in_another_form_is_written_again_without_dates() -> None:
+    properties = {"/Title": "Testshire Council adult social care self-assessment"}
+    first = pdf._finish(_other_pdf("D:20260101120000Z"), properties)
+    second = pdf._finish(_other_pdf("D:20270202130000Z"), properties)
+    assert first == second
+    reader = _reader(first)
+    assert reader.metadata is not None
+    assert reader.metadata.title == properties["/Title"]
+    assert "/CreationDate" not in reader.metadata
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.trailer["/ID"][0].original_bytes != bytes(16)

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 @handle_errors
 def render(
     repo: RepoArgument = Path("."),
-    output_format: Annotated[str, format_option("md, html, docx or pdf (pdf needs LibreOffice).")] = "html",
+    output_format: Annotated[
+        str, format_option("md, html, docx or pdf (pdf needs LibreOffice).")
+    ] = "html",
     audience: Annotated[
         str,
         typer.Option(

@@ -9,10 +9,10 @@ limit, and every way it can fail becomes a :class:`~ascready.errors.PdfError` in
 
 Before converting, the Word file is made A4 (each section keeps its orientation and its text
 width, the side margins take up the difference) and its text is marked as British English;
-both are no-ops when the Word file already is. Afterwards pypdf sets the document information
-(title, author and subject from the Word file; no dates), the language (en-GB) and a file
-identifier worked out from the content, so the same repository gives the same bytes with the
-same versions of LibreOffice and pypdf.
+both are no-ops when the Word file already is. LibreOffice takes the title, author, subject and
+language from the Word file; afterwards its creation date is blanked out and the file
+identifier it draws at random is replaced by one worked out from the content, so the same
+repository gives the same bytes with the same version of LibreOffice (and of its fonts).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -31,7 +32,7 @@ from typing import Any
 from ascready.errors import PdfError
 
 #: Seconds LibreOffice may take to convert one document before it is stopped.
-TIMEOUT = 900.0
+TIMEOUT = 1800.0
 
 LANGUAGE = "en-GB"
 
@@ -236,17 +237,54 @@ def _said(err: bytes) -> str:
 
 # --- the PDF, made the same every time --------------------------------------------------------
 
+#: The dates in the document information, and LibreOffice's checksum in the trailer (its own
+#: key, which no reader uses; it changes with the date).
+_DATE = re.compile(
+    rb"/(?:CreationDate|ModDate)\s*\(D:[0-9]{4,14}[^()]{0,8}\)|/DocChecksum\s*/[0-9A-Fa-f]{32}"
+)
+_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>\s*<([0-9A-Fa-f]{32})>\s*\]")
+_LANG = re.compile(rb"/Lang\s*\(" + LANGUAGE.encode() + rb"\)")
+
 
 def _finish(raw: bytes, properties: dict[str, str]) -> bytes:
-    """The PDF with fixed information (no dates), language en-GB, and an identifier worked
-    out from its content."""
+    """The PDF with no dates in it, language en-GB, and an identifier worked out from its
+    content. LibreOffice's own file is changed in place where it has the expected form (a
+    date in its information, the identifier in its trailer): every byte keeps its offset,
+    so this is quick for a PDF of any size. Otherwise pypdf writes the PDF again."""
+    fixed = _in_place(raw)
+    return fixed if fixed is not None else _rewrite(raw, properties)
+
+
+def _in_place(raw: bytes) -> bytes | None:
+    """LibreOffice's PDF with its dates and checksum blanked out (spaces are white space between a
+    dictionary's entries) and its identifier the start of the SHA-256 of the rest; None when
+    the file is not in the form this expects."""
+    trailer = raw.rfind(b"trailer")
+    if trailer < 0 or b"/ObjStm" in raw or b"/Metadata" in raw or b"/Prev" in raw[trailer:]:
+        return None
+    ids = list(_ID.finditer(raw, trailer))
+    if len(ids) != 1 or len(_ID.findall(raw)) != 1 or not _LANG.search(raw):
+        return None
+    data = bytearray(_DATE.sub(lambda m: b" " * len(m.group(0)), raw))
+    found = ids[0]
+    for group in (1, 2):
+        data[found.start(group) : found.end(group)] = b"0" * 32
+    digest = hashlib.sha256(data).hexdigest()[:32].upper().encode()
+    for group in (1, 2):
+        data[found.start(group) : found.end(group)] = digest
+    return bytes(data)
+
+
+def _rewrite(raw: bytes, properties: dict[str, str]) -> bytes:
+    """The PDF written again by pypdf, with fixed information (no dates), language en-GB
+    and an identifier worked out from its content."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
     try:
         reader = PdfReader(io.BytesIO(raw))
-        producer = (reader.metadata or {}).get("/Producer", "LibreOffice")
+        producer = (reader.metadata.producer if reader.metadata else None) or "LibreOffice"
         writer = PdfWriter(clone_from=reader)
     except (PyPdfError, ValueError, KeyError) as exc:
         raise PdfError(
