@@ -296,7 +296,7 @@ def _rewrite(raw: bytes, properties: dict[str, str]) -> bytes:
     info["/Producer"] = str(producer)
     writer.metadata = None  # drops LibreOffice's, with its creation date
     writer.add_metadata(info)
-    writer._root_object[NameObject("/Lang")] = TextStringObject(LANGUAGE)
+    writer.root_object[NameObject("/Lang")] = TextStringObject(LANGUAGE)
     placeholder = ByteStringObject(_PLACEHOLDER_ID)
     writer._ID = ArrayObject([placeholder, placeholder])
     buffer = io.BytesIO()
