@@ -7,7 +7,9 @@ one run on this machine:
 (a) ``ascready validate`` wall time against a bare Python loop that only reads and parses the
     same files with PyYAML's C loader (both as fresh processes, so both pay interpreter
     start-up), with all cores and with ``--jobs 1``;
-    and ``ascready gaps`` and ``ascready render`` (HTML) against ``validate``, and
+    and ``ascready gaps`` and ``ascready render`` (each format: md, html, docx and, where
+    LibreOffice is installed, pdf, once: it takes minutes at this size) against ``validate``,
+    and
     ``ascready diff`` (the last commit against a working tree with 200 changed items) against
     ``gaps``, which it runs on both sides;
 (b) ``ascready --version`` start-up against ``python -c "import typer"``;
@@ -357,6 +359,19 @@ def big_workbook(tmp: Path, rows: int = 200_000) -> None:
     )
 
 
+def render_pdf(tmp: Path, repo: Path, validate: float) -> None:
+    """``render --format pdf``, once (LibreOffice takes minutes on a document this size)."""
+    if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
+        print("    ascready render --format pdf      not measured: LibreOffice is not installed")
+        return
+    out = tmp / "out.pdf"
+    took = _run([ASCREADY, "render", str(repo), "--format", "pdf", "--out", str(out), "--force"])
+    print(
+        f"    ascready render --format pdf      {took:7.3f} s   ratio to validate "
+        f"{took / validate:.2f}  (one run; {out.stat().st_size / 1e6:.1f} MB)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
@@ -384,16 +399,19 @@ def main() -> None:
                 "validate": [ASCREADY, "validate", str(repo), "--format", "json"],
                 "validate-1": [ASCREADY, "validate", str(repo), "--format", "json", "--jobs", "1"],
                 "gaps": [ASCREADY, "gaps", str(repo), "--format", "json"],
-                "render": [
-                    ASCREADY,
-                    "render",
-                    str(repo),
-                    "--format",
-                    "html",
-                    "--out",
-                    str(tmp / "out.html"),
-                    "--force",
-                ],
+                **{
+                    f"render-{fmt}": [
+                        ASCREADY,
+                        "render",
+                        str(repo),
+                        "--format",
+                        fmt,
+                        "--out",
+                        str(tmp / f"out.{fmt}"),
+                        "--force",
+                    ]
+                    for fmt in ("md", "html", "docx")
+                },
             },
             args.runs,
         )
@@ -410,10 +428,12 @@ def main() -> None:
             f"    ascready gaps (all cores)         {t['gaps']:7.3f} s   "
             f"ratio to validate {t['gaps'] / t['validate']:.2f}  (aim: within 1.5)"
         )
-        print(
-            f"    ascready render --format html     {t['render']:7.3f} s   "
-            f"ratio to validate {t['render'] / t['validate']:.2f}"
-        )
+        for fmt in ("md", "html", "docx"):
+            print(
+                f"    ascready render --format {fmt:<5}    {t[f'render-{fmt}']:7.3f} s   "
+                f"ratio to validate {t[f'render-{fmt}'] / t['validate']:.2f}"
+            )
+        render_pdf(tmp, repo, t["validate"])
         register = tmp / "register.xlsx"
         target = tmp / "imported"
         # Each import starts from a repository with the profile and documents folder only.

@@ -2,8 +2,11 @@
 # Install what the tests that drive real programs need, where this machine allows it:
 #   - Debian's chromium (as root, with apt-get) and axe-core from the npm registry, for the
 #     real-browser tests (tests/test_render_browser.py);
-#   - Debian's libreoffice-calc-nogui (as root, with apt-get; about 20 s), whose soffice opens
-#     the exported evidence register (tests/test_register_export.py).
+#   - Debian's libreoffice-calc-nogui and libreoffice-writer-nogui (as root, with apt-get; about
+#     40 s), whose soffice opens the exported evidence register (tests/authoring/register/) and
+#     turns the Word file into the PDF (render --format pdf, tests/document/test_pdf.py), and
+#     fonts-crosextra-caladea, the font with Cambria's measurements (the Word file's body text),
+#     so that the PDF's lines and pages break as in Word.
 #
 # Idempotent and quiet: installs only what is missing, and prints one line saying what is
 # available, or why not; never fails the build (the tests skip, with a reason, when a tool is
@@ -89,9 +92,23 @@ if [ -s "$axe" ]; then
 fi
 
 # --- LibreOffice -----------------------------------------------------------------------------
+# dpkg_has PACKAGE: whether Debian's package manager has it installed (false without dpkg).
+dpkg_has() {
+    command -v dpkg-query >/dev/null 2>&1 &&
+        dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
 soffice_note="LibreOffice missing (installed, but no soffice on the PATH)"
 if ! find_soffice >/dev/null && ! apt_install libreoffice-calc-nogui; then
     soffice_note="LibreOffice missing ($apt_why)"
+fi
+# Writer (for the PDF) and the font, where soffice came without them (Debian only).
+writer_note=""
+if find_soffice >/dev/null && command -v dpkg-query >/dev/null 2>&1; then
+    for package in libreoffice-writer-nogui fonts-crosextra-caladea; do
+        if ! dpkg_has "$package" && ! apt_install "$package"; then
+            writer_note="$writer_note; $package missing ($apt_why)"
+        fi
+    done
 fi
 if soffice_path="$(find_soffice)"; then
     # --version needs no profile and opens no window; the timeout guards against a stuck one.
@@ -104,11 +121,11 @@ fi
 # and Excel files as Office would (page counts depend on it); poppler's pdftoppm draws PDF
 # pages as pictures (make pictures). Each is installed if missing; neither is required.
 extras_note=""
-for package in fonts-crosextra-carlito fonts-crosextra-caladea poppler-utils; do
+for package in fonts-crosextra-carlito poppler-utils; do
     if ! dpkg -s "$package" >/dev/null 2>&1 && ! apt_install "$package"; then
         extras_note="$extras_note; $package missing ($apt_why)"
     fi
 done
 
-echo "browser tools: $chromium_note; $axe_note; $soffice_note$extras_note"
+echo "browser tools: $chromium_note; $axe_note; $soffice_note$writer_note$extras_note"
 exit 0

@@ -20,6 +20,7 @@ __all__ = [
     "NewFileRefused",
     "OutputExistsError",
     "OutputPathError",
+    "PdfError",
     "RegisterError",
     "RepositoryNotFoundError",
     "ScaffoldWriteError",
@@ -131,3 +132,10 @@ class TemplateError(AscreadyError):
 class OutputPathError(AscreadyError):
     """``--out`` or ``--pack`` names something ascready never writes over: a folder (for a
     file), a device, a pipe or a socket, or a folder that is not a pack it made."""
+
+
+class PdfError(AscreadyError):
+    """``render --format pdf``: LibreOffice, which turns the Word file into the PDF, is not
+    installed, failed or took too long; nothing was written."""
+
+    exit_code = ExitCode.FINDINGS

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 @handle_errors
 def render(
     repo: RepoArgument = Path("."),
-    output_format: Annotated[str, format_option("md, html or docx.")] = "html",
+    output_format: Annotated[
+        str, format_option("md, html, docx or pdf (pdf needs LibreOffice).")
+    ] = "html",
     audience: Annotated[
         str,
         typer.Option(
@@ -113,6 +115,12 @@ def render(
         raise AscreadyError(f"unknown --audience '{audience}'; use public or internal")
     if out is None and output_format == "docx":
         raise AscreadyError("--format docx writes a Word file: name it with --out FILE.docx")
+    if out is None and output_format == "pdf":
+        raise AscreadyError("--format pdf writes a PDF file: name it with --out FILE.pdf")
+    if output_format == "pdf":
+        from ascready.document.pdf import find_soffice
+
+        find_soffice()  # before the work: say at once when LibreOffice is missing
     if out is not None:
         from ascready.io.writing import refuse_existing
 

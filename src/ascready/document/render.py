@@ -4,7 +4,8 @@
 leaves out everything not classified public (evidence, quotes, data, performance measures,
 index rows, the documents behind return items), so nothing later in the pipeline can leak it.
 Markdown and HTML come from Jinja templates (a repository's ``templates/`` folder overrides the
-built-in ones by name); DOCX is built from the same context by ``render_docx``. Evidence text is
+built-in ones by name); DOCX is built from the same context by ``render_docx``, and PDF
+from that Word file by ``render_pdf`` (LibreOffice). Evidence text is
 always data, never template source: ``{{ 7*7 }}`` in a summary stays as written, and HTML in it
 is escaped.
 """
@@ -39,7 +40,7 @@ from ascready.repository.framework import QualityStatement, Theme
 from ascready.repository.project import Project
 
 AUDIENCES = ("public", "internal")
-FORMATS = ("md", "html", "docx")
+FORMATS = ("md", "html", "docx", "pdf")
 #: How the strengths and areas for improvement are laid out: under each quality statement, or
 #: theme by theme in the council's own order, each tagged with its quality statements.
 LAYOUTS = ("by-quality-statement", "by-theme")
@@ -865,10 +866,14 @@ def render_project(
     if fmt not in FORMATS:
         raise AscreadyError(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
     context = build_context(project, audience, layout=layout, settings=settings)
-    if fmt == "docx":
+    if fmt in ("docx", "pdf"):
         from ascready.document.docx import render_docx
 
         docx_bytes: bytes = render_docx(context)
+        if fmt == "pdf":
+            from ascready.document.pdf import render_pdf
+
+            return render_pdf(docx_bytes)
         return docx_bytes
     return render_template(project.root, fmt, context).encode("utf-8")
 
