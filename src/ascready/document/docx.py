@@ -611,7 +611,7 @@ class _Writer:
             p.add_run().add_break()
             parts = []
             if shown_source:
-                parts.append(f"Source: {one_line(source.get('text', ''))}")
+                parts.append(f"Source: {one_line((source or {}).get('text', ''))}")
             if as_of:
                 parts.append(f"as of {long_date(as_of)}")
             self.run(p, ", ".join(parts))
@@ -619,12 +619,15 @@ class _Writer:
     def measures_table(self, measures: list[dict[str, Any]]) -> None:
         """A quality statement's performance measures against England and the region."""
         region = one_line(self.context.get("council", {}).get("region", "")) or "Region"
-        body = [
+        body: list[list[list[Cell]]] = [
             [
                 [
-                    f"{one_line(m['title'])} ({one_line(m['id'])}){self.mark(m)}"
-                    if self.show.get("references", True)
-                    else one_line(m["title"])
+                    _linked(
+                        f"{one_line(m['title'])} ({one_line(m['id'])}){self.mark(m)}"
+                        if self.show.get("references", True)
+                        else one_line(m["title"]),
+                        m.get("source"),
+                    )
                 ],
                 [one_line(m.get("period", ""))],
                 [one_line(m.get("value", ""))],
@@ -756,7 +759,10 @@ class _Writer:
         )
         categories = [one_line(c) for c in coverage["categories"]]
         body: list[list[list[Cell]]] = [
-            [[f"{one_line(r['id'])} {one_line(r['title'])}"], *[[str(n)] for n in r["counts"]]]
+            [
+                [f"{one_line(r['id'])} {one_line(r['title'])}"],
+                *[list[Cell]([str(n)]) for n in r["counts"]],
+            ]
             for r in coverage["rows"]
         ]
         table = self.table(["Quality statement", *categories], body)
@@ -888,6 +894,12 @@ class _Writer:
         for row in table.rows:
             for cell, share in zip(row.cells, shares, strict=True):
                 cell.width = Emu(usable * share // total)
+
+
+def _linked(text: str, source: dict[str, Any] | None) -> Cell:
+    """A table cell's text, linked to its source when that is a web page."""
+    href = (source or {}).get("href", "") if (source or {}).get("is_url") else ""
+    return (text, href) if href else text
 
 
 def _site(url: str) -> str:
