@@ -84,16 +84,18 @@ OWN_STYLES = {
 HYPERLINK_STYLE = "Hyperlink"
 WORD_HEADING_HEX = WORD_HEADING.lstrip("#").upper()
 # Roughly how wide a character of 9 point Arial is, in twentieths of a point, for sizing
-# columns: digits and capitals, which ids and dates are made of, are about 0.6 em.
-TWIPS_PER_CHAR = 110
+# columns: about 0.55 em, with three characters of padding for the cell's margins.
+TWIPS_PER_CHAR = 100
 CELL_PADDING_CHARS = 3
+# A table with no more rows than this is kept on one page.
+KEEP_TOGETHER_ROWS = 8
 # The footer: 8 point characters are at most about 90 twentieths of a point (x 635 EMU) wide, and
 # "Page 10 of 100" with room around it takes about 20.
 FOOTER_CHAR_EMU = 90 * 635
 FOOTER_PAGE_CHARS = 20
 # A word longer than this may wrap inside its column (a long file name); text longer than
 # this asks for no more width.
-MAX_WORD_CHARS = 28
+MAX_WORD_CHARS = 26
 MAX_TEXT_CHARS = 60
 
 
@@ -878,6 +880,15 @@ class _Writer:
                         self.run(p, text, keep=True, link=wordml.hyperlink(p, url=url))
                     else:
                         self.run(p, text, keep=True)
+        # No row breaks across pages; a short table stays on one page, and a long one's
+        # header row stays with its first row.
+        together = len(rows) <= KEEP_TOGETHER_ROWS
+        for n, row in enumerate(table.rows):
+            row._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))  # before tblHeader
+            if n == 0 or (together and n < len(table.rows) - 1):
+                for cell in row.cells:
+                    for para in cell.paragraphs:
+                        para.paragraph_format.keep_with_next = True
         self.after_table = True
         return table
 
@@ -906,41 +917,49 @@ def _site(url: str) -> str:
     """A web address as the site it is on (``www.avonmere.example``), to show in a table."""
     from urllib.parse import urlsplit
 
-    return urlsplit(url).hostname or url
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
 
 
 def _widths(headers: list[str], rows: list[list[list[Cell]]], across: int) -> list[int]:
     """Each column's share of the table's width (``across`` characters), from what it holds:
-    at least its longest word (an id or date never breaks), and more for columns with longer
-    text."""
+    at least its longest word (an id or date never breaks), and of the rest a share as large
+    as the text it holds beyond that (a column of long titles gets more than one of figures).
+    """
     columns = len(headers)
-    longest_word = [0] * columns
-    longest_text = [0] * columns
-    for n, header in enumerate(headers):
-        longest_word[n] = max((len(w) for w in header.split()), default=0)
-        longest_text[n] = len(header)
+    # Headers are bold: a fifth wider.
+    longest_word = [max((len(w) * 6 // 5 for w in h.split()), default=0) for h in headers]
+    lengths: list[list[int]] = [[len(h)] for h in headers]
     for row in rows:
         for n, paragraphs in enumerate(row):
             for value in paragraphs:
                 text = value[0] if isinstance(value, tuple) else value
-                # A date is one word: its spaces do not break (wordml.keep_together).
-                kept = "".join(piece for piece, _ in wordml.keep_together(text))
+                # A date is one word (its spaces do not break) and so is an id (its hyphens do
+                # not: wordml.keep_together); a line may break after any other hyphen.
+                kept = "".join(
+                    "_" if hyphen else piece.replace("-", "- ")
+                    for piece, hyphen in wordml.keep_together(text)
+                )
                 words_in = kept.replace("\N{NO-BREAK SPACE}", "_").split()
                 longest_word[n] = max(longest_word[n], *(len(w) for w in words_in), 0)
-                longest_text[n] = max(longest_text[n], len(text))
+                lengths[n].append(len(text))
     least = [min(w, MAX_WORD_CHARS) + CELL_PADDING_CHARS for w in longest_word]
     wanted = [
-        max(low, min(t, MAX_TEXT_CHARS) + CELL_PADDING_CHARS)
-        for low, t in zip(least, longest_text, strict=True)
+        max(low, min(max(found), MAX_TEXT_CHARS) + CELL_PADDING_CHARS)
+        for low, found in zip(least, lengths, strict=True)
     ]
-    # Each column gets its least, then what is left in proportion to how much more it wants.
     room = across - sum(least)
-    if room <= 0 or sum(wanted) <= across:
-        scale = across / max(sum(wanted if room > 0 else least), 1)
-        return [max(1, round(w * scale)) for w in (wanted if room > 0 else least)]
-    extra = [w - low for w, low in zip(wanted, least, strict=True)]
+    if room <= 0 or sum(wanted) <= across:  # everything fits on one line, or nothing does
+        shares = wanted if room > 0 else least
+        scale = across / max(sum(shares), 1)
+        return [max(1, round(w * scale)) for w in shares]
+    # The rest in proportion to the text beyond each column's least width.
+    extra = [
+        sum(max(0, min(n, 2 * MAX_TEXT_CHARS) - low) for n in lengths[i])
+        for i, low in enumerate(least)
+    ]
     total_extra = max(sum(extra), 1)
-    return [low + room * e // total_extra for low, e in zip(least, extra, strict=True)]
+    return [low + room * e // total_extra for low, e in zip(least, extra, strict=True)][:columns]
 
 
 def _set_numbering(p: Paragraph, num_id: int) -> None:
