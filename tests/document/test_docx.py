@@ -712,3 +712,20 @@ def test_libreoffice_lays_it_out_as_a_council_document(
         assert heading in text[page - 1] and page > 2, heading  # ... is where the heading is
     for n, page_text in enumerate(text[1:], start=2):
         assert f"Page {n} of {total}" in page_text, n
+
+
+@pytest.mark.parametrize(
+    ("address", "linked"),
+    [
+        ("https://www.cqc.org.uk/guidance", True),
+        ("mailto:adult.social.care@avonmere.example", True),
+        ("javascript:alert(1)", False),
+        ("files/carers-strategy-2025.md", False),
+        ('https://example.org/"><script>', False),
+        ("https://example.org/a b", False),
+    ],
+)
+def test_only_web_and_email_addresses_become_hyperlinks(address: str, linked: bool) -> None:
+    from ascready.document.inline import is_web_link
+
+    assert is_web_link(address) is linked

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 
-_WEB = re.compile(r"^(https?://[^\s]+|mailto:[^\s]+)$", re.IGNORECASE)
+# A web or email address with nothing in it a link's target may not hold.
+_WEB = re.compile(r"^(https?://|mailto:)[^\s<>\"{}|\\^`]+$", re.IGNORECASE)
 
 # (text, bold, italic, monospace, the web address it links to or "")
 Piece = tuple[str, bool, bool, bool, str]
