@@ -157,9 +157,12 @@ def test_front_matter(rendered: dict[str, bytes], audience: str) -> None:
     title = doc.paragraphs[0]
     assert _style(title) == "Title"
     assert title.text == "Avonmere Council adult social care self-assessment"
-    line = INTERNAL_LINE if audience == "internal" else PUBLIC_LINE
     texts = [p.text for p in doc.paragraphs[:5]]
-    assert line in texts
+    if audience == "internal":  # "Internal version", then what that means
+        assert texts[2] == "Internal version"
+        assert texts[3].lower() == INTERNAL_LINE.removeprefix("Internal version: ").lower()
+    else:
+        assert PUBLIC_LINE in texts
     assert "CQC assessment framework for local authority adult social care" in texts
     intro = [p.text for p in _section(doc, "Introduction")]
     assert "ONS code: E06000999" in intro

@@ -272,9 +272,11 @@ class _Writer:
         self.run(p, self.audience_title(), bold=True)
         p.runs[0].font.size = Pt(16)
         p.runs[0].font.color.rgb = RGBColor.from_string(WORD_HEADING_HEX)
+        # "Internal version: contains material ..." under "Internal version" says it once.
         line = INTERNAL_LINE if self.internal else PUBLIC_LINE
+        rest = line.removeprefix(f"{self.audience_title()}: ")
         if line != self.audience_title():
-            self.paragraph(line)
+            self.paragraph(rest[:1].upper() + rest[1:])
         rows = [
             ("Council", self.context.get("council", {}).get("name", "")),
             ("Version", details.get("edition", "")),
