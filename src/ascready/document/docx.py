@@ -276,7 +276,7 @@ class _Writer:
         line = INTERNAL_LINE if self.internal else PUBLIC_LINE
         rest = line.removeprefix(f"{self.audience_title()}: ")
         if line != self.audience_title():
-            self.paragraph(rest[:1].upper() + rest[1:])
+            self.paragraph(rest[:1].upper() + rest[1:], "Cover Detail")
         rows = [
             ("Council", self.context.get("council", {}).get("name", "")),
             ("Version", details.get("edition", "")),
