@@ -104,6 +104,17 @@ def _package_text(data: bytes) -> str:
         return "\n".join(z.read(name).decode("utf-8", "replace") for name in z.namelist())
 
 
+def _hyperlinks(doc: Document) -> list[tuple[str, str]]:
+    """Every web hyperlink in the body: (the text shown, the address it opens)."""
+    out = []
+    for link in doc.element.body.iter(qn("w:hyperlink")):
+        r_id = link.get(qn("r:id"))
+        if r_id:
+            text = "".join(r.text for r in link.iter(qn("w:r")))
+            out.append((text, doc.part.rels[r_id].target_ref))
+    return out
+
+
 def _all_text(doc: Document) -> str:
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
@@ -146,9 +157,12 @@ def test_front_matter(rendered: dict[str, bytes], audience: str) -> None:
     title = doc.paragraphs[0]
     assert _style(title) == "Title"
     assert title.text == "Avonmere Council adult social care self-assessment"
-    line = INTERNAL_LINE if audience == "internal" else PUBLIC_LINE
     texts = [p.text for p in doc.paragraphs[:5]]
-    assert line in texts
+    if audience == "internal":  # "Internal version", then what that means
+        assert texts[2] == "Internal version"
+        assert texts[3].lower() == INTERNAL_LINE.removeprefix("Internal version: ").lower()
+    else:
+        assert PUBLIC_LINE in texts
     assert "CQC assessment framework for local authority adult social care" in texts
     intro = [p.text for p in _section(doc, "Introduction")]
     assert "ONS code: E06000999" in intro
@@ -369,7 +383,8 @@ def test_markup_in_evidence_stays_literal(make_repo: MakeRepo) -> None:
     bullets = [p.text for p in section if _style(p) == "List Bullet"]
     assert "first point" in bullets and "second point" in bullets
     assert [p.text for p in section if _style(p) == "List Number"] == ["one", "two"]
-    assert "CQC (https://www.cqc.org.uk)" in text
+    assert "CQC" in text and "https://www.cqc.org.uk" not in text  # a link, shown by its text
+    assert ("CQC", "https://www.cqc.org.uk") in _hyperlinks(doc)
     assert "[this](javascript:alert(1))" in text  # an unsafe link stays as written
 
 
@@ -422,3 +437,298 @@ def test_importing_the_module_does_not_load_python_docx() -> None:
         "assert 'docx' not in sys.modules and 'markdown_it' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- a council document: paper, language, cover, contents, footer, style --------------------
+
+A4_MM = (210, 297)
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_every_section_is_a4(rendered: dict[str, bytes], audience: str) -> None:
+    doc = _open(rendered[audience])
+    sizes = []
+    for section in doc.sections:
+        width, height = section.page_width, section.page_height
+        assert width is not None and height is not None
+        sizes.append((round(width.mm), round(height.mm)))
+        assert all(
+            m is not None and 15 <= m.mm <= 30
+            for m in (
+                section.left_margin,
+                section.right_margin,
+                section.top_margin,
+                section.bottom_margin,
+            )
+        )
+    assert sizes[0] == A4_MM  # the document upright ...
+    assert sizes[-1] == A4_MM[::-1]  # ... and the appendices on their side
+    assert set(sizes) <= {A4_MM, A4_MM[::-1]}
+
+
+def test_proofing_language_is_british_english(rendered: dict[str, bytes]) -> None:
+    data = rendered["public"]
+    doc = _open(data)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    assert defaults is not None
+    langs = [el.get(qn("w:val")) for el in defaults.iter(qn("w:lang"))]
+    assert langs == ["en-GB"]
+    assert 'w:val="en-US"' not in _package_text(data)
+    assert doc.core_properties.language == "en-GB"
+
+
+def _cover_text(doc: Document) -> str:
+    """The text before the contents: the cover's paragraphs and its table of details."""
+    body = doc.element.body
+    parts: list[str] = []
+    for child in body:
+        if child.tag == qn("w:p"):
+            text = Paragraph(child, doc._body).text
+            if text == "Contents":
+                break
+            parts.append(text)
+        elif child.tag == qn("w:tbl"):
+            parts.extend(c.text for row in Table(child, doc._body).rows for c in row.cells)
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_the_cover_says_what_which_version_and_whose(
+    contexts: dict[str, Any], audience: str
+) -> None:
+    context = copy.deepcopy(contexts[audience])
+    details = context["document"]
+    details.update(
+        edition="Final version 2.3",
+        date_text="1 December 2026",
+        owner="Head of Assurance",
+        approved_by="The Cabinet",
+    )
+    doc = _open(render_docx(context))
+    cover = _cover_text(doc)
+    for key in ("title", "audience_title", "edition", "date_text", "owner", "approved_by"):
+        assert details[key] in cover, key
+    assert "Summary" not in cover.splitlines()
+    first = doc.sections[0]
+    assert first.different_first_page_header_footer  # no running header on the cover
+    assert not first.first_page_header.paragraphs[0].text
+    assert details["title"] in first.header.paragraphs[0].text
+    assert details["audience_title"] in first.header.paragraphs[0].text
+
+
+def _contents(doc: Document) -> list[Paragraph]:
+    return [p for p in doc.paragraphs if p._p.style in ("TOC1", "TOC2")]
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_the_contents_lists_every_heading_with_its_page(
+    rendered: dict[str, bytes], audience: str
+) -> None:
+    doc = _open(rendered[audience])
+    entries = _contents(doc)
+    headings = [
+        (p.text, _style(p)) for p in doc.paragraphs if _style(p) in ("Heading 1", "Heading 2")
+    ]
+    assert [(p.text.split("\t")[0], p._p.style[-1]) for p in entries] == [
+        (text, style[-1]) for text, style in headings
+    ]
+    marks = {
+        b.get(qn("w:name")): b.getparent() for b in doc.element.body.iter(qn("w:bookmarkStart"))
+    }
+    for entry, (text, _) in zip(entries, headings, strict=True):
+        instructions = [t.text or "" for t in entry._p.iter(qn("w:instrText"))]
+        assert len(instructions) == 1 and instructions[0].split()[0] == "PAGEREF"
+        name = instructions[0].split()[1]
+        assert Paragraph(marks[name], doc._body).text == text  # it points at its heading
+        link = entry._p.find(qn("w:hyperlink"))
+        assert link is not None and link.get(qn("w:anchor")) == name
+    update = doc.settings.element.find(qn("w:updateFields"))
+    assert update is not None and update.get(qn("w:val")) == "true"
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_every_page_after_the_cover_says_page_x_of_y(
+    rendered: dict[str, bytes], contexts: dict[str, Any], audience: str
+) -> None:
+    doc = _open(rendered[audience])
+    for section in doc.sections:
+        footer = section.footer
+        assert not footer.is_linked_to_previous
+        text = "\n".join(p.text for p in footer.paragraphs)
+        assert contexts[audience]["document"]["footer"] in text
+        assert "Page " in text and " of " in text
+        instructions = [
+            (t.text or "").strip() for p in footer.paragraphs for t in p._p.iter(qn("w:instrText"))
+        ]
+        assert instructions == ["PAGE", "NUMPAGES"]
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast_on_white(hex_colour: str) -> float:
+    return 1.05 / (_luminance(hex_colour) + 0.05)
+
+
+def test_headings_and_links_have_accessible_contrast(rendered: dict[str, bytes]) -> None:
+    doc = _open(rendered["public"])
+    by_id = {s.get(qn("w:styleId")): s for s in doc.styles.element.iter(qn("w:style"))}
+    checked = {}
+    for style_id in (
+        "Title",
+        "Subtitle",
+        "Heading1",
+        "Heading2",
+        "Heading3",
+        "Heading4",
+        "TOCHeading",
+        "Hyperlink",
+        "Header",
+        "Footer",
+        "Quote",
+        "Normal",
+    ):
+        colour = by_id[style_id].find(f"{qn('w:rPr')}/{qn('w:color')}")
+        assert colour is not None, style_id
+        assert colour.get(qn("w:themeColor")) is None  # the colour is the one we set
+        checked[style_id] = _contrast_on_white(colour.get(qn("w:val")))
+    assert min(checked.values()) >= 4.5, checked
+    # The quote's call-out: shaded, with a rule down its left, as the HTML's blockquote.
+    quote = by_id["Quote"].find(qn("w:pPr"))
+    assert quote is not None
+    assert quote.find(qn("w:shd")) is not None
+    assert quote.find(f"{qn('w:pBdr')}/{qn('w:left')}") is not None
+    quotes = [p for p in doc.paragraphs if _style(p) == "Quote"]
+    assert quotes and all(not r.italic for p in quotes for r in p.runs)
+
+
+@pytest.mark.parametrize("layout", ["by-quality-statement", "by-theme"])
+def test_headings_are_real_and_each_one_says_where_it_is(project: Project, layout: str) -> None:
+    doc = _open(render_docx(build_context(project, "internal", layout=layout)))
+    headings = [p.text for p in doc.paragraphs if _style(p).startswith("Heading")]
+    repeated = {h for h in headings if headings.count(h) > 1}
+    assert not repeated
+    assert "Key dates" in headings and "I statements (QS1)" in headings
+    assert "Key dates:" not in [p.text for p in doc.paragraphs]
+    # No paragraph is a bold line standing in for a heading.
+    after_cover = doc.paragraphs[[p.text for p in doc.paragraphs].index("Contents") :]
+    lead_ins = [
+        p.text
+        for p in after_cover
+        if p.runs
+        and all(r.bold for r in p.runs if r.text.strip())
+        and len(p.text) < 40
+        and _style(p) == "Normal"
+    ]
+    assert not lead_ins, lead_ins
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_web_sources_are_links_shown_by_their_title(
+    rendered: dict[str, bytes], contexts: dict[str, Any], audience: str
+) -> None:
+    doc = _open(rendered[audience])
+    links = _hyperlinks(doc)
+    web = [e for e in contexts[audience]["evidence"] if (e["source"] or {}).get("is_url")]
+    assert web
+    for row in web:
+        assert (row["title"], row["source"]["href"]) in links, row["id"]
+    text = _all_text(doc)
+    assert "http" not in text  # no address is printed in full
+    sources = [*contexts[audience]["evidence"], *contexts[audience]["measures"]]
+    assert {target for _, target in links} <= {(e["source"] or {}).get("href") for e in sources}
+
+
+def test_ids_and_dates_in_tables_do_not_break(rendered: dict[str, bytes]) -> None:
+    doc = _open(rendered["internal"])
+    table = _table(doc, "Id")
+    for row in table.rows[1:]:
+        cell = row.cells[0]._tc
+        assert cell.find(f".//{qn('w:noBreakHyphen')}") is not None
+        assert not [t.text for t in cell.iter(qn("w:t")) if "-" in (t.text or "")]
+        as_of = row.cells[5].text
+        assert not as_of or " " not in as_of  # "30 June 2026" with no-break spaces
+    # Columns sized to what they hold: the ids' narrower than the titles'.
+    widths = [c.width for c in table.columns]
+    assert all(w is not None for w in widths)
+    assert widths[0] < widths[1] and widths[0] < widths[6]
+
+
+def test_libreoffice_lays_it_out_as_a_council_document(
+    tmp_path: Path, rendered: dict[str, bytes], contexts: dict[str, Any]
+) -> None:
+    """LibreOffice's PDF of the Word file: A4 pages, the cover first, then the contents with
+    the themes and their page numbers, and "Page X of Y" on every later page."""
+    import re
+    import shutil
+
+    from pypdf import PdfReader
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip(
+            "LibreOffice is not installed: run `make test` as root, or "
+            "`apt-get install libreoffice-writer-nogui`"
+        )
+    word = tmp_path / "self-assessment.docx"
+    word.write_bytes(rendered["public"])
+    done = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(word),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    pages = PdfReader(tmp_path / "self-assessment.pdf").pages
+    total = len(pages)
+    assert total > 5
+    for page in pages:
+        size = sorted((round(float(page.mediabox.width)), round(float(page.mediabox.height))))
+        assert size == [595, 842]  # A4 in points, upright or on its side
+    text = [" ".join((page.extract_text() or "").split()) for page in pages]
+    details = contexts["public"]["document"]
+    for key in ("title", "edition", "date_text"):
+        assert details[key] in text[0], key
+    assert "Page 1 of" not in text[0]  # no footer on the cover
+    contents = next(
+        n for n, t in enumerate(text) if t.startswith(details["title"]) and "Contents" in t
+    )
+    assert contents == 1
+    for section in contexts["public"]["sections"]:
+        heading = section["title"]
+        found = re.search(re.escape(heading) + r"[ .]*?(\d+)", text[contents])
+        assert found, heading
+        page = int(found.group(1))  # the page LibreOffice worked out ...
+        assert heading in text[page - 1] and page > 2, heading  # ... is where the heading is
+    for n, page_text in enumerate(text[1:], start=2):
+        assert f"Page {n} of {total}" in page_text, n
+
+
+@pytest.mark.parametrize(
+    ("address", "linked"),
+    [
+        ("https://www.cqc.org.uk/guidance", True),
+        ("mailto:adult.social.care@avonmere.example", True),
+        ("javascript:alert(1)", False),
+        ("files/carers-strategy-2025.md", False),
+        ('https://example.org/"><script>', False),
+        ("https://example.org/a b", False),
+    ],
+)
+def test_only_web_and_email_addresses_become_hyperlinks(address: str, linked: bool) -> None:
+    from ascready.document.inline import is_web_link
+
+    assert is_web_link(address) is linked

@@ -15,3 +15,13 @@ def heatmap_colour(count: int, maximum: int) -> str:
 def heatmap_text_colour(count: int, maximum: int) -> str:
     background = heatmap_colour(count, maximum)
     return "#ffffff" if background in ("#2f6fb0", "#1b4f86", "#5f98d3") else "#1a1a1a"
+
+
+# The Word document's house style (hex, as the HTML writes colours). Headings and links are
+# dark blue, 8.6:1 on white; the header, footer and subtitle grey, 6.9:1; text near black.
+WORD_HEADING = "#1d4f91"
+WORD_INK = "#1a1a1a"
+WORD_MUTED = "#505a5f"
+WORD_PANEL = "#f3f2f1"  # a quote's call-out, as the HTML's blockquote
+WORD_RULE = "#8c8c8c"  # table lines
+WORD_TABLE_HEAD = "#dbe5f1"  # a table's header row

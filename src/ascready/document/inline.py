@@ -1,9 +1,10 @@
 """Inline Markdown (a narrative's bold, italic, code, links and images) as runs of text with
-their formatting, for the Word document: links as their text with the address after it, images
-as their alt text."""
+their formatting, for the Word document: web links as hyperlinks shown by their text, other
+links as their text with the address after it, images as their alt text."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -11,18 +12,32 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 
+# A web or email address with nothing in it a link's target may not hold.
+_WEB = re.compile(r"^(https?://|mailto:)[^\s<>\"{}|\\^`]+$", re.IGNORECASE)
+
+# (text, bold, italic, monospace, the web address it links to or "")
+Piece = tuple[str, bool, bool, bool, str]
+
+
+def is_web_link(address: str) -> bool:
+    """A web or email address a Word hyperlink may point to (never javascript: or a file)."""
+    return bool(_WEB.match(address or ""))
+
+
 class InlineRuns:
     """Inline Markdown as pieces of text with their formatting: bold, italic and code as
-    formatting, links as their text with the address after it, images as their alt text."""
+    formatting, web links as the address their pieces link to, other links as their text with
+    the address after it, images as their alt text."""
 
     def __init__(self) -> None:
         self.bold = self.italic = 0
-        self.links: list[tuple[str, bool, list[str]]] = []  # (address, autolink, text so far)
-        self.pieces: list[tuple[str, bool, bool, bool]] = []  # (text, bold, italic, monospace)
+        # (address, autolink, text so far, index of the link's first piece)
+        self.links: list[tuple[str, bool, list[str], int]] = []
+        self.pieces: list[Piece] = []
 
     def text(self, value: str, *, mono: bool = False) -> None:
-        self.pieces.append((value, self.bold > 0, self.italic > 0, mono))
-        for _, _, shown in self.links:
+        self.pieces.append((value, self.bold > 0, self.italic > 0, mono, ""))
+        for _, _, shown, _ in self.links:
             shown.append(value)
 
     def add(self, token: Token) -> None:
@@ -34,10 +49,13 @@ class InlineRuns:
 
     def _link_open(self, token: Token) -> None:
         href = token.attrGet("href")
-        self.links.append((str(href or ""), token.markup == "autolink", []))
+        self.links.append((str(href or ""), token.markup == "autolink", [], len(self.pieces)))
 
     def _link_close(self, token: Token) -> None:
-        href, auto, shown = self.links.pop()
+        href, auto, shown, first = self.links.pop()
+        if is_web_link(href) and "".join(shown).strip():
+            self.pieces[first:] = [(*piece[:4], href) for piece in self.pieces[first:]]
+            return
         label = "".join(shown).strip()
         if href and not auto and label not in (href, href.removeprefix("mailto:")):
             self.text(f" ({href})")
@@ -54,9 +72,9 @@ class InlineRuns:
         else:
             self.italic += step
 
-    def merged(self) -> list[tuple[str, bool, bool, bool]]:
-        """The pieces, neighbours with the same formatting joined into one."""
-        out: list[tuple[str, bool, bool, bool]] = []
+    def merged(self) -> list[Piece]:
+        """The pieces, neighbours with the same formatting and link joined into one."""
+        out: list[Piece] = []
         for piece in self.pieces:
             if out and out[-1][1:] == piece[1:]:
                 out[-1] = (out[-1][0] + piece[0], *piece[1:])
