@@ -297,6 +297,7 @@ class _Writer:
         if measures:
             self.heading("How we compare", 3)
             self.measures_table(measures)
+            self.measures_chart(qs["id"], measures)
 
     def _we_statement(self, qs: dict[str, Any]) -> None:
         self.heading("We statement", 3)
@@ -434,6 +435,22 @@ class _Writer:
         ]
         headers = ["Measure", "Period", "Us", "England", region, "Compared"]
         self.table(headers, [34, 10, 12, 12, 12, 20], body)
+
+    def measures_chart(self, qs_id: str, measures: list[dict[str, Any]]) -> None:
+        """The measures as a chart after their table, with the numbers as its alt text."""
+        from docx.oxml.ns import qn
+        from docx.shared import Cm
+
+        from ascready.document.charts import chart_png, describe
+
+        region = one_line(self.context.get("council", {}).get("region", ""))
+        png = chart_png(measures, region, qs_id)
+        p = self.paragraph()
+        # 11.7 cm wide, as drawn; no taller than two-thirds of an A4 page.
+        p.add_run().add_picture(io.BytesIO(png), width=Cm(11.7))
+        shape = p.runs[-1]._r.findall(".//" + qn("wp:docPr"))[-1]
+        shape.set("title", clean(f"How we compare: chart of the measures for {qs_id}")[:255])
+        shape.set("descr", clean(describe(measures, region)))
 
     # --- Markdown narratives --------------------------------------------------------------------
 
