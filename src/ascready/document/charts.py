@@ -41,7 +41,7 @@ TITLE_WIDTH = 66  # characters per line of a measure's heading
 MAX_TITLE_LINES = 3
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-_RC = {
+_RC: dict[str, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
     "font.size": FONT_PT,
@@ -185,15 +185,14 @@ def _bars(ax: Any, m: dict[str, Any], region_label: str) -> None:
 def _render(measures: list[dict[str, Any]], region: str, fmt: str, salt: str) -> bytes:
     import matplotlib
 
-    with matplotlib.rc_context({**_RC, "svg.hashsalt": f"ascready-{salt}"}):
+    settings: Any = {**_RC, "svg.hashsalt": f"ascready-{salt}"}
+    with matplotlib.rc_context(settings):
         fig = _figure(measures, region)
         out = io.BytesIO()
         if fmt == "svg":
             fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
         else:
-            fig.savefig(
-                out, format="png", dpi=PNG_DPI, metadata={"Software": None}
-            )
+            fig.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})
     return out.getvalue()
 
 
@@ -230,4 +229,3 @@ def chart_svg(measures: list[dict[str, Any]], region: str, key: str) -> str:
 def chart_png(measures: list[dict[str, Any]], region: str, key: str) -> bytes:
     """The chart as PNG bytes, for Word."""
     return _render(measures, region, "png", key)
-

@@ -30,11 +30,11 @@ BADGES = {
     "other": "#505a5f",
 }
 
-# --- the evidence coverage heatmap -----------------------------------------------------------------
+# --- the evidence coverage heatmap ---------------------------------------------------------------
 HEAT_NONE = "#fde2e1"  # no evidence: pale red
 HEAT_STEPS = ("#e3eefa", "#c3daf2", "#94bde6", "#5f98d3", "#2f6fb0", "#1b4f86")
 
-# --- the "How we compare" charts -------------------------------------------------------------------
+# --- the "How we compare" charts -----------------------------------------------------------------
 CHART_BETTER = "#00703c"  # our bar when it is better than both comparators (also marked in words)
 CHART_WORSE = "#a3211b"  # our bar when it is worse than either (also marked in words)
 CHART_NEUTRAL = "#1d4f91"  # our bar when it is not compared, or the same
