@@ -125,7 +125,12 @@ def _figure(measures: list[dict[str, Any]], region: str) -> Any:
             if v
         ]
         if not verdicts:
-            verdicts = ["Not compared: no England or regional figure"]
+            has_figures = m.get("england_number") is not None or m.get("region_number") is not None
+            verdicts = [
+                "Not compared: neither higher nor lower is better"
+                if has_figures
+                else "Not compared: no England or regional figure"
+            ]
         verdict = "; ".join(v if i == 0 else v[0].lower() + v[1:] for i, v in enumerate(verdicts))
         headings.append((title, note, verdict))
     heights = [
