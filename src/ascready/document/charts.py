@@ -37,8 +37,8 @@ AXIS_IN = 0.3  # a measure's axis and its numbers
 TITLE_LINE_IN = 0.19  # each line of a measure's heading
 FONT_PT = 9
 PNG_DPI = 200
-TITLE_WIDTH = 66  # characters per line of a measure's heading
-MAX_TITLE_LINES = 3
+TITLE_WIDTH = 50  # characters per line of a measure's heading
+MAX_TITLE_LINES = 4
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _RC: dict[str, Any] = {
@@ -182,7 +182,9 @@ def _bars(ax: Any, m: dict[str, Any], region_label: str) -> None:
     low = min(0.0, *values)
     high = max(0.0, *values)
     span = (high - low) or 1.0
-    ax.set_xlim(low - (span * 0.3 if low < 0 else 0), high + span * 0.3)
+    # Room for the longest figure written after its bar ("548.9 per 100,000").
+    room = 0.12 + 0.032 * max(len(b[2]) for b in bars)
+    ax.set_xlim(low - (span * room if low < 0 else 0), high + span * room)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 

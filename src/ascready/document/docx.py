@@ -446,8 +446,10 @@ class _Writer:
         region = one_line(self.context.get("council", {}).get("region", ""))
         png = chart_png(measures, region, qs_id)
         p = self.paragraph()
-        # 11.7 cm wide, as drawn; no taller than two-thirds of an A4 page.
-        p.add_run().add_picture(io.BytesIO(png), width=Cm(11.7))
+        # 11.7 cm wide, as drawn, but no taller than 18 cm, so that it fits on an A4 page.
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        size = {"width": Cm(11.7)} if height * 11.7 <= width * 18 else {"height": Cm(18)}
+        p.add_run().add_picture(io.BytesIO(png), **size)
         shape = p.runs[-1]._r.findall(".//" + qn("wp:docPr"))[-1]
         shape.set("title", clean(f"How we compare: chart of the measures for {qs_id}")[:255])
         shape.set("descr", clean(describe(measures, region)))
