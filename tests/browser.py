@@ -81,8 +81,9 @@ def axe_script() -> Path | None:
     return None
 
 
-def run_in_browser(html: str, timeout: float = 60) -> str:
-    """Load the page in headless chromium, let its scripts run, return the serialised DOM."""
+def run_in_browser(html: str, timeout: float = 60, flags: tuple[str, ...] = ("--dump-dom",)) -> str:
+    """Load the page in headless chromium, let its scripts run, return the serialised DOM
+    (or, with other ``flags``, whatever chromium prints)."""
     browser = find_chromium()
     if browser is None:
         raise BrowserError("no chromium on PATH (apt-get install chromium)")
@@ -96,7 +97,7 @@ def run_in_browser(html: str, timeout: float = 60) -> str:
             *CHROMIUM_FLAGS,
             f"--user-data-dir={profile}",
             "--virtual-time-budget=10000",
-            "--dump-dom",
+            *flags,
             page.as_uri(),
         ]
         # A session of its own, so a hung browser is ended with all its helper processes.
@@ -123,6 +124,17 @@ def run_in_browser(html: str, timeout: float = 60) -> str:
                 + "\n".join(tail)
             )
         return out.decode("utf-8", "replace")
+
+
+def print_to_pdf(html: str, timeout: float = 120) -> bytes:
+    """The page as chromium prints it to PDF (no browser header or footer)."""
+    with tempfile.TemporaryDirectory(prefix="ascready-print-") as tmp:
+        out = Path(tmp) / "page.pdf"
+        with contextlib.suppress(BrowserError):  # --print-to-pdf prints nothing to stdout
+            run_in_browser(html, timeout, ("--no-pdf-header-footer", f"--print-to-pdf={out}"))
+        if not out.is_file() or not out.stat().st_size:
+            raise BrowserError("chromium did not print the page to PDF")
+        return out.read_bytes()
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -7,11 +7,16 @@ browser these tests are skipped, with the reason, rather than failing.
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from collections.abc import Callable
+from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 import yaml
 
@@ -22,7 +27,9 @@ from tests.browser import (
     axe_script,
     axe_violations,
     describe_violations,
+    element_text,
     find_chromium,
+    print_to_pdf,
     run_in_browser,
 )
 from tests.conftest import BASE, REPO_ROOT
@@ -219,3 +226,164 @@ def test_example_document_has_no_accessibility_violations(audience: str) -> None
         f"axe-core found {len(violations)} accessibility violation(s) in the {audience} "
         f"HTML of the example repository:\n{describe_violations(violations)}"
     )
+
+
+# --- on a phone, and on paper ------------------------------------------------------------------
+
+PHONE = 390
+# The page in an iframe as wide as a phone: headless chromium will not make its window narrower
+# than 500 px, but an iframe is a viewport of its own, with the same media queries.
+WIDTH_PROBE = """
+<!doctype html><html><body style="margin:0">
+<iframe id="phone" style="border:0;width:%dpx;height:900px" srcdoc="%s"></iframe>
+<script>
+window.addEventListener('load', function () {
+  var frame = document.getElementById('phone');
+  var inner = frame.contentWindow, doc = frame.contentDocument;
+  var pre = document.createElement('pre');
+  pre.id = 'page-width';
+  pre.textContent = JSON.stringify({viewport: inner.innerWidth,
+    page: Math.max(doc.documentElement.scrollWidth, doc.body.scrollWidth)});
+  document.body.appendChild(pre);
+});
+</script></body></html>
+"""
+
+
+def page_width(html: str, width: int) -> dict[str, int]:
+    """How wide the viewport is and how wide the page is, in CSS pixels, in chromium."""
+    dom = run_in_browser(WIDTH_PROBE % (width, escape(html, quote=True)))
+    found = element_text(dom, "page-width")
+    assert found is not None, "the width probe did not run"
+    measured: dict[str, int] = json.loads(found)
+    return measured
+
+
+def test_the_width_check_catches_a_page_too_wide_for_a_phone() -> None:
+    wide = '<!doctype html><html><body><div style="width:735px">A page laid out at 735 px</div>'
+    measured = page_width(wide + "</body></html>", PHONE)
+    assert measured["viewport"] == PHONE
+    assert measured["page"] > PHONE
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_no_sideways_scroll_on_a_phone(audience: str) -> None:
+    measured = page_width(render_html(EXAMPLE, audience), PHONE)
+    assert measured["viewport"] == PHONE
+    assert measured["page"] <= PHONE, (
+        f"the {audience} page is {measured['page']} px wide at a {PHONE} px viewport"
+    )
+
+
+class _Blocks(HTMLParser):
+    """The text of each heading and each table row of a page, white space taken out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.headings: set[str] = set()
+        self.rows: set[str] = set()
+        self.header_rows: set[str] = set()
+        self.contents: list[str] = []
+        self._nav = False
+        self._open: list[tuple[str, list[str]]] = []
+        self._in_head = False
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script", "svg"):
+            self._skip += 1
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "nav":
+            self._nav = True
+        elif tag in ("h1", "h2", "h3", "h4", "tr"):
+            self._open.append((tag, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "svg"):
+            self._skip -= 1
+        elif tag == "thead":
+            self._in_head = False
+        elif tag == "nav":
+            self._nav = False
+        elif self._open and self._open[-1][0] == tag:
+            _, text = self._open.pop()
+            flat = "".join("".join(text).split())
+            if tag != "tr":
+                self.headings.add(flat)
+            else:
+                (self.header_rows if self._in_head else self.rows).add(flat)
+
+    def handle_data(self, data: str) -> None:
+        if self._nav:
+            self.contents.append(data)
+        if not self._skip:
+            for _, text in self._open:
+                text.append(data)
+
+
+def printed_pages(html: str) -> list[tuple[float, float, str]]:
+    """Each printed page's width and height in points and its text, white space taken out."""
+    reader = pypdf.PdfReader(io.BytesIO(print_to_pdf(html)))
+    return [
+        (
+            float(page.mediabox.width),
+            float(page.mediabox.height),
+            "".join(page.extract_text().split()),
+        )
+        for page in reader.pages
+    ]
+
+
+def stranded(html: str, pages: list[tuple[float, float, str]]) -> list[str]:
+    """Pages that hold only a heading or a single table row, and headings left at the foot of
+    a page. The footer (page number, version) and a table's repeated header row are not
+    counted as the page's content."""
+    blocks = _Blocks()
+    blocks.feed(html)
+    problems = []
+    for number, (_, _, text) in enumerate(pages, 1):
+        body = re.sub(r"Page\d+of\d+", "", text)
+        for furniture in ("Internalversion:notforpublication", "Publicversion"):
+            body = body.replace(furniture, "", 1) if body.startswith(furniture) else body
+        body = body.replace("Publicversion", "", 1) if "Publicversion" in body[:40] else body
+        if number == 1 and "Contents" in body:
+            body = body.split("Contents", 1)[0]  # the cover: its contents lists the headings
+        for header in blocks.header_rows:
+            if header and body.startswith(header):
+                body = body[len(header) :]
+        if body in blocks.headings:
+            problems.append(f"page {number} holds only the heading {body!r}")
+        elif body in blocks.rows:
+            problems.append(f"page {number} holds only one table row: {body[:60]!r}")
+        elif number < len(pages):
+            ending = [h for h in blocks.headings if len(h) > 3 and body.endswith(h)]
+            if ending:
+                problems.append(f"page {number} ends with the heading {ending[0]!r}")
+    return problems
+
+
+def test_the_print_check_catches_a_heading_left_at_the_foot_of_a_page() -> None:
+    page = (
+        "<!doctype html><html><head><style>@page { size: A4 }</style></head><body>"
+        + "".join(f"<p>Line {i} of the first page.</p>" for i in range(40))
+        + "<h2>A stranded heading</h2><p style='break-before: page'>Next page.</p>"
+        + "<table><tr><td>A lone row</td></tr></table></body></html>"
+    )
+    pages = printed_pages(page)
+    problems = stranded(page, pages)
+    assert any("ends with the heading 'Astrandedheading'" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_printed_on_a4_with_nothing_stranded(audience: str) -> None:
+    html = render_html(EXAMPLE, audience)
+    pages = printed_pages(html)
+    not_a4 = [n for n, (w, h, _) in enumerate(pages, 1) if abs(w - 595.3) > 2 or abs(h - 841.9) > 2]
+    assert not_a4 == [], f"pages not A4: {not_a4}"
+    assert stranded(html, pages) == []
+    # The first page is the cover with the contents, not a title alone on a blank page.
+    blocks = _Blocks()
+    blocks.feed(html)
+    first = pages[0][2]
+    assert "Contents" in first and "AppendixA:Evidenceindex" in first

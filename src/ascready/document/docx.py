@@ -495,6 +495,7 @@ class _Writer:
         if measures:
             self.heading(f"How we compare ({qs['id']})", 3)
             self.measures_table(measures)
+            self.measures_chart(qs["id"], measures)
 
     def _we_statement(self, qs: dict[str, Any]) -> None:
         self.heading(f"We statement ({qs['id']})", 3)
@@ -643,6 +644,24 @@ class _Writer:
         ]
         headers = ["Measure", "Period", "Us", "England", region, "Compared"]
         self.table(headers, body)
+
+    def measures_chart(self, qs_id: str, measures: list[dict[str, Any]]) -> None:
+        """The measures as a chart after their table, with the numbers as its alt text."""
+        from docx.oxml.ns import qn
+        from docx.shared import Cm
+
+        from ascready.document.charts import chart_png, describe
+
+        region = one_line(self.context.get("council", {}).get("region", ""))
+        png = chart_png(measures, region, qs_id)
+        p = self.paragraph()
+        # 11.7 cm wide, as drawn, but no taller than 18 cm, so that it fits on an A4 page.
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        size = {"width": Cm(11.7)} if height * 11.7 <= width * 18 else {"height": Cm(18)}
+        p.add_run().add_picture(io.BytesIO(png), **size)
+        shape = p.runs[-1]._r.findall(".//" + qn("wp:docPr"))[-1]
+        shape.set("title", clean(f"How we compare: chart of the measures for {qs_id}")[:255])
+        shape.set("descr", clean(describe(measures, region)))
 
     # --- Markdown narratives --------------------------------------------------------------------
 

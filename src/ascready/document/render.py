@@ -120,6 +120,11 @@ def _metric_row(metric: models.Metric, path: str, project: Project, region: str)
         "comparison": england_words,
         "region_comparison": region_words,
         "compared": "; ".join(w for w in (england_words, region_words) if w),
+        # The figures as numbers, for the "How we compare" charts.
+        "number": metric.value,
+        "england_number": metric.comparators.england,
+        "region_number": metric.comparators.region,
+        "region_name": region_phrase(region),
         "quality_statements": qs,
         "source": _source(metric.source),
         "classification": metric.classification.value,
@@ -682,8 +687,25 @@ def _environment(root: Path, fmt: str) -> Any:
         md_block=narrative,
         heat=heatmap_colour,
         heat_text=heatmap_text_colour,
+        measures_chart=_measures_chart,
     )
     return env
+
+
+def _measures_chart(measures: Any, region: Any, key: Any) -> Any:
+    """A quality statement's "How we compare" chart as inline SVG, for the HTML template."""
+    from markupsafe import Markup
+
+    from ascready.document.charts import chart_svg
+
+    if not isinstance(measures, list):
+        return Markup("")
+    # One small chart per measure, so that a page break never cuts one in two.
+    return Markup(
+        "\n".join(
+            chart_svg([m], str(region or ""), f"{key}-{i}") for i, m in enumerate(measures, 1)
+        )
+    )
 
 
 def render_template(root: Path, fmt: str, context: dict[str, Any]) -> str:
