@@ -505,10 +505,7 @@ def _summary(
     statements = []
     theme_lines = []
     for theme in themes:
-        strengths = [s for qs in theme["quality_statements"] for s in qs["strengths"]]
-        areas = [s for qs in theme["quality_statements"] for s in qs["areas_for_improvement"]]
-        strengths += [s for s in theme["also_presented"] if s["kind"] == "strength"]
-        areas += [s for s in theme["also_presented"] if s["kind"] != "strength"]
+        strengths, areas = _presented(theme)
         theme_lines.append(
             {
                 "number": theme["number"],
@@ -553,6 +550,19 @@ def _summary(
     }
 
 
+def _presented(
+    theme: dict[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The strengths and the areas for improvement presented under a theme: its quality
+    statements' own, then those other themes' statements present here."""
+    qs_rows = theme["quality_statements"]
+    strengths = [s for qs in qs_rows for s in qs["strengths"]]
+    areas = [s for qs in qs_rows for s in qs["areas_for_improvement"]]
+    strengths += [s for s in theme["also_presented"] if s["kind"] == "strength"]
+    areas += [s for s in theme["also_presented"] if s["kind"] != "strength"]
+    return strengths, areas
+
+
 def _council_order(statement: dict[str, Any]) -> tuple[int, int]:
     """The council's own order for a theme's list: its ``order`` first, the rest after."""
     order = statement.get("order")
@@ -564,10 +574,7 @@ def _by_theme(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     the council's own order (``order``; then quality statement order, as written)."""
     out = []
     for theme in themes:
-        strengths = [s for qs in theme["quality_statements"] for s in qs["strengths"]]
-        areas = [s for qs in theme["quality_statements"] for s in qs["areas_for_improvement"]]
-        strengths += [s for s in theme["also_presented"] if s["kind"] == "strength"]
-        areas += [s for s in theme["also_presented"] if s["kind"] != "strength"]
+        strengths, areas = _presented(theme)
         out.append(
             {
                 "id": theme["id"],
