@@ -663,36 +663,14 @@ def test_libreoffice_lays_it_out_as_a_council_document(
     """LibreOffice's PDF of the Word file: A4 pages, the cover first, then the contents with
     the themes and their page numbers, and "Page X of Y" on every later page."""
     import re
-    import shutil
 
     from pypdf import PdfReader
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip(
-            "LibreOffice is not installed: run `make test` as root, or "
-            "`apt-get install libreoffice-writer-nogui`"
-        )
+    from tests.output.printing import to_pdf
+
     word = tmp_path / "self-assessment.docx"
     word.write_bytes(rendered["public"])
-    done = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(word),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    pages = PdfReader(tmp_path / "self-assessment.pdf").pages
+    pages = PdfReader(to_pdf(word, tmp_path)).pages
     total = len(pages)
     assert total > 5
     for page in pages:

@@ -119,13 +119,14 @@ def soffice() -> str:
     if found is None:
         pytest.skip(
             "LibreOffice is not installed: run `make test` as root, or "
-            "`apt-get install libreoffice-calc-nogui`"
+            "`apt-get install libreoffice-calc-nogui libreoffice-writer-nogui`"
         )
     return found
 
 
 def to_pdf(workbook: Path, tmp_path: Path) -> Path:
-    """The workbook printed to PDF by LibreOffice (skips the test without it)."""
+    """The workbook (or Word file) printed to PDF by LibreOffice (skips the test without
+    it)."""
     program = soffice()
     out = tmp_path / "pdf"
     done = subprocess.run(
@@ -141,7 +142,7 @@ def to_pdf(workbook: Path, tmp_path: Path) -> Path:
         ],
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr

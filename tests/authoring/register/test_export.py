@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
-import subprocess
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -654,33 +652,10 @@ def test_libreoffice_prints_the_register_on_a4(tmp_path: Path, data: bytes) -> N
 
 
 def test_libreoffice_opens_the_register(tmp_path: Path, data: bytes) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip(
-            "LibreOffice is not installed: run `make test` as root, or "
-            "`apt-get install libreoffice-calc-nogui`"
-        )
+    from tests.output.printing import to_pdf
+
     workbook = tmp_path / "register.xlsx"
     workbook.write_bytes(data)
-    out = tmp_path / "out"
-    done = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            str(workbook),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    pdf = out / "register.pdf"
-    assert pdf.is_file(), (done.stdout, done.stderr)
+    pdf = to_pdf(workbook, tmp_path)
     content = pdf.read_bytes()
     assert content.startswith(b"%PDF") and len(content) > 1000
