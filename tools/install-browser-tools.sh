@@ -5,7 +5,7 @@
 #   - Debian's libreoffice-calc-nogui and libreoffice-writer-nogui (as root, with apt-get; about
 #     40 s), whose soffice opens the exported evidence register (tests/authoring/register/) and
 #     turns the Word file into the PDF (render --format pdf, tests/document/test_pdf.py), and
-#     fonts-crosextra-caladea, the font with Cambria's measurements (the Word file's body text),
+#     fonts-liberation, whose Liberation Sans has Arial's measurements (the Word file's font),
 #     so that the PDF's lines and pages break as in Word.
 #
 # Idempotent and quiet: installs only what is missing, and prints one line saying what is
@@ -104,7 +104,7 @@ fi
 # Writer (for the PDF) and the font, where soffice came without them (Debian only).
 writer_note=""
 if find_soffice >/dev/null && command -v dpkg-query >/dev/null 2>&1; then
-    for package in libreoffice-writer-nogui fonts-crosextra-caladea; do
+    for package in libreoffice-writer-nogui fonts-liberation; do
         if ! dpkg_has "$package" && ! apt_install "$package"; then
             writer_note="$writer_note; $package missing ($apt_why)"
         fi
@@ -117,9 +117,9 @@ if soffice_path="$(find_soffice)"; then
 fi
 
 # --- fonts and poppler --------------------------------------------------------------------
-# Carlito and Caladea have the metrics of Calibri and Cambria, so LibreOffice lays out Word
-# and Excel files as Office would (page counts depend on it); poppler's pdftoppm draws PDF
-# pages as pictures (make pictures). Each is installed if missing; neither is required.
+# Carlito has the metrics of Calibri (the spreadsheets' font), so LibreOffice lays out Excel
+# files as Office would (page counts depend on it); poppler's pdftoppm draws PDF pages as
+# pictures (make pictures). Each is installed if missing; neither is required.
 extras_note=""
 for package in fonts-crosextra-carlito poppler-utils; do
     if ! dpkg -s "$package" >/dev/null 2>&1 && ! apt_install "$package"; then

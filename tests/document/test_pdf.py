@@ -161,6 +161,23 @@ def test_two_renders_at_once_give_the_same_bytes(
     assert len(ids) == 2
 
 
+def test_text_can_be_searched_and_read_aloud(project: Project, pdfs: dict[str, bytes]) -> None:
+    """Searching the PDF for an id as typed ("EV-001", with the keyboard's hyphen) finds it:
+    ids are kept on one line with Word's non-breaking hyphen, which must come out of the PDF as
+    a plain hyphen. And no character is one a screen reader cannot say (the template's bullets
+    were the Symbol font's private U+F0B7)."""
+    internal = _text(pdfs["internal"])
+    ids = [d.model.id for d in project.evidence]
+    assert any("-" in i for i in ids)
+    for evidence_id in ids:
+        assert evidence_id in internal, evidence_id
+    for audience, data in pdfs.items():
+        private = {c for c in _text(data) if 0xE000 <= ord(c) <= 0xF8FF}
+        assert not private, (audience, private)
+        assert "\u2011" not in _text(data), audience
+    assert "\u2022" in internal  # the bullets, as bullets
+
+
 # --- audiences --------------------------------------------------------------------------------
 
 

@@ -265,11 +265,28 @@ def house_style(doc: Document, usable_twips: int) -> None:
             anchor.addprevious(update)
         else:
             settings.append(update)
+    plain_bullets(doc)
     # The template's second copy of the styles (Word 2010's) says US English too.
     for part in doc.part.package.parts:
         if str(part.partname).endswith("stylesWithEffects.xml"):
             blob = part.blob.replace(b'w:val="en-US"', f'w:val="{LANGUAGE}"'.encode())
             part._blob = blob
+
+
+def plain_bullets(doc: Document) -> None:
+    """Bullets as the character "•" in the body font. The template's bullets are the Symbol
+    font's private character U+F0B7, which a PDF made from the file gives to screen readers
+    and to copied text as an unknown character."""
+    numbering = doc.part.numbering_part.element
+    for level in numbering.iter(f"{{{W_NS}}}lvl"):
+        text = level.find(f"{{{W_NS}}}lvlText")
+        if text is None or text.get(f"{{{W_NS}}}val") != "\uf0b7":
+            continue
+        text.set(f"{{{W_NS}}}val", "\u2022")
+        for fonts in level.iter(f"{{{W_NS}}}rFonts"):
+            for side in ("ascii", "hAnsi", "cs", "eastAsia"):
+                if fonts.get(f"{{{W_NS}}}{side}") is not None:
+                    fonts.set(f"{{{W_NS}}}{side}", FONT)
 
 
 def a4(section: Section, *, landscape: bool = False) -> None:
