@@ -325,3 +325,34 @@ def test_a_pdf_in_another_form_is_written_again_without_dates() -> None:
     assert "/CreationDate" not in reader.metadata
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
     assert reader.trailer["/ID"][0].original_bytes != bytes(16)
+
+
+def test_the_contents_field_is_taken_away_and_its_entries_kept() -> None:
+    """LibreOffice keeps a TOC field's result as saved, with no page numbers; without the field
+    around them it works out each entry's PAGEREF. Every other field stays as it was."""
+    from docx.oxml.ns import qn
+
+    from ascready.document import wordml
+
+    doc = docx.Document()
+    heading = doc.add_paragraph("Summary", "Heading 1")
+    wordml.bookmark(heading, 1, "_Toc1")
+    entries = [doc.add_paragraph(f"Entry {n}\t") for n in (1, 2)]
+    for entry in entries:
+        wordml.field(entry, "PAGEREF _Toc1 \\h")
+    wordml.field_around(entries[0], entries[-1], 'TOC \\o "1-2" \\h')
+    footer = doc.add_paragraph("Page ")
+    wordml.field(footer, "PAGE", "1")
+    prepared = docx.Document(io.BytesIO(pdf._prepare(_saved(doc))[0]))
+
+    instructions = [(t.text or "").split()[0] for t in prepared.element.body.iter(qn("w:instrText"))]
+    assert instructions == ["PAGEREF", "PAGEREF", "PAGE"]
+    kinds = [c.get(qn("w:fldCharType")) for c in prepared.element.body.iter(qn("w:fldChar"))]
+    assert kinds == ["begin", "separate", "end"] * 3  # each left field whole
+    assert [p.text for p in prepared.paragraphs][:3] == ["Summary", "Entry 1\t", "Entry 2\t"]
+
+
+def _saved(doc: Any) -> bytes:
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -310,6 +310,7 @@ class _Writer:
             return
         self.after_table = False
         after = self.contents_at._p
+        entries = []
         for level, text, name in self.contents:
             p = self.paragraph(style=f"TOC {level}")
             link = wordml.hyperlink(p, anchor=name)
@@ -320,6 +321,10 @@ class _Writer:
                 r.getparent().remove(r)  # the contents is not underlined blue
             after.addnext(p._p)
             after = p._p
+            entries.append(p)
+        if entries:
+            # Word's own contents: "Update table" in Word builds it again from the headings.
+            wordml.field_around(entries[0], entries[-1], 'TOC \\o "1-2" \\h \\z \\u')
 
     def headers_and_footers(self) -> None:
         """No header or footer on the cover; on every other page a header naming the document

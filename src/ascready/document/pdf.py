@@ -117,6 +117,7 @@ def _prepare(docx: bytes) -> tuple[bytes, dict[str, str]]:
             section.right_margin = Emu(spare - spare // 2)
         section.page_width, section.page_height = new_width, new_height
     _set_language(doc)
+    _contents_as_page_references(doc)
     props = doc.core_properties
     properties = {
         "/Title": props.title or "",
@@ -151,6 +152,30 @@ def _set_language(doc: Any) -> None:
         lang = OxmlElement("w:lang")
         r_pr.append(lang)
     lang.set(qn("w:val"), LANGUAGE)
+
+
+def _contents_as_page_references(doc: Any) -> None:
+    """Word's ``TOC`` field taken away, its entries kept. LibreOffice keeps a ``TOC`` field's
+    result as it was saved and does not work out the ``PAGEREF`` fields inside it, so the
+    contents would have no page numbers; outside a ``TOC`` field it works each of them out."""
+    from docx.oxml.ns import qn
+
+    open_fields: list[tuple[list[Any], list[str]]] = []  # (its code's runs, its instruction)
+    for run in list(doc.element.body.iter(qn("w:r"))):
+        char = run.find(qn("w:fldChar"))
+        kind = char.get(qn("w:fldCharType")) if char is not None else None
+        instr = run.find(qn("w:instrText"))
+        if kind == "begin":
+            open_fields.append(([run], []))
+        elif open_fields and (instr is not None or kind == "separate"):
+            open_fields[-1][0].append(run)
+            if instr is not None:
+                open_fields[-1][1].append(instr.text or "")
+        elif open_fields and kind == "end":
+            code, instruction = open_fields.pop()
+            if "".join(instruction).split()[:1] == ["TOC"]:
+                for element in [*code, run]:
+                    element.getparent().remove(element)
 
 
 # --- LibreOffice ------------------------------------------------------------------------------

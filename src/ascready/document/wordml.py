@@ -325,6 +325,24 @@ def field(p: Paragraph, instruction: str, shown: str = "") -> None:
     p_el.append(_el(run.format('<w:fldChar w:fldCharType="end"/>')))
 
 
+def field_around(first: Paragraph, last: Paragraph, instruction: str) -> None:
+    """A complex field whose result is the paragraphs from ``first`` to ``last`` (Word's
+    ``TOC`` field, whose result is the contents' entries): it begins at the start of
+    ``first`` and ends at the end of ``last``."""
+    run = f"<w:r {NSDECL}>{{}}</w:r>"
+    begin = [
+        _el(run.format('<w:fldChar w:fldCharType="begin"/>')),
+        _el(run.format('<w:instrText xml:space="preserve"></w:instrText>')),
+        _el(run.format('<w:fldChar w:fldCharType="separate"/>')),
+    ]
+    begin[1][0].text = f" {instruction} "
+    ppr = first._p.pPr
+    at = 0 if ppr is None else list(first._p).index(ppr) + 1
+    for offset, element in enumerate(begin):
+        first._p.insert(at + offset, element)
+    last._p.append(_el(run.format('<w:fldChar w:fldCharType="end"/>')))
+
+
 def bookmark(p: Paragraph, number: int, name: str) -> None:
     """Bookmark ``name`` around everything in ``p``."""
     p_el = p._p
