@@ -1,7 +1,7 @@
 """`make pictures`: what a council gets, drawn from the example repository for the README.
 
-Renders the example's public self-assessment as Word, converts it to PDF with LibreOffice and
-draws its first pages side by side (poppler's pdftoppm, then Pillow); and screenshots the HTML
+Renders the example's public self-assessment as PDF (render --format pdf: the Word file as
+LibreOffice lays it out) and draws its first pages side by side (poppler's pdftoppm, then Pillow); and screenshots the HTML
 page in Chromium, on a desktop and on a phone. Writes docs/pictures/*.png. Needs LibreOffice,
 Chromium and pdftoppm (Debian: libreoffice-writer-nogui, chromium, poppler-utils), which
 `make test` installs.
@@ -51,22 +51,18 @@ def _side_by_side(pages: list[Path], target: Path) -> None:
 
 
 def main() -> None:
-    soffice = _need("soffice", "libreoffice-writer-nogui")
+    _need("soffice", "libreoffice-writer-nogui")
     pdftoppm = _need("pdftoppm", "poppler-utils")
     chromium = _chromium()
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ascready-pictures-") as tmp:
         work = Path(tmp)
-        docx = work / "self-assessment.docx"
+        pdf = work / "self-assessment.pdf"
         html = work / "self-assessment.html"
         example = str(ROOT / "evidence")
-        subprocess.run([*ASCREADY, "render", example, "--format", "docx", "--out", str(docx)], check=True)
+        # The PDF render --format pdf makes: the Word file as LibreOffice lays it out.
+        subprocess.run([*ASCREADY, "render", example, "--format", "pdf", "--out", str(pdf)], check=True)
         subprocess.run([*ASCREADY, "render", example, "--format", "html", "--out", str(html)], check=True)
-        subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{work}/profile", "--headless",
-             "--convert-to", "pdf", "--outdir", str(work), str(docx)],
-            check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=300,
-        )  # fmt: skip
         subprocess.run(
             [pdftoppm, "-png", "-r", "45", "-f", "1", "-l", str(PAGES),
              str(work / "self-assessment.pdf"), str(work / "page")],
