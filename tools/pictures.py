@@ -1,8 +1,8 @@
 """`make pictures`: what a council gets, drawn from the example repository for the README.
 
 Renders the example's public self-assessment as PDF (render --format pdf: the Word file as
-LibreOffice lays it out) and draws its first pages side by side (poppler's pdftoppm, then Pillow); and screenshots the HTML
-page in Chromium, on a desktop and on a phone. Writes docs/pictures/*.png. Needs LibreOffice,
+LibreOffice lays it out) and draws its first pages side by side (poppler's pdftoppm, then
+Pillow); and screenshots the HTML page in Chromium, on a desktop and on a phone. Writes docs/pictures/*.png. Needs LibreOffice,
 Chromium and pdftoppm (Debian: libreoffice-writer-nogui, chromium, poppler-utils), which
 `make test` installs.
 """

@@ -542,7 +542,7 @@ def test_the_contents_lists_every_heading_with_its_page(
         for p, entry in enumerate(entries)
         for c in entry._p.iter(qn("w:fldChar"))
     ]
-    first = [t.text or "" for t in entries[0]._p.iter(qn("w:instrText"))][0]
+    first = next(t.text or "" for t in entries[0]._p.iter(qn("w:instrText")))
     assert first.split()[0] == "TOC" and '\\o "1-2"' in first and "\\h" in first
     assert codes[0] == ("begin", 0) and codes[-1] == ("end", len(entries) - 1)
     for entry, (text, _) in zip(entries, headings, strict=True):

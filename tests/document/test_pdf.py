@@ -345,7 +345,9 @@ def test_the_contents_field_is_taken_away_and_its_entries_kept() -> None:
     wordml.field(footer, "PAGE", "1")
     prepared = docx.Document(io.BytesIO(pdf._prepare(_saved(doc))[0]))
 
-    instructions = [(t.text or "").split()[0] for t in prepared.element.body.iter(qn("w:instrText"))]
+    instructions = [
+        (t.text or "").split()[0] for t in prepared.element.body.iter(qn("w:instrText"))
+    ]
     assert instructions == ["PAGEREF", "PAGEREF", "PAGE"]
     kinds = [c.get(qn("w:fldCharType")) for c in prepared.element.body.iter(qn("w:fldChar"))]
     assert kinds == ["begin", "separate", "end"] * 3  # each left field whole
