@@ -358,3 +358,52 @@ def _saved(doc: Any) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def test_a_long_table_is_cut_into_parts_each_starting_a_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """LibreOffice takes far longer over one long table than over the same rows in parts: a
+    long table goes to LibreOffice as tables of PART_ROWS rows, each beginning a new page with
+    the header row, every row kept, in order."""
+    from docx.oxml.ns import qn
+
+    monkeypatch.setattr(pdf, "PART_ROWS", 3)
+    project = load_project(EXAMPLE)[0]
+    word = render_docx(build_context(project, "internal"))
+    prepared = docx.Document(io.BytesIO(pdf._prepare(word)[0]))
+    original = docx.Document(io.BytesIO(word))
+    index = next(t for t in original.tables if t.rows[0].cells[0].text == "Id")
+    parts = [t for t in prepared.tables if t.rows[0].cells[0].text == "Id"]
+    ids = [r.cells[0].text for r in index.rows[1:]]
+    assert len(ids) > 6
+    assert len(parts) == -(-len(ids) // 3)
+    assert [r.cells[0].text for t in parts for r in t.rows[1:]] == ids
+    for part in parts:
+        assert len(part.rows) <= 4
+        assert part.rows[0]._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+    for part in parts[1:]:
+        before = part._tbl.getprevious()
+        assert before.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None
+
+    # Every table with a header row is cut so (the cover's details have none), and no row is
+    # lost or added but the repeated header rows.
+    def headed(doc: Any) -> list[Any]:
+        header = f"{qn('w:trPr')}/{qn('w:tblHeader')}"
+        return [t for t in doc.tables if t.rows[0]._tr.find(header) is not None]
+
+    assert all(len(t.rows) <= 4 for t in headed(prepared))
+    assert len(headed(prepared)) > len(parts)
+    body_rows = sum(len(t.rows) - 1 for t in headed(original))
+    assert sum(len(t.rows) - 1 for t in headed(prepared)) == body_rows
+
+    if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    pages = [p.extract_text() or "" for p in _reader(pdf.render_pdf(word)).pages]
+    for part in parts:
+        first_id = part.rows[1].cells[0].text
+        page = next(p for p in pages if re.search(rf"^{re.escape(first_id)}\b", p, re.M))
+        lines = [line for line in page.splitlines() if line.strip()]
+        at = next(n for n, line in enumerate(lines) if line.startswith(first_id))
+        assert any(line.startswith("Id") for line in lines[:at]), first_id  # its header above
+        assert not any(re.match(r"EV-\d", line) for line in lines[:at]), first_id  # page top
